@@ -1,0 +1,58 @@
+"""Shared permission helpers: who can see what.
+
+Every model a person can reach has ``QuerySet.visible_to(user)`` built with :func:`visibility_q`:
+each role reaches objects along one relation path to a user id. Rules are plain predicates on a user
+and an object, so tasks, the admin and commands reuse them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core.models import ORGANISATION_ROLES, Role
+
+NOTHING = Q(pk__in=[])
+
+
+def visibility_q(
+    user,
+    *,
+    organisation: str | None = None,
+    apprentice: str | None = None,
+    company_tutor: str | None = None,
+    school_tutor: str | None = None,
+    head: str | None = None,
+) -> Q:
+    """The filter of what ``user`` may see, given for each role the lookup that leads to a user id
+    (``organisation`` leads to an organisation id)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser and user.organisation_id is None:
+        return Q()
+    roles = user.roles
+    q = NOTHING
+    if organisation and roles & ORGANISATION_ROLES and user.organisation_id:
+        q |= Q(**{organisation: user.organisation_id})
+    for role, path in (
+        (Role.APPRENTICE, apprentice),
+        (Role.COMPANY_TUTOR, company_tutor),
+        (Role.SCHOOL_TUTOR, school_tutor),
+        (Role.HEAD_OF_DIPLOMA, head),
+    ):
+        if path and role in roles:
+            q |= Q(**{path: user.pk})
+    return q
+
+
+def is_organisation_staff(user, organisation_id) -> bool:
+    return bool(
+        user.is_authenticated and user.organisation_id == organisation_id and user.roles & ORGANISATION_ROLES
+    )
+
+
+def is_staff_or_admin(user) -> bool:
+    return bool(user.is_authenticated and (user.roles & ORGANISATION_ROLES or user.is_superuser))
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and (Role.ADMIN in user.roles or user.is_superuser))

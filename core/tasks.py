@@ -1,0 +1,32 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import int_to_base36
+
+from core.models import User
+from core.tokens import invitation_token
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation(user_id: int) -> bool:
+    """Mail the invitation link. Sending twice only sends a second valid link: harmless."""
+    user = User.objects.filter(pk=user_id, is_active=True).select_related("organisation").first()
+    if user is None or user.has_usable_password():
+        return False
+    path = reverse("accept_invitation", args=[int_to_base36(user.pk), invitation_token.make_token(user)])
+    context = {
+        "user": user,
+        "url": f"{settings.SITE_URL}{path}",
+        "days": settings.INVITATION_VALID_DAYS,
+        "platform_name": settings.PLATFORM_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.PLATFORM_NAME} : votre invitation",
+        body=render_to_string("core/email/invitation.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("core/email/invitation.html", context), "text/html")
+    message.send()
+    return True

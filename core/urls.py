@@ -1,0 +1,9 @@
+from django.urls import path
+
+from core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inviter/", views.invite, name="invite"),
+    path("invitation/<str:uidb36>/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

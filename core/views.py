@@ -1,0 +1,79 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import base36_to_int
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from apprentices import selectors
+from apprentices.models import Apprentice
+from core import services
+from core.forms import AcceptInvitationForm, InvitationForm
+from core.models import Role, User
+from core.perms import is_staff_or_admin
+from core.tokens import invitation_token
+
+
+@login_required
+def home(request):
+    """One home per role; a person with several roles sees each of their sections."""
+    user = request.user
+    today = timezone.localdate()
+    context = {"today": today, "roles": user.roles}
+    if Role.APPRENTICE in user.roles:
+        apprentice = (
+            Apprentice.objects.filter(user=user)
+            .select_related("cohort__diploma", "cohort__entry_year", "option")
+            .first()
+        )
+        if apprentice is not None:
+            context["apprentice_home"] = selectors.apprentice_home(apprentice, today)
+    if Role.COMPANY_TUTOR in user.roles:
+        context["company_tutor_contracts"] = selectors.tutored_contracts(
+            user, role_lookup="company_tutor__user", today=today
+        )
+    if Role.SCHOOL_TUTOR in user.roles:
+        context["school_tutor_contracts"] = selectors.tutored_contracts(
+            user, role_lookup="school_tutor__user", today=today
+        )
+    if Role.HEAD_OF_DIPLOMA in user.roles:
+        context["headed_diplomas"] = selectors.headed_diplomas(user, today)
+    if is_staff_or_admin(user) and user.organisation_id:
+        context["figures"] = selectors.organisation_figures(user.organisation_id, today)
+    return render(request, "core/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    if not is_staff_or_admin(request.user):
+        raise Http404
+    form = InvitationForm(request.POST or None, inviter=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invite_user(by=request.user, **form.cleaned_data)
+        except PermissionDenied as error:
+            form.add_error("roles", str(error))
+        else:
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": user.email})
+            return redirect("invite")
+    return render(request, "core/invite.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, uidb36, token):
+    try:
+        user = User.objects.get(pk=base36_to_int(uidb36), is_active=True)
+    except (ValueError, User.DoesNotExist):
+        user = None
+    if user is None or user.has_usable_password() or not invitation_token.check_token(user, token):
+        return render(request, "core/invitation_invalid.html", status=400)
+    form = AcceptInvitationForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("Votre mot de passe est enregistré : vous pouvez vous connecter."))
+        return redirect("account_login")
+    return render(request, "core/accept_invitation.html", {"form": form, "invited": user})

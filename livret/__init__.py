@@ -1,0 +1,1 @@
+"""Le livret d'apprentissage: liaison sheets, visit reports, mission descriptions, evaluations."""

@@ -1,0 +1,1 @@
+"""La trajectoire qualité: the charter's referential, indicators and levels per diploma."""
