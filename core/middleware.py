@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import translation
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -39,3 +40,25 @@ class RequireStaffMFAMiddleware:
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
             request.session["mfa_enrolled"] = True
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """French unless the person chose another language (cookie set by the language switcher).
+
+    The browser's Accept-Language is deliberately ignored: the platform is French first, and a phone
+    set to English must not turn an apprentice's booklet into a half-translated page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.available:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

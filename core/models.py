@@ -224,6 +224,15 @@ class AcademicYear(models.Model):
         return f"{start}-{start + 1}"
 
 
+AUDIT_VERBS = {
+    "created": _("Création"),
+    "changed": _("Modification"),
+    "deleted": _("Suppression"),
+    "invited": _("Invitation envoyée"),
+    "invitation_accepted": _("Invitation acceptée"),
+}
+
+
 class AuditEvent(models.Model):
     """One change: who did it, what, on which object, with which data. Never edited."""
 
@@ -245,6 +254,19 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def verb(self) -> str:
+        return AUDIT_VERBS.get(self.action.rsplit(".", 1)[-1], self.action)
+
+    def changed_fields(self) -> list[str]:
+        """The verbose names of the fields this event changed."""
+        model = self.target_type.model_class()
+        names = []
+        for attname in (self.data or {}).get("changes", {}):
+            field = next((f for f in model._meta.concrete_fields if f.attname == attname), None) if model else None
+            names.append(str(field.verbose_name) if field else attname)
+        return names
 
     @staticmethod
     def content_type_for(model):

@@ -22,7 +22,14 @@ def home(request):
     """One home per role; a person with several roles sees each of their sections."""
     user = request.user
     today = timezone.localdate()
-    context = {"today": today, "roles": user.roles}
+    context = {
+        "today": today,
+        "apprentice_home": None,
+        "company_tutor_contracts": None,
+        "school_tutor_contracts": None,
+        "headed_diplomas": None,
+        "figures": None,
+    }
     if Role.APPRENTICE in user.roles:
         apprentice = (
             Apprentice.objects.filter(user=user)

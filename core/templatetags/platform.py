@@ -1,0 +1,43 @@
+from django import template
+
+from core import perms
+from core.models import Role
+
+register = template.Library()
+
+LIST_ROLES = {Role.COMPANY_TUTOR, Role.SCHOOL_TUTOR, Role.HEAD_OF_DIPLOMA, Role.STAFF, Role.ADMIN}
+
+
+@register.filter
+def can_list_people(user) -> bool:
+    """Everyone but a person who is only an apprentice browses lists of apprentices and employers."""
+    return bool(user.is_authenticated and (user.roles & LIST_ROLES or user.is_superuser))
+
+
+@register.filter
+def is_staff_or_admin(user) -> bool:
+    return perms.is_staff_or_admin(user)
+
+
+@register.filter
+def startswith(value, prefix) -> bool:
+    return bool(prefix) and str(value).startswith(str(prefix))
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs) -> str:
+    """The current query string with some parameters replaced, to keep filters across pages."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def ordinal(value) -> str:
+    """French ordinal abbreviation: 1re, 2e, 3e."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number}re" if number == 1 else f"{number}e"
