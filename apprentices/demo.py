@@ -205,7 +205,14 @@ DIPLOMAS = [
 HOURS_PLANNED = {ING: 1800, BTS: 1350}
 # Diploma code -> entry years of its cohorts (the 2023 engineering cohort graduated in September 2026).
 COHORT_ENTRIES = {ING: [2023, 2024, 2025, 2026], BTS: [2025, 2026]}
-COHORT_SIZES = {(ING, 2023): 16, (ING, 2024): 16, (ING, 2025): 17, (ING, 2026): 16, (BTS, 2025): 8, (BTS, 2026): 8}
+COHORT_SIZES = {
+    (ING, 2023): 16,
+    (ING, 2024): 16,
+    (ING, 2025): 17,
+    (ING, 2026): 16,
+    (BTS, 2025): 8,
+    (BTS, 2026): 8,
+}
 
 # Year of study -> (place, weeks, label). Each engineering year sums to 18 school and 34 company weeks
 # (the third adds the week of the soutenances), like the 2025-2026 plan.
@@ -595,11 +602,17 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
         duration = 3 if diploma == ING else 2
         for entry in entries:
             plan.cohorts.append(
-                {"diploma": diploma, "entry_year": f"{entry}-{entry + 1}", "label": f"Promotion {entry}-{entry + duration}"}
+                {
+                    "diploma": diploma,
+                    "entry_year": f"{entry}-{entry + 1}",
+                    "label": f"Promotion {entry}-{entry + duration}",
+                }
             )
             rentree = ing_rentree(entry) if diploma == ING else bts_rentree(entry)
-            planned_end = datetime.date(entry + duration, 9, 30) if diploma == ING else datetime.date(
-                entry + duration, 8, 31
+            planned_end = (
+                datetime.date(entry + duration, 9, 30)
+                if diploma == ING
+                else datetime.date(entry + duration, 8, 31)
             )
             years_in = REFERENCE_DATE.year - entry
             for index in range(COHORT_SIZES[diploma, entry]):
@@ -654,7 +667,9 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
                             {
                                 "apprentice": ine,
                                 "first_name": parent_first,
-                                "last_name": last if relationship == "Père" or rng.random() < 0.5 else parent_last,
+                                "last_name": last
+                                if relationship == "Père" or rng.random() < 0.5
+                                else parent_last,
                                 "relationship": relationship,
                                 "email": parent_email,
                                 "phone": phone(rng, "06"),
@@ -701,7 +716,9 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
                 if special in ruptures:
                     rupture_date, cause, new_employer = ruptures[special]
                     contract.update(status="ruptured", rupture_date=rupture_date, rupture_cause=cause)
-                    contract["hours_done"] = _elapsed_hours(rng, hours_planned, start, planned_end, rupture_date)
+                    contract["hours_done"] = _elapsed_hours(
+                        rng, hours_planned, start, planned_end, rupture_date
+                    )
                     if new_employer:
                         resumed = rupture_date + datetime.timedelta(days=rng.choice([18, 25, 32]))
                         resumed += datetime.timedelta(days=-resumed.weekday())

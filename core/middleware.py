@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.utils import translation
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from core.audit import acting_as
 from core.perms import is_staff_or_admin

@@ -264,7 +264,11 @@ class AuditEvent(models.Model):
         model = self.target_type.model_class()
         names = []
         for attname in (self.data or {}).get("changes", {}):
-            field = next((f for f in model._meta.concrete_fields if f.attname == attname), None) if model else None
+            field = (
+                next((f for f in model._meta.concrete_fields if f.attname == attname), None)
+                if model
+                else None
+            )
             names.append(str(field.verbose_name) if field else attname)
         return names
 
