@@ -470,7 +470,7 @@ def _elapsed_hours(rng, planned: int, start: datetime.date, end: datetime.date, 
     return round(planned * ratio * rng.uniform(0.92, 1.0))
 
 
-def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set reads best in one place)
+def build_plan() -> Plan:
     rng = random.Random(SEED)
     plan = Plan()
     named = {
@@ -628,7 +628,7 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
                     option = rng.choice(options) if diploma == ING else None
                     sector = option or rng.choice(["genindus", "genindus", "materiaux"])
                 if diploma == ING:
-                    age = 19 + years_in + rng.choice([0, 0, 1, 1, 2])
+                    age = 20 + years_in + rng.choice([0, 0, 1])
                 elif entry == 2026 and index < 5:
                     age = 17  # straight from the bac: still minors in November 2026
                 else:
@@ -735,7 +735,7 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
                         )
                 elif special in {(ING, 2024, 1), (BTS, 2025, 1)}:
                     contract["status"] = "abandoned"
-                    left = start + (REFERENCE_DATE - start) / 2
+                    left = start + (REFERENCE_DATE - start) // 2
                     contract["hours_done"] = _elapsed_hours(rng, hours_planned, start, planned_end, left)
                 final = contracts[-1]
                 if final["status"] == "active":
@@ -755,7 +755,8 @@ def build_plan() -> Plan:  # noqa: C901 (one linear description of the data set 
                     tutor_of_contract.append((item, special))
 
     # A few apprentices with a disability, followed by the referent.
-    for apprentice in rng.sample(plan.apprentices[2:], 6):
+    named_emails = {_email("apprenti"), _email("apprenti2")}
+    for apprentice in rng.sample([a for a in plan.apprentices if a["email"] not in named_emails], 6):
         apprentice.update(rqth=True, disability_referent=plan.disability_referent)
 
     # Tutors: the named ones follow the named apprentices; enseignant@ follows about ten apprentices.
