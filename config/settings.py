@@ -104,10 +104,10 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="livret"),
-            # The web keeps working when Redis is down: cache errors are swallowed by the client below.
+            # The web keeps working when Redis is down: the backend answers a failed call as a miss.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

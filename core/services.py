@@ -32,7 +32,7 @@ def invite_user(*, email: str, first_name: str, last_name: str, roles: list[str]
         for role in roles:
             UserRole.objects.create(user=user, role=role)
         audit.record("core.user.invited", user, {"roles": sorted(roles)}, actor=by)
-        transaction.on_commit(lambda: send_invitation.delay(user.pk))
+        send_invitation.delay_on_commit(user.pk)
     return user
 
 

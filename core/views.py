@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import connection
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import base36_to_int
@@ -84,3 +85,10 @@ def accept_invitation(request, uidb36, token):
         messages.success(request, _("Votre mot de passe est enregistré : vous pouvez vous connecter."))
         return redirect("account_login")
     return render(request, "core/accept_invitation.html", {"form": form, "invited": user})
+
+
+def health(request):
+    """For load balancers and compose healthchecks: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
