@@ -63,6 +63,10 @@ def phone(rng: random.Random, prefix: str) -> str:
     return " ".join([prefix, *(f"{rng.randrange(100):02d}" for _ in range(4))])
 
 
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 def birth_date_for_age(rng: random.Random, age: int) -> datetime.date:
     """A birth date at which someone is exactly ``age`` on the reference date."""
     latest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - age)
@@ -213,6 +217,23 @@ COHORT_SIZES = {
     (BTS, 2025): 8,
     (BTS, 2026): 8,
 }
+# Apprentices are (diploma, entry year, rank in the cohort); ranks 0 and 1 of ING 2025 are apprenti@ and
+# apprenti2@. A few of each situation the booklet must handle, at fixed places.
+WITHOUT_CONTRACT = {(ING, 2026, 1), (BTS, 2026, 0), (BTS, 2026, 1)}  # enrolled, still looking for an employer
+ABANDONED = {(ING, 2024, 1), (BTS, 2025, 1)}
+# -> (rupture date, cause, whether a new employer took the apprentice on)
+RUPTURES = {
+    (ING, 2023, 0): (datetime.date(2024, 2, 16), "mutual", True),
+    (ING, 2023, 1): (datetime.date(2025, 1, 31), "apprentice", False),
+    (ING, 2024, 0): (datetime.date(2025, 6, 30), "employer", True),
+    (ING, 2025, 2): (datetime.date(2026, 4, 17), "mutual", False),
+    (ING, 2026, 0): (datetime.date(2026, 10, 23), "trial", False),
+    (BTS, 2025, 0): (datetime.date(2026, 1, 9), "closure", False),
+}
+# Diploma results of the 2023 engineering cohort by rank ("yes" for the others): the jury met after the
+# soutenances of 14-18 September 2026.
+OUTCOMES_2023 = {2: "no", 3: "no", 4: "unknown", 5: "unknown"}
+JURY_DATE = datetime.date(2026, 9, 25)
 
 # Year of study -> (place, weeks, label). Each engineering year sums to 18 school and 34 company weeks
 # (the third adds the week of the soutenances), like the 2025-2026 plan.
@@ -443,17 +464,19 @@ class Plan:
 
 
 class _People:
-    """Hands out people with distinct e-mail addresses."""
+    """Hands out people with distinct e-mail addresses, none sharing a name with a named account
+    (a tutor and an apprentice with the same name would look like family)."""
 
-    def __init__(self, rng: random.Random, taken: set[str]):
+    def __init__(self, rng: random.Random, taken: set[str], reserved_last_names: set[str]):
         self.rng = rng
         self.taken = taken
+        self.last_names = [name for name in LAST_NAMES if name not in reserved_last_names]
 
     def new(self, sex: str | None = None) -> tuple[str, str, str, str]:
         while True:
             person_sex = sex or self.rng.choice("FM")
             names = FEMALE_FIRST_NAMES if person_sex == "F" else MALE_FIRST_NAMES
-            first, last = self.rng.choice(names), self.rng.choice(LAST_NAMES)
+            first, last = self.rng.choice(names), self.rng.choice(self.last_names)
             email = f"{ascii_slug(first)}.{ascii_slug(last)}@{DEMO_DOMAIN}"
             if email not in self.taken:
                 self.taken.add(email)
@@ -484,15 +507,14 @@ def build_plan() -> Plan:
         "admin": ("François", "Bonnafous", "M"),
     }
     taken = {_email(local) for local in named}
-    taken |= {f"{ascii_slug(f)}.{ascii_slug(last)}@{DEMO_DOMAIN}" for f, last, _ in named.values()}
-    people = _People(rng, taken)
+    people = _People(rng, taken, {last for _, last, _ in named.values()})
 
     def account(email, first, last, roles, **extra):
-        plan.accounts.append(Account(email, first, last, tuple(roles), **extra))
+        plan.accounts.append(Account(email, first, last, tuple(str(role) for role in roles), **extra))
 
     # Staff of the organisation.
-    account(_email("admin"), "François", "Bonnafous", [Role.ADMIN], is_staff=True, is_superuser=True)
-    account(_email("staff"), "Nadia", "Benali", [Role.STAFF], is_staff=True, phone="05 63 49 30 00")
+    account(_email("admin"), *named["admin"][:2], [Role.ADMIN], is_staff=True, is_superuser=True)
+    account(_email("staff"), *named["staff"][:2], [Role.STAFF], is_staff=True, phone="05 63 49 30 00")
     plan.staff_group_members.append(_email("staff"))
     first, last, _, disability = people.new("F")
     account(disability, first, last, [Role.STAFF])
@@ -503,11 +525,16 @@ def build_plan() -> Plan:
 
     # Academic staff: the head of the engineering diploma also follows apprentices.
     school_tutor_specs = [
-        (_email("enseignant"), "Olivier", "Cazals", "Enseignant-chercheur", "genindus", [Role.SCHOOL_TUTOR]),
+        (
+            _email("enseignant"),
+            *named["enseignant"][:2],
+            "Enseignant-chercheur",
+            "genindus",
+            [Role.SCHOOL_TUTOR],
+        ),
         (
             _email("responsable"),
-            "Isabelle",
-            "Delmas",
+            *named["responsable"][:2],
             "Maîtresse-assistante, responsable de la formation par apprentissage",
             "genindus",
             [Role.HEAD_OF_DIPLOMA, Role.SCHOOL_TUTOR],
@@ -597,9 +624,9 @@ def build_plan() -> Plan:
     # Apprentices, cohort by cohort, and their contracts.
     options = [code for code, _ in DIPLOMAS[0]["options"]]
     ines = set()
-    tutor_of_contract: list[tuple[dict, str]] = []
+    tutor_of_contract: list[tuple[dict, tuple]] = []
     for diploma, entries in COHORT_ENTRIES.items():
-        duration = 3 if diploma == ING else 2
+        duration = next(d["duration_years"] for d in DIPLOMAS if d["code"] == diploma)
         for entry in entries:
             plan.cohorts.append(
                 {
@@ -633,7 +660,7 @@ def build_plan() -> Plan:
                     age = 17  # straight from the bac: still minors in November 2026
                 else:
                     age = 17 + years_in + rng.choice([0, 1, 1, 2])
-                ine = f"{rng.randrange(10**8, 10**9)}{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJK')}"
+                ine = f"{rng.randrange(10**8, 10**9)}{rng.choice(UAI_KEYS)}{rng.choice('ABCDEFGHJK')}"
                 while ine in ines:
                     ine = f"{rng.randrange(10**8, 10**9)}{ine[-2:]}"
                 ines.add(ine)
@@ -676,9 +703,8 @@ def build_plan() -> Plan:
                             }
                         )
 
-                # Who has no contract, who broke it, who left: a few of each, at fixed places.
-                if special in {(ING, 2026, 1), (BTS, 2026, 0), (BTS, 2026, 1)}:
-                    continue  # enrolled, still looking for an employer
+                if special in WITHOUT_CONTRACT:
+                    continue
                 if special == (ING, 2025, 0):
                     employer = named_employers[EMPLOYER_A]
                 elif special == (ING, 2025, 1):
@@ -704,17 +730,9 @@ def build_plan() -> Plan:
                     "diploma_outcome": "unknown",
                     "diploma_outcome_date": None,
                 }
-                ruptures = {
-                    (ING, 2023, 0): (datetime.date(2024, 2, 16), "mutual", True),
-                    (ING, 2023, 1): (datetime.date(2025, 1, 31), "apprentice", False),
-                    (ING, 2024, 0): (datetime.date(2025, 6, 30), "employer", True),
-                    (ING, 2025, 2): (datetime.date(2026, 4, 17), "mutual", False),
-                    (ING, 2026, 0): (datetime.date(2026, 10, 23), "trial", False),
-                    (BTS, 2025, 0): (datetime.date(2026, 1, 9), "closure", False),
-                }
                 contracts = [contract]
-                if special in ruptures:
-                    rupture_date, cause, new_employer = ruptures[special]
+                if special in RUPTURES:
+                    rupture_date, cause, new_employer = RUPTURES[special]
                     contract.update(status="ruptured", rupture_date=rupture_date, rupture_cause=cause)
                     contract["hours_done"] = _elapsed_hours(
                         rng, hours_planned, start, planned_end, rupture_date
@@ -733,7 +751,7 @@ def build_plan() -> Plan:
                                 "hours_planned": hours_planned - contract["hours_done"],
                             }
                         )
-                elif special in {(ING, 2024, 1), (BTS, 2025, 1)}:
+                elif special in ABANDONED:
                     contract["status"] = "abandoned"
                     left = start + (REFERENCE_DATE - start) // 2
                     contract["hours_done"] = _elapsed_hours(rng, hours_planned, start, planned_end, left)
@@ -743,13 +761,12 @@ def build_plan() -> Plan:
                         rng, final["hours_planned"], final["start_date"], planned_end, REFERENCE_DATE
                     )
                     if planned_end < REFERENCE_DATE:
-                        # The 2023 cohort: finished, the jury met after the September soutenances.
                         final["status"] = "completed"
                         final["hours_done"] = final["hours_planned"] - rng.choice([0, 0, 0, 7, 14])
-                        outcome = {2: "no", 3: "no", 4: "unknown", 5: "unknown"}.get(index, "yes")
+                        outcome = OUTCOMES_2023.get(index, "yes")
                         final["diploma_outcome"] = outcome
                         if outcome != "unknown":
-                            final["diploma_outcome_date"] = datetime.date(2026, 9, 25)
+                            final["diploma_outcome_date"] = JURY_DATE
                 for item in contracts:
                     plan.contracts.append(item)
                     tutor_of_contract.append((item, special))
@@ -773,7 +790,9 @@ def build_plan() -> Plan:
         elif special == (ING, 2025, 1):
             company_tutor, school_tutor = _email("tuteur2"), _email("enseignant")
         else:
-            company_tutor = rng.choice(employer_tutors)
+            # The named tutors take every apprentice of their company, so that they follow several.
+            named_tutor = contract["employer"] in named_employers.values()
+            company_tutor = employer_tutors[0] if named_tutor else rng.choice(employer_tutors)
             if contract["diploma"] == BTS:
                 school_tutor = bts_school_tutor
             elif i in for_enseignant:
@@ -812,13 +831,15 @@ def build_plan() -> Plan:
                 )
 
     plan.named_accounts = [
-        NamedAccount(_email("apprenti"), "Apprentie ingénieure 2e année (GenIndus), contrat en cours"),
-        NamedAccount(_email("apprenti2"), "Apprenti ingénieur 2e année (PharmAgro), autre employeur"),
-        NamedAccount(_email("tuteur"), f"Maître d'apprentissage d'apprenti@ ({EMPLOYER_A})"),
-        NamedAccount(_email("tuteur2"), f"Maîtresse d'apprentissage d'apprenti2@ ({EMPLOYER_B})"),
-        NamedAccount(_email("enseignant"), "Tuteur pédagogique (une dizaine d'apprentis)"),
-        NamedAccount(_email("responsable"), "Responsable de la formation ING-ALB et tutrice pédagogique"),
-        NamedAccount(_email("staff"), "Équipe du CFA (accès à l'administration)"),
-        NamedAccount(_email("admin"), "Administrateur (superutilisateur)"),
+        NamedAccount(_email("apprenti"), f"ING-ALB 2e année, option Génie industriel, chez {EMPLOYER_A}"),
+        NamedAccount(_email("apprenti2"), f"ING-ALB 2e année, option PharmAgro, chez {EMPLOYER_B}"),
+        NamedAccount(_email("tuteur"), f"{EMPLOYER_A}, suit apprenti@"),
+        NamedAccount(_email("tuteur2"), f"{EMPLOYER_B}, suit apprenti2@"),
+        NamedAccount(_email("enseignant"), "suit une dizaine d'apprentis, dont apprenti@ et apprenti2@"),
+        NamedAccount(_email("responsable"), "responsable de ING-ALB, suit aussi des apprentis"),
+        NamedAccount(
+            _email("staff"), f"voit toute l'organisation, administration (groupe « {STAFF_GROUP} »)"
+        ),
+        NamedAccount(_email("admin"), "superutilisateur"),
     ]
     return plan

@@ -220,7 +220,8 @@ class AlternanceCalendar(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.diploma.code} — {self.academic_year} — {self.year_of_study}e année"
+        ordinal = "1re" if self.year_of_study == 1 else f"{self.year_of_study}e"
+        return f"{self.diploma.code} — {self.academic_year} — {ordinal} année"
 
     def clean(self):
         super().clean()
@@ -504,7 +505,12 @@ class Contract(AuditedModel):
     start_date = models.DateField(_("date de début"))
     planned_end_date = models.DateField(_("date de fin prévue"))
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    rupture_date = models.DateField(_("date de rupture"), null=True, blank=True)
+    rupture_date = models.DateField(
+        _("date de rupture"),
+        null=True,
+        blank=True,
+        help_text=_("Ou date d'abandon pour un contrat abandonné."),
+    )
     rupture_cause = models.CharField(
         _("cause de rupture"), max_length=20, choices=RuptureCause.choices, blank=True
     )
@@ -531,10 +537,11 @@ class Contract(AuditedModel):
             ),
             models.CheckConstraint(
                 condition=(Q(status="ruptured") & Q(rupture_date__isnull=False))
-                | (~Q(status="ruptured") & Q(rupture_date__isnull=True)),
+                | Q(status="abandoned")
+                | (Q(status__in=["active", "completed"]) & Q(rupture_date__isnull=True)),
                 name="contract_rupture_date_iff_ruptured",
                 violation_error_message=_(
-                    "Un contrat rompu a une date de rupture, et seul un contrat rompu en a une."
+                    "Un contrat rompu a une date de rupture ; un contrat en cours ou terminé n'en a pas."
                 ),
             ),
             models.CheckConstraint(
@@ -559,10 +566,9 @@ class Contract(AuditedModel):
         indexes = [models.Index(fields=["status", "planned_end_date"], name="contract_status_end_idx")]
 
     def __str__(self):
-        return _("Contrat de %(apprentice)s chez %(employer)s") % {
-            "apprentice": self.apprentice,
-            "employer": self.employer,
-        }
+        name = str(self.apprentice)
+        article = "d’" if name[:1].lower() in "aàâeéèêiîoôuûhy" else "de "
+        return f"Contrat {article}{name} chez {self.employer}"
 
     def get_absolute_url(self):
         return reverse("apprentices:contract_detail", args=[self.pk])
@@ -603,9 +609,6 @@ class Contract(AuditedModel):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date and self.status != self.Status.ABANDONED
-
-    def year_of_study_on(self, day: datetime.date) -> int:
-        return min(self.diploma.duration_years, max(1, (day - self.start_date).days // 365 + 1))
 
     @property
     def hours_ratio(self) -> float | None:

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
-from core.validators import validate_academic_year_label, validate_siret, validate_uai
+from core.validators import validate_academic_year_label, validate_postal_code, validate_siret, validate_uai
 
 
 class Role(models.TextChoices):
@@ -41,7 +41,9 @@ class Organisation(models.Model):
     uai = models.CharField(_("code UAI"), max_length=8, blank=True, validators=[validate_uai])
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     address = models.CharField(_("adresse"), max_length=255, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    postal_code = models.CharField(
+        _("code postal"), max_length=5, blank=True, validators=[validate_postal_code]
+    )
     city = models.CharField(_("ville"), max_length=100, blank=True)
     disability_referent = models.ForeignKey(
         "core.User",
