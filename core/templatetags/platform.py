@@ -1,4 +1,5 @@
 from django import template
+from django.utils import translation
 
 from core import perms
 from core.models import Role
@@ -35,9 +36,12 @@ def query_replace(context, **kwargs) -> str:
 
 @register.filter
 def ordinal(value) -> str:
-    """French ordinal abbreviation: 1re, 2e, 3e."""
+    """Ordinal abbreviation in the active language: 1re, 2e in French; 1st, 2nd in English."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return str(value)
+    if translation.get_language() == "en":
+        suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        return f"{number}{suffix}"
     return f"{number}re" if number == 1 else f"{number}e"
