@@ -55,7 +55,7 @@ def apprentice_create(request):
         apprentice = save_form(request, form, _("Apprenti enregistré."))
         if apprentice:
             return redirect(apprentice)
-    return render(request, "apprentices/apprentice_form.html", {"form": form})
+    return render(request, "apprentices/apprentice_form.html", {"form": form, "apprentice": None})
 
 
 @login_required
@@ -101,7 +101,7 @@ def contract_create(request):
         contract = save_form(request, form, _("Contrat enregistré."))
         if contract:
             return redirect(contract)
-    return render(request, "apprentices/contract_form.html", {"form": form})
+    return render(request, "apprentices/contract_form.html", {"form": form, "contract": None})
 
 
 @login_required

@@ -62,7 +62,7 @@ def employer_create(request):
         employer = save_form(request, form, _("Employeur enregistré."))
         if employer:
             return redirect(employer)
-    return render(request, "employers/employer_form.html", {"form": form})
+    return render(request, "employers/employer_form.html", {"form": form, "employer": None})
 
 
 @login_required
