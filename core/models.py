@@ -263,7 +263,8 @@ class AuditEvent(models.Model):
 
     def changed_fields(self) -> list[str]:
         """The verbose names of the fields this event changed."""
-        model = self.target_type.model_class()
+        # get_for_id reads the content-type cache that content_type_for filled: no query per event.
+        model = ContentType.objects.get_for_id(self.target_type_id).model_class()
         names = []
         for attname in (self.data or {}).get("changes", {}):
             field = (
