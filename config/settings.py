@@ -218,11 +218,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 86400
 CELERY_BEAT_SCHEDULE = {
+    "open-due-liaison-sheets": {
+        "task": "livret.tasks.open_due_sheets",
+        "schedule": 3600,
+    },
     "close-finished-contracts": {
         "task": "apprentices.tasks.close_finished_contracts",
         "schedule": 6 * 3600,
     },
 }
+
+# Livret: liaison sheets and emailed action links.
+LIVRET_LINK_VALID_DAYS = env.int("LIVRET_LINK_VALID_DAYS", default=14)
+LIVRET_SHEET_OPEN_DAYS_BEFORE = env.int("LIVRET_SHEET_OPEN_DAYS_BEFORE", default=7)
+LIVRET_SHEET_DUE_DAYS = env.int("LIVRET_SHEET_DUE_DAYS", default=14)
+LIVRET_SHEET_CATCH_UP_DAYS = env.int("LIVRET_SHEET_CATCH_UP_DAYS", default=60)
 
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

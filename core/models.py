@@ -232,6 +232,12 @@ AUDIT_VERBS = {
     "deleted": _("Suppression"),
     "invited": _("Invitation envoyée"),
     "invitation_accepted": _("Invitation acceptée"),
+    "opened": _("Ouverture"),
+    "submitted": _("Transmission"),
+    "countersigned": _("Contresignature"),
+    "returned": _("Renvoi à l'apprenti"),
+    "reviewed": _("Lecture du tuteur pédagogique"),
+    "corrected": _("Nouvelle version"),
 }
 
 
@@ -256,6 +262,16 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted: the account, else the person named by an emailed link, else the platform."""
+        if self.actor_id:
+            return str(self.actor)
+        data = self.data or {}
+        if data.get("by"):
+            return f"{data['by']} ({_('lien e-mail')})" if data.get("via") == "link" else data["by"]
+        return str(_("Système"))
 
     @property
     def verb(self) -> str:

@@ -16,6 +16,7 @@ from core.forms import AcceptInvitationForm, InvitationForm
 from core.models import Role, User
 from core.perms import is_staff_or_admin
 from core.tokens import invitation_token
+from livret.selectors import todo_for
 
 
 @login_required
@@ -30,6 +31,7 @@ def home(request):
         "school_tutor_contracts": None,
         "headed_diplomas": None,
         "figures": None,
+        "todo": todo_for(user, today),
     }
     if Role.APPRENTICE in user.roles:
         apprentice = (

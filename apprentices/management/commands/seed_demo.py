@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apprentices import demo
 from apprentices.models import (
@@ -54,6 +55,11 @@ class Command(BaseCommand):
         self.to_audit = []
         with transaction.atomic():
             self.load(plan)
+        # The booklet's sheets open from today's calendar, as the hourly job would open them.
+        from livret.demo import seed_livret
+
+        with transaction.atomic():
+            self.livret = seed_livret(today=timezone.localdate())
         if not quiet:
             self.report(plan)
 
@@ -372,6 +378,9 @@ class Command(BaseCommand):
             )
         else:
             write(self.style.SUCCESS("  Tout était déjà en place : rien n'a été créé ni modifié."))
+        if self.livret["opened"]:
+            opened, moved = self.livret["opened"], self.livret["moved"]
+            write(f"  Livret : {opened} fiches de liaison ouvertes, {moved} avancées.")
         write("")
         write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})"))
         roles_of = {a.email: a.roles for a in plan.accounts}

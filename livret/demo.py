@@ -1,0 +1,81 @@
+"""Demo booklet: the liaison sheets that the calendar opens today, spread over every state.
+
+Transitions go through the services, so the demo has real signatures, links and audit events.
+Re-running changes nothing: only untouched drafts are moved, and the state each one gets depends on
+its id alone. The sheets of apprenti@ and apprenti2@ stay drafts, ready to be filled.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from core.audit import acting_as
+from livret import links, services
+from livret.models import ActionLink, LiaisonSheet
+
+KEEP_AS_DRAFT = {"apprenti@demo.test", "apprenti2@demo.test"}
+TEXT = {
+    "activities": (
+        "Participation à l'analyse des temps de cycle de l'atelier d'usinage et mise à jour "
+        "des gammes de fabrication avec le service méthodes."
+    ),
+    "competences_used": "Analyse de données de production, modes opératoires, travail en équipe.",
+    "difficulties": "Prise en main de l'ERP de l'entreprise, avec l'aide précieuse de mon tuteur.",
+    "school_company_gap": "Le cours de gestion de production m'a servi directement ; la simulation de flux "
+    "aurait mérité plus de pratique.",
+}
+
+
+def _fill(sheet: LiaisonSheet, user) -> LiaisonSheet:
+    return services.save_draft(sheet=sheet, by=user, values=TEXT, revision=sheet.revision)
+
+
+def seed_livret(*, today: datetime.date) -> dict:
+    opened = services.open_due_sheets(today=today)
+    moved = 0
+    drafts = (
+        LiaisonSheet.objects.filter(status=LiaisonSheet.Status.DRAFT, revision=0, version=1, is_current=True)
+        .select_related(
+            "contract__apprentice__user", "contract__company_tutor__user", "contract__school_tutor__user"
+        )
+        .order_by("pk")
+    )
+    for sheet in drafts:
+        contract = sheet.contract
+        apprentice_user = contract.apprentice.user
+        tutor = contract.company_tutor
+        if apprentice_user is None or tutor is None or apprentice_user.email in KEEP_AS_DRAFT:
+            continue
+        target = sheet.pk % 6  # 0 stays a draft
+        if target == 0:
+            continue
+        with acting_as(apprentice_user, via="seed_demo"):
+            sheet = _fill(sheet, apprentice_user)
+            if target == 1:  # a draft with text
+                moved += 1
+                continue
+            services.submit(sheet=sheet, by=apprentice_user, notify=False)
+        if target == 2:  # submitted, waiting for the company tutor
+            moved += 1
+            continue
+        if target == 3:  # returned with a reason
+            reviewer = contract.school_tutor.user if contract.school_tutor else None
+            if reviewer is not None:
+                services.return_to_apprentice(
+                    sheet=sheet, by=reviewer, reason="Merci de détailler les compétences mobilisées."
+                )
+            moved += 1
+            continue
+        # Countersigned from the emailed link, as most tutors do.
+        _link, token = links.issue(
+            document=sheet, action=ActionLink.Action.COUNTERSIGN, email=tutor.email, name=str(tutor)
+        )
+        sheet = services.countersign(
+            sheet=sheet, token=token, tutor_assessment="Bonne implication, autonomie en progrès."
+        )
+        if target == 5 and contract.school_tutor is not None:
+            services.review(
+                sheet=sheet, by=contract.school_tutor.user, comment="Fiche lue ; à reprendre en visite."
+            )
+        moved += 1
+    return {"opened": opened, "moved": moved}

@@ -1,0 +1,237 @@
+"""Le livret: liaison sheets (fiches de liaison), their signatures, and emailed action links."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from core.perms import visibility_q
+
+
+class LiaisonSheetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            visibility_q(
+                user,
+                organisation="contract__diploma__organisation",
+                apprentice="contract__apprentice__user",
+                company_tutor="contract__company_tutor__user",
+                school_tutor="contract__school_tutor__user",
+                head="contract__diploma__heads",
+            )
+        ).distinct()
+
+    def current(self):
+        return self.filter(is_current=True)
+
+    def overdue(self, today):
+        return self.current().filter(
+            due_date__lt=today,
+            status__in=[
+                LiaisonSheet.Status.DRAFT,
+                LiaisonSheet.Status.RETURNED,
+                LiaisonSheet.Status.SUBMITTED,
+            ],
+        )
+
+
+class LiaisonSheet(models.Model):
+    """Fiche de liaison: one per company period, completed at the apprentice's return to school."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Transmise au maître d'apprentissage")
+        COUNTERSIGNED = "countersigned", _("Contresignée")
+        REVIEWED = "reviewed", _("Lue par le tuteur pédagogique")
+        RETURNED = "returned", _("Renvoyée à l'apprenti")
+
+    # The apprentice's part, then the company tutor's: what each one signs.
+    APPRENTICE_FIELDS = ("activities", "competences_used", "difficulties", "school_company_gap")
+    TUTOR_FIELDS = ("tutor_assessment",)
+    MAX_TEXT = 5000
+
+    contract = models.ForeignKey(
+        "apprentices.Contract",
+        verbose_name=_("contrat"),
+        on_delete=models.PROTECT,
+        related_name="liaison_sheets",
+    )
+    period = models.ForeignKey(
+        "apprentices.AlternancePeriod",
+        verbose_name=_("période en entreprise"),
+        on_delete=models.PROTECT,
+        related_name="liaison_sheets",
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("version corrigée"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction",
+    )
+    is_current = models.BooleanField(_("version en vigueur"), default=True)
+    status = models.CharField(_("état"), max_length=15, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(_("ouverte le"), default=timezone.now)
+    due_date = models.DateField(_("à rendre le"))
+
+    activities = models.TextField(_("ce que j'ai fait en entreprise"), blank=True)
+    competences_used = models.TextField(_("compétences mobilisées"), blank=True)
+    difficulties = models.TextField(_("difficultés rencontrées"), blank=True)
+    school_company_gap = models.TextField(_("écarts entre l'école et l'entreprise"), blank=True)
+    tutor_assessment = models.TextField(_("appréciation du maître d'apprentissage"), blank=True)
+    school_comment = models.TextField(_("commentaire du tuteur pédagogique"), blank=True)
+    return_reason = models.TextField(_("motif du renvoi"), blank=True)
+
+    # Bumped by every save of the apprentice's draft: a save from a stale tab is detected, not lost.
+    revision = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiaisonSheetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fiche de liaison")
+        verbose_name_plural = _("fiches de liaison")
+        ordering = ["-period__start_date", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period", "version"],
+                name="sheet_unique_version",
+                violation_error_message=_("Cette version de la fiche existe déjà."),
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "period"],
+                condition=Q(is_current=True),
+                name="sheet_one_current_per_period",
+                violation_error_message=_("Une fiche est déjà ouverte pour cette période."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="sheet_status_due_idx")]
+
+    def __str__(self):
+        return _("Fiche de liaison du %(start)s au %(end)s") % {
+            "start": self.period.start_date.strftime("%d/%m/%Y"),
+            "end": self.period.end_date.strftime("%d/%m/%Y"),
+        }
+
+    def get_absolute_url(self):
+        return reverse("livret:sheet_detail", args=[self.pk])
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.is_current
+            and self.status
+            in {
+                self.Status.DRAFT,
+                self.Status.RETURNED,
+                self.Status.SUBMITTED,
+            }
+            and self.due_date < today
+        )
+
+    def apprentice_content(self) -> dict:
+        return {name: getattr(self, name) for name in self.APPRENTICE_FIELDS}
+
+    def signable_content(self) -> dict:
+        """What a countersignature covers: the sheet's identity and both parts, exactly."""
+        return {
+            "document": "fiche-de-liaison",
+            "sheet": self.pk,
+            "version": self.version,
+            "contract": self.contract_id,
+            "period": [self.period.start_date.isoformat(), self.period.end_date.isoformat()],
+            **self.apprentice_content(),
+            **{name: getattr(self, name) for name in self.TUTOR_FIELDS},
+        }
+
+
+def content_digest(content: dict) -> tuple[str, str]:
+    """Canonical JSON of ``content`` and its SHA-256: the same content always gives the same hash."""
+    canonical = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
+    return canonical, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Signature(models.Model):
+    """Simple electronic signature: who, when, how, and the SHA-256 of exactly what was signed."""
+
+    class Via(models.TextChoices):
+        SESSION = "session", _("session connectée")
+        LINK = "link", _("lien reçu par e-mail")
+
+    class Act(models.TextChoices):
+        SUBMIT = "submit", _("Transmission par l'apprenti")
+        COUNTERSIGN = "countersign", _("Contresignature du maître d'apprentissage")
+        ACKNOWLEDGE = "acknowledge", _("Prise de connaissance")
+
+    document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    document_id = models.PositiveBigIntegerField()
+    act = models.CharField(_("acte"), max_length=15, choices=Act.choices)
+    signer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    signer_name = models.CharField(_("signataire"), max_length=200)
+    signer_email = models.EmailField(_("e-mail du signataire"))
+    via = models.CharField(_("moyen"), max_length=10, choices=Via.choices)
+    signed_at = models.DateTimeField(_("signé le"), default=timezone.now)
+    content = models.TextField(_("contenu signé"))
+    content_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_type", "document_id", "act"],
+                name="signature_one_act_per_document",
+                violation_error_message=_("Ce document porte déjà cette signature."),
+            )
+        ]
+        indexes = [models.Index(fields=["document_type", "document_id"], name="signature_document_idx")]
+
+    def __str__(self):
+        return f"{self.get_act_display()} — {self.signer_name} — {self.signed_at:%d/%m/%Y %H:%M}"
+
+
+class ActionLink(models.Model):
+    """An emailed link that lets one person do one action on one document, once, before it expires.
+
+    The token in the URL is signed (``django.core.signing``) and carries this row's id and nonce;
+    the row says for whom, on what, until when, and whether it was used. It never logs anyone in.
+    """
+
+    class Action(models.TextChoices):
+        COUNTERSIGN = "countersign", _("contresigner")
+        ACKNOWLEDGE = "acknowledge", _("prendre connaissance")
+
+    document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    document_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=15, choices=Action.choices)
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200)
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien d'action")
+        verbose_name_plural = _("liens d'action")
+        indexes = [models.Index(fields=["document_type", "document_id"], name="actionlink_document_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.recipient_email}"
