@@ -1,0 +1,99 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server.
+
+Without Chromium the browser tests are skipped, unless REQUIRE_SERVICES=1, where they fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import REQUIRE_SERVICES, chromium_path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DEMO_PASSWORD = "demo-apprentissage"
+
+
+@pytest.fixture
+def chromium_executable():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium est introuvable (/usr/bin/chromium, ou la variable CHROMIUM_PATH)"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 : {message}")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def browser(chromium_executable, monkeypatch):
+    """One Chromium per test: Playwright's sync API runs an event loop in this thread, during which
+    Django refuses ORM calls unless told that this is on purpose."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # Connections opened while Playwright ran belong to its context: close them here, or
+            # they keep the PostgreSQL test database open and it cannot be dropped at the end.
+            connections.close_all()
+
+
+@pytest.fixture
+def server(live_server, transactional_db, settings):
+    """The live server over plain HTTP: cookies cannot be Secure there."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    return live_server
+
+
+@pytest.fixture
+def phone_page(browser, server):
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="fr-FR"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_data(server):
+    call_command("seed_demo", quiet=True)
+
+
+def log_in(page, base_url, email, password=DEMO_PASSWORD):
+    page.goto(f"{base_url}/accounts/login/")
+    form = page.locator("form", has=page.locator('input[name="password"]'))
+    form.locator('input[name="login"]').fill(email)
+    form.locator('input[name="password"]').fill(password)
+    form.locator('button[type="submit"]').click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def assert_no_axe_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    if results.violations_count:
+        print(results.generate_report())
+    assert results.violations_count == 0, f"{page.url}: {results.violations_count} violation(s) axe-core"

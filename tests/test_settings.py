@@ -1,0 +1,66 @@
+"""Production settings come from the environment alone, and refuse to run without a secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def run(args, **env):
+    """Run ``python args`` in the project with a clean environment plus ``env``."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def dotenv_defines_secret_key() -> bool:
+    dotenv = BASE_DIR / ".env"
+    return dotenv.exists() and any(
+        line.strip().startswith("SECRET_KEY=") for line in dotenv.read_text().splitlines()
+    )
+
+
+@pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
+def test_process_refuses_to_start_without_secret_key_when_debug_is_off(secret_key):
+    if secret_key is None and dotenv_defines_secret_key():
+        pytest.skip("le fichier .env de ce poste définit SECRET_KEY")
+    env = {"DEBUG": "0"}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+
+    result = run(["-c", "import django; django.setup()"], **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY est obligatoire quand DEBUG est désactivé" in result.stderr
+
+
+def test_development_runs_without_secret_key_when_debug_is_on():
+    result = run(["-c", "import django; django.setup()"], DEBUG="1", SECRET_KEY="")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_deploy_check_passes_with_production_variables():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="0",
+        SECRET_KEY=get_random_secret_key(),
+        ALLOWED_HOSTS="livret.example.org",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
