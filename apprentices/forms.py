@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Apprentice, Cohort, Contract, Diploma, DiplomaOption
+from core.validators import normalize_ine, validate_ine
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
 
@@ -43,6 +44,14 @@ class ApprenticeForm(forms.ModelForm):
             diploma__organisation_id=user.organisation_id
         ).select_related("diploma")
         self.fields["email"].help_text = _("L'adresse où l'apprenti reçoit ses fiches et rappels.")
+
+    def clean_ine(self):
+        ine = normalize_ine(self.cleaned_data.get("ine", ""))
+        if ine:
+            validate_ine(ine)
+        if ine and Apprentice.objects.filter(ine=ine).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Un apprenti porte déjà cet INE."))
+        return ine
 
 
 class ContractForm(forms.ModelForm):

@@ -43,11 +43,14 @@ def annotate_periods(calendar, today: datetime.date) -> list[dict]:
     return rows
 
 
-def apprentice_home(apprentice: Apprentice, today: datetime.date) -> dict:
+def apprentice_home(apprentice: Apprentice, today: datetime.date, viewer=None) -> dict:
+    """An apprentice's contract, tutors and calendar; with ``viewer``, only the contracts they may see
+    (a company tutor does not learn about the apprentice's contract with another employer)."""
+    contracts = apprentice.contracts.all() if viewer is None else Contract.objects.visible_to(viewer)
     contracts = list(
-        apprentice.contracts.select_related(
-            "employer", "company_tutor", "school_tutor__user", "diploma", "option"
-        ).order_by("-start_date")
+        contracts.filter(apprentice=apprentice)
+        .select_related("employer", "company_tutor", "school_tutor__user", "diploma", "option")
+        .order_by("-start_date")
     )
     contract = next(
         (c for c in contracts if c.status == Contract.Status.ACTIVE), contracts[0] if contracts else None

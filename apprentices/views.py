@@ -37,7 +37,7 @@ def apprentice_detail(request, pk):
         pk=pk,
     )
     today = timezone.localdate()
-    context = selectors.apprentice_home(apprentice, today)
+    context = selectors.apprentice_home(apprentice, today, viewer=request.user)
     context["legal_representatives"] = list(apprentice.legal_representatives.all())
     context["can_edit"] = perms.can_edit_apprentice(request.user, apprentice)
     if context["can_edit"]:
