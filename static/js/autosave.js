@@ -47,7 +47,7 @@
     var body = new FormData(form);
     body.set("action", "save");
     say("Enregistrement…");
-    fetch(form.action, { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
+    fetch(form.getAttribute("action"), { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
