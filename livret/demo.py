@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 
+from apprentices.models import AlternancePeriod, Contract
 from core.audit import acting_as
+from core.models import AcademicYear
 from livret import links, services
 from livret.models import ActionLink, LiaisonSheet
 
@@ -30,8 +32,47 @@ def _fill(sheet: LiaisonSheet, user) -> LiaisonSheet:
     return services.save_draft(sheet=sheet, by=user, values=TEXT, revision=sheet.revision)
 
 
+def _ensure_demo_draft(email: str, today: datetime.date) -> int:
+    """apprenti@ and apprenti2@ always have a sheet to fill, whatever day the demo is loaded: the
+    sheet of their latest started company period (or the next one) if the calendar opened none."""
+    contract = (
+        Contract.objects.filter(apprentice__user__email=email, status=Contract.Status.ACTIVE)
+        .select_related("apprentice__cohort__entry_year")
+        .first()
+    )
+    if contract is None or contract.apprentice.cohort is None:
+        return 0
+    current = LiaisonSheet.objects.filter(contract=contract, is_current=True)
+    if current.filter(status__in=[LiaisonSheet.Status.DRAFT, LiaisonSheet.Status.RETURNED]).exists():
+        return 0
+    year = AcademicYear.objects.current(today)
+    periods = list(
+        AlternancePeriod.objects.filter(
+            calendar__diploma=contract.diploma,
+            calendar__academic_year=year,
+            calendar__year_of_study=contract.apprentice.cohort.year_of_study(year),
+        ).order_by("start_date")
+    )
+    taken = set(current.values_list("period_id", flat=True))
+    company = [p for p in periods if p.kind == AlternancePeriod.Kind.COMPANY and p.pk not in taken]
+    started = [p for p in company if p.start_date <= today]
+    period = started[-1] if started else (company[0] if company else None)
+    if period is None:
+        return 0
+    following = [
+        p for p in periods if p.kind == AlternancePeriod.Kind.SCHOOL and p.start_date > period.end_date
+    ]
+    LiaisonSheet.objects.create(
+        contract=contract,
+        period=period,
+        due_date=services.sheet_due_date(period, following[0] if following else None),
+    )
+    return 1
+
+
 def seed_livret(*, today: datetime.date) -> dict:
     opened = services.open_due_sheets(today=today)
+    opened += sum(_ensure_demo_draft(email, today) for email in sorted(KEEP_AS_DRAFT))
     moved = 0
     drafts = (
         LiaisonSheet.objects.filter(status=LiaisonSheet.Status.DRAFT, revision=0, version=1, is_current=True)

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
 from livret.forms import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
-from livret.models import LiaisonSheet
+from livret.models import ActionLink, LiaisonSheet
 from livret.tasks import send_countersign_request
 
 S = LiaisonSheet.Status
@@ -245,9 +248,33 @@ def sheet_link(request, pk, token):
 @require_POST
 def sheet_link_resend(request, pk, token):
     """Send a fresh link to the address on file. Says the same whatever happens: it reveals nothing."""
-    sheet = LiaisonSheet.objects.filter(pk=pk).first()
-    if sheet is None:
-        raise Http404
-    if sheet.status == S.SUBMITTED and sheet.is_current:
+    sheet = LiaisonSheet.objects.select_related("contract__company_tutor").filter(pk=pk).first()
+    if sheet is not None and sheet.status == S.SUBMITTED and sheet.is_current and _may_resend(sheet, token):
         send_countersign_request.delay_on_commit(sheet.pk)
-    return render(request, "livret/link_resent.html", {"sheet": sheet})
+    return render(request, "livret/link_resent.html")
+
+
+RESEND_INTERVAL = timedelta(minutes=10)
+
+
+def _may_resend(sheet, token) -> bool:
+    """Only the holder of a genuine link to this sheet gets a new one sent (to the tutor now on file,
+    whoever held the old link), and not twice within ten minutes: the endpoint cannot flood a tutor."""
+    tutor = sheet.contract.company_tutor
+    try:
+        link = links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
+    except links.LinkError as error:
+        link = error.link
+        same_sheet = (
+            link is not None and link.document_id == sheet.pk and link.document_type_id == _sheet_type().pk
+        )
+        if error.kind == "tampered" or not same_sheet:
+            return False
+    recent = ActionLink.objects.filter(
+        document_type=_sheet_type(), document_id=sheet.pk, created_at__gt=timezone.now() - RESEND_INTERVAL
+    ).exclude(pk=link.pk)
+    return not recent.exists()
+
+
+def _sheet_type():
+    return ContentType.objects.get_for_model(LiaisonSheet)

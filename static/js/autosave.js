@@ -32,6 +32,8 @@
       var differs = fields.some(function (f) { return (kept.values[f.name] || "") !== f.value; });
       if (differs) {
         fields.forEach(function (f) { if (kept.values[f.name] !== undefined) f.value = kept.values[f.name]; });
+        // Saved against the revision it was written on: if the sheet moved on since, the server says so.
+        if (kept.revision) revision.value = kept.revision;
         dirty = true;
         say("Texte non enregistré retrouvé sur cet appareil : il va être enregistré.");
         schedule(500);

@@ -1,0 +1,163 @@
+import datetime
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from apprentices.models import AlternanceCalendar, AlternancePeriod
+from core.models import AuditEvent
+from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
+from tests.apprentices.factories import CalendarFactory, ContractFactory
+
+S = LiaisonSheet.Status
+
+APPRENTICE_TEXT = {
+    "activities": "Mise à jour des gammes de fabrication avec le service méthodes.",
+    "competences_used": "Analyse de données de production.",
+    "difficulties": "Prise en main de l'ERP.",
+    "school_company_gap": "Le cours de gestion de production m'a servi.",
+}
+
+
+def free_company_period(contract) -> AlternancePeriod:
+    """The first company period of the contract's calendar that has no current sheet of this contract;
+    the calendar of the apprentice's cohort year is created when the diploma has none."""
+    calendar = AlternanceCalendar.objects.filter(diploma=contract.diploma).order_by("pk").first()
+    if calendar is None:
+        calendar = CalendarFactory(
+            diploma=contract.diploma, academic_year=contract.apprentice.cohort.entry_year
+        )
+    period = (
+        calendar.periods.filter(kind=AlternancePeriod.Kind.COMPANY)
+        .exclude(pk__in=LiaisonSheet.objects.filter(contract=contract, is_current=True).values("period"))
+        .order_by("start_date")
+        .first()
+    )
+    if period is None:
+        raise ValueError(f"Le calendrier {calendar.pk} n'a plus de période en entreprise libre.")
+    return period
+
+
+def sign(sheet, act, *, via=Signature.Via.SESSION, signer=None, name="Signataire", email="s@exemple.test"):
+    """A signature row as the services write it (content and hash included)."""
+    if act == Signature.Act.COUNTERSIGN:
+        content = sheet.signable_content()
+    else:
+        content = {"sheet": sheet.pk, "version": sheet.version, **sheet.apprentice_content()}
+    canonical, digest = content_digest(content)
+    return Signature.objects.create(
+        document_type=ContentType.objects.get_for_model(LiaisonSheet),
+        document_id=sheet.pk,
+        act=act,
+        signer=signer,
+        signer_name=name,
+        signer_email=email,
+        via=via,
+        content=canonical,
+        content_sha256=digest,
+    )
+
+
+class LiaisonSheetFactory(DjangoModelFactory):
+    """A draft sheet of the first free company period of its contract's calendar.
+
+    Traits ``submitted``, ``countersigned``, ``reviewed`` (each implies the previous ones) and
+    ``returned`` set the state, its texts and dates, and write the signatures that state carries.
+    """
+
+    class Meta:
+        model = LiaisonSheet
+        skip_postgeneration_save = True
+
+    class Params:
+        filled = factory.Trait(**APPRENTICE_TEXT)
+        submitted = factory.Trait(
+            filled=True, status=S.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+        )
+        countersigned = factory.Trait(
+            submitted=True,
+            status=S.COUNTERSIGNED,
+            tutor_assessment="Bonne implication, autonomie en progrès.",
+            countersigned_at=factory.LazyFunction(timezone.now),
+        )
+        reviewed = factory.Trait(
+            countersigned=True,
+            status=S.REVIEWED,
+            school_comment="Fiche lue ; à reprendre en visite.",
+            reviewed_at=factory.LazyFunction(timezone.now),
+        )
+        returned = factory.Trait(
+            filled=True,
+            status=S.RETURNED,
+            submitted_at=factory.LazyFunction(timezone.now),
+            return_reason="Merci de détailler les compétences mobilisées.",
+        )
+
+    contract = factory.SubFactory(ContractFactory)
+    period = factory.LazyAttribute(lambda o: free_company_period(o.contract))
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    status = S.DRAFT
+
+    @factory.post_generation
+    def signatures(self, create, extracted, **kwargs):
+        """The signatures of the state: ``signatures=False`` writes none."""
+        if not create or extracted is False:
+            return
+        if self.status in {S.SUBMITTED, S.COUNTERSIGNED, S.REVIEWED}:
+            apprentice = self.contract.apprentice
+            sign(
+                self,
+                Signature.Act.SUBMIT,
+                signer=apprentice.user,
+                name=str(apprentice),
+                email=apprentice.user.email if apprentice.user else apprentice.email,
+            )
+        if self.status in {S.COUNTERSIGNED, S.REVIEWED}:
+            tutor = self.contract.company_tutor
+            sign(
+                self,
+                Signature.Act.COUNTERSIGN,
+                via=Signature.Via.LINK,
+                signer=tutor.user,
+                name=str(tutor),
+                email=tutor.email,
+            )
+
+
+# Helpers shared by the livret tests --------------------------------------------------------------
+
+
+def snapshot(*sheets) -> dict:
+    """Everything a refused action must leave as it was: the sheets' rows, and the number of sheets,
+    signatures, audit events and action links (with their expiry and use)."""
+    return {
+        "rows": [LiaisonSheet.objects.filter(pk=sheet.pk).values().get() for sheet in sheets],
+        "sheets": LiaisonSheet.objects.count(),
+        "signatures": list(Signature.objects.order_by("pk").values_list("pk", "act", "content_sha256")),
+        "events": AuditEvent.objects.count(),
+        "links": list(ActionLink.objects.order_by("pk").values_list("pk", "expires_at", "used_at")),
+    }
+
+
+def small_world():
+    """The conftest's ``World`` reduced to its own contract (``other`` and ``foreign`` are None) with
+    a user per role: enough for workflow tests, a third of the cost of the full one."""
+    from core.models import Role
+    from tests.conftest import World, build_chain
+    from tests.core.factories import AcademicYearFactory, OrganisationFactory, UserFactory
+
+    organisation = OrganisationFactory(name="CFA des Tests")
+    year = AcademicYearFactory()
+    mine = build_chain(organisation, year, with_accounts=True)
+    users = {
+        "apprentice": mine.apprentice.user,
+        "company_tutor": mine.company_tutor.user,
+        "school_tutor": mine.school_tutor.user,
+        "head_of_diploma": mine.diploma.heads.get(),
+        "staff": UserFactory(organisation=organisation, roles=[Role.STAFF], is_staff=True),
+        "admin": UserFactory(organisation=organisation, roles=[Role.ADMIN], is_staff=True),
+    }
+    for user in users.values():
+        user.__dict__.pop("roles", None)
+    return World(organisation, None, year, mine, None, None, users)

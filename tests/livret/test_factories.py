@@ -1,0 +1,40 @@
+"""The livret factories give the states they name."""
+
+import pytest
+
+from livret.models import LiaisonSheet
+from livret.services import signatures_of
+from tests.livret.factories import LiaisonSheetFactory
+
+S = LiaisonSheet.Status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("traits", "status", "acts"),
+    [
+        ({}, S.DRAFT, []),
+        ({"submitted": True}, S.SUBMITTED, ["submit"]),
+        ({"countersigned": True}, S.COUNTERSIGNED, ["submit", "countersign"]),
+        ({"reviewed": True}, S.REVIEWED, ["submit", "countersign"]),
+        ({"returned": True}, S.RETURNED, []),
+    ],
+)
+def test_factory_traits_give_the_state_and_its_signatures(traits, status, acts):
+    sheet = LiaisonSheetFactory(**traits)
+
+    sheet.refresh_from_db()
+    assert sheet.status == status
+    assert [s.act for s in signatures_of(sheet)] == acts
+    assert sheet.period.kind == "company"
+    assert bool(sheet.activities) == (status != S.DRAFT)
+
+
+@pytest.mark.django_db
+def test_factory_gives_each_sheet_of_a_contract_its_own_company_period():
+    first = LiaisonSheetFactory(countersigned=True)
+    second = LiaisonSheetFactory(contract=first.contract)
+
+    assert second.period != first.period
+    assert second.period.kind == "company"
+    assert second.period.start_date > first.period.start_date
