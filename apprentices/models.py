@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
 from core.models import AcademicYear, Organisation, User
-from core.perms import visibility_q
+from core.perms import VisibleQuerySet
 from core.validators import (
     normalize_ine,
     normalize_rncp,
@@ -24,18 +24,14 @@ from core.validators import (
 )
 
 
-class DiplomaQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="organisation",
-                apprentice="contracts__apprentice__user",
-                company_tutor="contracts__company_tutor__user",
-                school_tutor="contracts__school_tutor__user",
-                head="heads",
-            )
-        ).distinct()
+class DiplomaQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "organisation",
+        "apprentice": "contracts__apprentice__user",
+        "company_tutor": "contracts__company_tutor__user",
+        "school_tutor": "contracts__school_tutor__user",
+        "head": "heads",
+    }
 
 
 class Diploma(models.Model):
@@ -274,18 +270,14 @@ class AlternancePeriod(models.Model):
                 raise ValidationError(_("Cette période chevauche une autre période du calendrier."))
 
 
-class ApprenticeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="organisation",
-                apprentice="user",
-                company_tutor="contracts__company_tutor__user",
-                school_tutor="contracts__school_tutor__user",
-                head="contracts__diploma__heads",
-            )
-        ).distinct()
+class ApprenticeQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "organisation",
+        "apprentice": "user",
+        "company_tutor": "contracts__company_tutor__user",
+        "school_tutor": "contracts__school_tutor__user",
+        "head": "contracts__diploma__heads",
+    }
 
 
 class Apprentice(AuditedModel):
@@ -424,18 +416,14 @@ class LegalRepresentative(AuditedModel):
         return f"{self.first_name} {self.last_name}"
 
 
-class ContractQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="diploma__organisation",
-                apprentice="apprentice__user",
-                company_tutor="company_tutor__user",
-                school_tutor="school_tutor__user",
-                head="diploma__heads",
-            )
-        ).distinct()
+class ContractQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "diploma__organisation",
+        "apprentice": "apprentice__user",
+        "company_tutor": "company_tutor__user",
+        "school_tutor": "school_tutor__user",
+        "head": "diploma__heads",
+    }
 
     def active_on(self, day: datetime.date):
         return self.filter(start_date__lte=day, planned_end_date__gte=day).exclude(rupture_date__lte=day)

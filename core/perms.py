@@ -7,6 +7,7 @@ and an object, so tasks, the admin and commands reuse them.
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Q
 
 from core.models import ORGANISATION_ROLES, Role
@@ -56,3 +57,14 @@ def is_staff_or_admin(user) -> bool:
 
 def is_admin(user) -> bool:
     return bool(user.is_authenticated and (Role.ADMIN in user.roles or user.is_superuser))
+
+
+class VisibleQuerySet(models.QuerySet):
+    """``visible_to(user)`` from the class's ``visibility``: for each role, the lookup to a user id
+    (``organisation``: to an organisation id), as :func:`visibility_q` takes them."""
+
+    visibility: dict[str, str] = {}
+
+    def visible_to(self, user):
+        # distinct(): a person reached along a multi-valued path (several contracts) appears once.
+        return self.filter(visibility_q(user, **self.visibility)).distinct()

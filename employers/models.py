@@ -6,22 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
 from core.models import Organisation
-from core.perms import visibility_q
+from core.perms import VisibleQuerySet
 from core.validators import normalize_siret, validate_postal_code, validate_siret
 
 
-class EmployerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="organisation",
-                apprentice="contracts__apprentice__user",
-                company_tutor="company_tutors__user",
-                school_tutor="contracts__school_tutor__user",
-                head="contracts__diploma__heads",
-            )
-        ).distinct()
+class EmployerQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "organisation",
+        "apprentice": "contracts__apprentice__user",
+        "company_tutor": "company_tutors__user",
+        "school_tutor": "contracts__school_tutor__user",
+        "head": "contracts__diploma__heads",
+    }
 
 
 class Employer(AuditedModel):

@@ -14,21 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from core.perms import visibility_q
+from core.perms import VisibleQuerySet
 
 
-class LiaisonSheetQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="contract__diploma__organisation",
-                apprentice="contract__apprentice__user",
-                company_tutor="contract__company_tutor__user",
-                school_tutor="contract__school_tutor__user",
-                head="contract__diploma__heads",
-            )
-        ).distinct()
+class LiaisonSheetQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "contract__diploma__organisation",
+        "apprentice": "contract__apprentice__user",
+        "company_tutor": "contract__company_tutor__user",
+        "school_tutor": "contract__school_tutor__user",
+        "head": "contract__diploma__heads",
+    }
 
     def current(self):
         return self.filter(is_current=True)

@@ -17,6 +17,7 @@ from livret.models import ActionLink, LiaisonSheet
 from livret.tasks import send_countersign_request
 
 S = LiaisonSheet.Status
+REFUSALS = (services.InvalidTransition, PermissionDenied, ValidationError)
 
 
 def _sheet_for(user, pk):
@@ -129,7 +130,7 @@ def sheet_save(request, pk):
 def _submit(request, sheet):
     try:
         services.submit(sheet=sheet, by=request.user)
-    except (services.InvalidTransition, PermissionDenied, ValidationError) as error:
+    except REFUSALS as error:
         _refuse(request, error)
     else:
         messages.success(
@@ -139,55 +140,57 @@ def _submit(request, sheet):
     return redirect(sheet)
 
 
+def _transition(request, pk, form_class, act, success_message):
+    """A POSTed transition: scoped fetch, form, service call, message, back to the sheet."""
+    sheet = _sheet_for(request.user, pk)
+    form = form_class(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        act(sheet, request.user, form.cleaned_data)
+    except REFUSALS as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, success_message)
+    return redirect(sheet)
+
+
 @login_required
 @require_POST
 def sheet_countersign(request, pk):
-    sheet = _sheet_for(request.user, pk)
-    form = CountersignForm(request.POST)
-    if not form.is_valid():
-        _refuse(request, ValidationError(form.errors))
-        return redirect(sheet)
-    try:
-        services.countersign(
-            sheet=sheet, by=request.user, tutor_assessment=form.cleaned_data["tutor_assessment"]
-        )
-    except (services.InvalidTransition, PermissionDenied, ValidationError) as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("Fiche contresignée."))
-    return redirect(sheet)
+    return _transition(
+        request,
+        pk,
+        CountersignForm,
+        lambda sheet, user, data: services.countersign(
+            sheet=sheet, by=user, tutor_assessment=data["tutor_assessment"]
+        ),
+        _("Fiche contresignée."),
+    )
 
 
 @login_required
 @require_POST
 def sheet_return(request, pk):
-    sheet = _sheet_for(request.user, pk)
-    form = ReturnForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.return_to_apprentice(sheet=sheet, by=request.user, reason=form.cleaned_data["reason"])
-    except (services.InvalidTransition, PermissionDenied, ValidationError) as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("Fiche renvoyée à l'apprenti avec votre motif."))
-    return redirect(sheet)
+    return _transition(
+        request,
+        pk,
+        ReturnForm,
+        lambda sheet, user, data: services.return_to_apprentice(sheet=sheet, by=user, reason=data["reason"]),
+        _("Fiche renvoyée à l'apprenti avec votre motif."),
+    )
 
 
 @login_required
 @require_POST
 def sheet_review(request, pk):
-    sheet = _sheet_for(request.user, pk)
-    form = ReviewForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.review(sheet=sheet, by=request.user, comment=form.cleaned_data["comment"])
-    except (services.InvalidTransition, PermissionDenied, ValidationError) as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("Lecture de la fiche enregistrée."))
-    return redirect(sheet)
+    return _transition(
+        request,
+        pk,
+        ReviewForm,
+        lambda sheet, user, data: services.review(sheet=sheet, by=user, comment=data["comment"]),
+        _("Lecture de la fiche enregistrée."),
+    )
 
 
 @login_required

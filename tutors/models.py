@@ -5,21 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
 from core.models import Organisation, User
-from core.perms import visibility_q
+from core.perms import VisibleQuerySet
 
 
-class CompanyTutorQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="employer__organisation",
-                apprentice="contracts__apprentice__user",
-                company_tutor="user",
-                school_tutor="contracts__school_tutor__user",
-                head="contracts__diploma__heads",
-            )
-        ).distinct()
+class CompanyTutorQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "employer__organisation",
+        "apprentice": "contracts__apprentice__user",
+        "company_tutor": "user",
+        "school_tutor": "contracts__school_tutor__user",
+        "head": "contracts__diploma__heads",
+    }
 
 
 class CompanyTutor(AuditedModel):
@@ -74,18 +70,14 @@ class CompanyTutor(AuditedModel):
         return self.training_date is not None
 
 
-class SchoolTutorQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            visibility_q(
-                user,
-                organisation="organisation",
-                apprentice="contracts__apprentice__user",
-                company_tutor="contracts__company_tutor__user",
-                school_tutor="user",
-                head="contracts__diploma__heads",
-            )
-        ).distinct()
+class SchoolTutorQuerySet(VisibleQuerySet):
+    visibility = {
+        "organisation": "organisation",
+        "apprentice": "contracts__apprentice__user",
+        "company_tutor": "contracts__company_tutor__user",
+        "school_tutor": "user",
+        "head": "contracts__diploma__heads",
+    }
 
 
 class SchoolTutor(AuditedModel):
