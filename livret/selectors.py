@@ -45,3 +45,16 @@ def todo_for(user, today=None) -> list[dict]:
             verb = _("Lire et commenter")
         items.append({"sheet": sheet, "verb": verb, "overdue": sheet.due_date < today})
     return items
+
+
+def timeline(sheets) -> list[dict]:
+    """Booklet entries in time order, each with the date it is placed at and what it is.
+
+    Liaison sheets only for now; visit reports, mission descriptions and evaluations join the same
+    list as they are built (issue 3).
+    """
+    entries = [
+        {"date": sheet.period.end_date, "kind": "sheet", "sheet": sheet, "url": sheet.get_absolute_url()}
+        for sheet in sheets
+    ]
+    return sorted(entries, key=lambda entry: entry["date"], reverse=True)

@@ -5,6 +5,7 @@ from livret import views
 app_name = "livret"
 
 urlpatterns = [
+    path("apprentis/<int:apprentice_pk>/", views.booklet, name="booklet"),
     path("fiches/", views.sheet_list, name="sheet_list"),
     path("fiches/<int:pk>/", views.sheet_detail, name="sheet_detail"),
     path("fiches/<int:pk>/enregistrer/", views.sheet_save, name="sheet_save"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apprentices.models import Apprentice
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
 from livret.forms import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
@@ -42,6 +43,24 @@ def sheet_list(request):
         "-period__start_date", "contract__apprentice__last_name"
     )[:200]
     return render(request, "livret/sheet_list.html", {"sheets": sheets, "today": timezone.localdate()})
+
+
+@login_required
+def booklet(request, apprentice_pk):
+    """Le livret of one apprentice: every document in time order, newest first."""
+    apprentice = get_object_or_404(
+        Apprentice.objects.visible_to(request.user).select_related("cohort__diploma"), pk=apprentice_pk
+    )
+    sheets = (
+        selectors.sheets_with_context(LiaisonSheet.objects.visible_to(request.user))
+        .filter(contract__apprentice=apprentice, is_current=True)
+        .order_by("-period__start_date", "-pk")
+    )
+    return render(
+        request,
+        "livret/booklet.html",
+        {"apprentice": apprentice, "entries": selectors.timeline(sheets), "today": timezone.localdate()},
+    )
 
 
 @login_required
