@@ -597,7 +597,3 @@ class Contract(AuditedModel):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date and self.status != self.Status.ABANDONED
-
-    @property
-    def hours_ratio(self) -> float | None:
-        return self.hours_done / self.hours_planned if self.hours_planned else None

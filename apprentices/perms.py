@@ -13,7 +13,3 @@ def can_edit_apprentice(user, apprentice) -> bool:
 
 def can_edit_contract(user, contract) -> bool:
     return is_organisation_staff(user, contract.diploma.organisation_id)
-
-
-def can_see_audit(user, organisation_id) -> bool:
-    return is_organisation_staff(user, organisation_id)

@@ -75,7 +75,7 @@ def apprentice_home(apprentice: Apprentice, today: datetime.date, viewer=None) -
     }
 
 
-def tutored_contracts(user, *, role_lookup: str, today: datetime.date):
+def tutored_contracts(user, *, role_lookup: str):
     """The contracts a tutor follows, active first."""
     return (
         Contract.objects.filter(**{role_lookup: user})
@@ -85,7 +85,7 @@ def tutored_contracts(user, *, role_lookup: str, today: datetime.date):
     )
 
 
-def headed_diplomas(user, today: datetime.date):
+def headed_diplomas(user):
     return (
         Diploma.objects.filter(heads=user)
         .annotate(
@@ -100,7 +100,7 @@ def headed_diplomas(user, today: datetime.date):
     )
 
 
-def organisation_figures(organisation_id: int, today: datetime.date) -> dict:
+def organisation_figures(organisation_id: int) -> dict:
     from employers.models import Employer
 
     contracts = Contract.objects.filter(diploma__organisation_id=organisation_id).aggregate(

@@ -157,10 +157,6 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     def has_role(self, *roles) -> bool:
         return any(role in self.roles for role in roles)
 
-    @property
-    def is_organisation_wide(self) -> bool:
-        return bool(self.roles & ORGANISATION_ROLES) and self.organisation_id is not None
-
     def role_labels(self) -> list[str]:
         return [label for value, label in Role.choices if value in self.roles]
 
@@ -219,11 +215,6 @@ class AcademicYear(models.Model):
 
     def __str__(self):
         return self.label
-
-    @classmethod
-    def for_date(cls, day: datetime.date) -> str:
-        start = day.year if day.month >= 9 else day.year - 1
-        return f"{start}-{start + 1}"
 
 
 AUDIT_VERBS = {

@@ -43,8 +43,3 @@ def accept_invitation(*, user: User, password: str) -> None:
         user.save(update_fields=["password"])
         EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True, primary=True)
         audit.record("core.user.invitation_accepted", user, actor=user)
-
-
-def grant_role(user: User, role: str) -> None:
-    UserRole.objects.get_or_create(user=user, role=role)
-    user.__dict__.pop("roles", None)

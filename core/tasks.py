@@ -1,10 +1,9 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import int_to_base36
 
+from core.mail import send_templated
 from core.models import User
 from core.tokens import invitation_token
 
@@ -22,11 +21,10 @@ def send_invitation(user_id: int) -> bool:
         "days": settings.INVITATION_VALID_DAYS,
         "platform_name": settings.PLATFORM_NAME,
     }
-    message = EmailMultiAlternatives(
+    send_templated(
         subject=f"{settings.PLATFORM_NAME} : votre invitation",
-        body=render_to_string("core/email/invitation.txt", context),
+        template="core/email/invitation",
+        context=context,
         to=[user.email],
     )
-    message.attach_alternative(render_to_string("core/email/invitation.html", context), "text/html")
-    message.send()
     return True

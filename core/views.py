@@ -43,16 +43,16 @@ def home(request):
             context["apprentice_home"] = selectors.apprentice_home(apprentice, today)
     if Role.COMPANY_TUTOR in user.roles:
         context["company_tutor_contracts"] = selectors.tutored_contracts(
-            user, role_lookup="company_tutor__user", today=today
+            user, role_lookup="company_tutor__user"
         )
     if Role.SCHOOL_TUTOR in user.roles:
         context["school_tutor_contracts"] = selectors.tutored_contracts(
-            user, role_lookup="school_tutor__user", today=today
+            user, role_lookup="school_tutor__user"
         )
     if Role.HEAD_OF_DIPLOMA in user.roles:
-        context["headed_diplomas"] = selectors.headed_diplomas(user, today)
+        context["headed_diplomas"] = selectors.headed_diplomas(user)
     if is_staff_or_admin(user) and user.organisation_id:
-        context["figures"] = selectors.organisation_figures(user.organisation_id, today)
+        context["figures"] = selectors.organisation_figures(user.organisation_id)
     return render(request, "core/home.html", context)
 
 

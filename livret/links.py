@@ -58,13 +58,7 @@ def resolve(token: str, *, document, expected_email: str | None, for_update: boo
     link = queryset.filter(pk=link_id).first()
     if link is None or not secrets.compare_digest(link.nonce, nonce):
         raise LinkError("tampered")
-    document_type = ContentType.objects.get_for_model(type(document))
-    if (
-        link.document_type_id != document_type.pk
-        or link.document_id != document.pk
-        or not expected_email
-        or link.recipient_email != expected_email.lower()
-    ):
+    if not link.is_for(document) or not expected_email or link.recipient_email != expected_email.lower():
         raise LinkError("foreign", link)
     if link.used_at is not None:
         raise LinkError("used", link)

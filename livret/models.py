@@ -142,6 +142,10 @@ class LiaisonSheet(models.Model):
     def apprentice_content(self) -> dict:
         return {name: getattr(self, name) for name in self.APPRENTICE_FIELDS}
 
+    def submission_content(self) -> dict:
+        """What the apprentice signs on submission: their part of this version."""
+        return {"sheet": self.pk, "version": self.version, **self.apprentice_content()}
+
     def signable_content(self) -> dict:
         """What a countersignature covers: the sheet's identity and both parts, exactly."""
         return {
@@ -153,6 +157,15 @@ class LiaisonSheet(models.Model):
             **self.apprentice_content(),
             **{name: getattr(self, name) for name in self.TUTOR_FIELDS},
         }
+
+
+class DocumentQuerySet(models.QuerySet):
+    """Rows attached to a document through (document_type, document_id): signatures, links."""
+
+    def for_document(self, document):
+        return self.filter(
+            document_type=ContentType.objects.get_for_model(type(document)), document_id=document.pk
+        )
 
 
 def content_digest(content: dict) -> tuple[str, str]:
@@ -185,6 +198,8 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(_("signé le"), default=timezone.now)
     content = models.TextField(_("contenu signé"))
     content_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("signature")
@@ -224,6 +239,8 @@ class ActionLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lien d'action")
         verbose_name_plural = _("liens d'action")
@@ -231,3 +248,9 @@ class ActionLink(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} — {self.recipient_email}"
+
+    def is_for(self, document) -> bool:
+        return (
+            self.document_id == document.pk
+            and self.document_type_id == ContentType.objects.get_for_model(type(document)).pk
+        )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Contract
 from core import audit
 from core.models import AcademicYear, AuditEvent
-from livret import links, perms
+from livret import links, perms, selectors
 from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
 
 S = LiaisonSheet.Status
@@ -43,15 +43,10 @@ class StaleDraft(Exception):
 
 
 def _locked(sheet: LiaisonSheet) -> LiaisonSheet:
+    """The sheet, row-locked, with what the rules read (people, diploma, period)."""
     return (
-        LiaisonSheet.objects.select_for_update(of=("self",))
-        .select_related(
-            "contract__apprentice__user",
-            "contract__company_tutor",
-            "contract__school_tutor__user",
-            "contract__diploma",
-            "period",
-        )
+        selectors.sheets_with_context(LiaisonSheet.objects.select_for_update(of=("self",)))
+        .select_related("contract__apprentice__user", "contract__diploma")
         .get(pk=sheet.pk)
     )
 
@@ -66,7 +61,9 @@ def _check_lengths(values: dict) -> None:
         raise ValidationError(errors)
 
 
-def _sign(sheet, *, act, content: dict, signer, name: str, email: str, via: str) -> Signature:
+def sign(sheet, *, act, signer, name: str, email: str, via: str) -> Signature:
+    """Record ``act`` on ``sheet`` with the canonical JSON and SHA-256 of exactly what it covers."""
+    content = sheet.signable_content() if act == Signature.Act.COUNTERSIGN else sheet.submission_content()
     canonical, digest = content_digest(content)
     return Signature.objects.create(
         document_type=ContentType.objects.get_for_model(LiaisonSheet),
@@ -216,11 +213,10 @@ def submit(*, sheet: LiaisonSheet, by, notify: bool = True) -> LiaisonSheet:
         sheet.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
         if previous_status == S.RETURNED:
             # The resubmitted text is what counts; the first submission stays in the audit trail.
-            signatures_of(sheet).filter(act=Signature.Act.SUBMIT).delete()
-        _sign(
+            Signature.objects.for_document(sheet).filter(act=Signature.Act.SUBMIT).delete()
+        sign(
             sheet,
             act=Signature.Act.SUBMIT,
-            content={"sheet": sheet.pk, "version": sheet.version, **sheet.apprentice_content()},
             signer=by,
             name=str(sheet.contract.apprentice),
             email=by.email,
@@ -261,10 +257,9 @@ def countersign(
         sheet.countersigned_at = timezone.now()
         sheet.save(update_fields=["tutor_assessment", "status", "countersigned_at", "updated_at"])
         via = Signature.Via.LINK if link else Signature.Via.SESSION
-        _sign(
+        sign(
             sheet,
             act=Signature.Act.COUNTERSIGN,
-            content=sheet.signable_content(),
             signer=by if link is None else (tutor.user if tutor and tutor.user_id else None),
             name=str(tutor),
             email=tutor.email,
@@ -298,9 +293,7 @@ def return_to_apprentice(*, sheet: LiaisonSheet, by, reason: str) -> LiaisonShee
         sheet.status = S.RETURNED
         sheet.return_reason = reason
         sheet.save(update_fields=["status", "return_reason", "updated_at"])
-        ActionLink.objects.filter(
-            document_type=ContentType.objects.get_for_model(LiaisonSheet), document_id=sheet.pk, used_at=None
-        ).update(expires_at=timezone.now())
+        ActionLink.objects.for_document(sheet).filter(used_at=None).update(expires_at=timezone.now())
         audit.record("livret.liaisonsheet.returned", sheet, {"reason": reason}, actor=by)
     return sheet
 
@@ -354,6 +347,4 @@ def correct(*, sheet: LiaisonSheet, by) -> LiaisonSheet:
 
 
 def signatures_of(sheet: LiaisonSheet):
-    return Signature.objects.filter(
-        document_type=ContentType.objects.get_for_model(LiaisonSheet), document_id=sheet.pk
-    ).order_by("signed_at", "pk")
+    return Signature.objects.for_document(sheet).order_by("signed_at", "pk")

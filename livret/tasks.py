@@ -2,11 +2,10 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import send_templated
 from livret import links, services
 from livret.models import ActionLink, LiaisonSheet
 
@@ -43,13 +42,10 @@ def send_countersign_request(sheet_id: int) -> bool:
         "days": settings.LIVRET_LINK_VALID_DAYS,
         "platform_name": settings.PLATFORM_NAME,
     }
-    message = EmailMultiAlternatives(
+    send_templated(
         subject=f"{settings.PLATFORM_NAME} : fiche de liaison de {sheet.contract.apprentice} à contresigner",
-        body=render_to_string("livret/email/countersign_request.txt", context),
+        template="livret/email/countersign_request",
+        context=context,
         to=[tutor.email],
     )
-    message.attach_alternative(
-        render_to_string("livret/email/countersign_request.html", context), "text/html"
-    )
-    message.send()
     return True

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -287,16 +286,11 @@ def _may_resend(sheet, token) -> bool:
         link = links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
     except links.LinkError as error:
         link = error.link
-        same_sheet = (
-            link is not None and link.document_id == sheet.pk and link.document_type_id == _sheet_type().pk
-        )
-        if error.kind == "tampered" or not same_sheet:
+        if error.kind == "tampered" or link is None or not link.is_for(sheet):
             return False
-    recent = ActionLink.objects.filter(
-        document_type=_sheet_type(), document_id=sheet.pk, created_at__gt=timezone.now() - RESEND_INTERVAL
-    ).exclude(pk=link.pk)
+    recent = (
+        ActionLink.objects.for_document(sheet)
+        .filter(created_at__gt=timezone.now() - RESEND_INTERVAL)
+        .exclude(pk=link.pk)
+    )
     return not recent.exists()
-
-
-def _sheet_type():
-    return ContentType.objects.get_for_model(LiaisonSheet)

@@ -1,13 +1,13 @@
 import datetime
 
 import factory
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apprentices.models import AlternanceCalendar, AlternancePeriod
 from core.models import AuditEvent
-from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
+from livret import services
+from livret.models import ActionLink, LiaisonSheet, Signature
 from tests.apprentices.factories import CalendarFactory, ContractFactory
 
 S = LiaisonSheet.Status
@@ -41,22 +41,7 @@ def free_company_period(contract) -> AlternancePeriod:
 
 def sign(sheet, act, *, via=Signature.Via.SESSION, signer=None, name="Signataire", email="s@exemple.test"):
     """A signature row as the services write it (content and hash included)."""
-    if act == Signature.Act.COUNTERSIGN:
-        content = sheet.signable_content()
-    else:
-        content = {"sheet": sheet.pk, "version": sheet.version, **sheet.apprentice_content()}
-    canonical, digest = content_digest(content)
-    return Signature.objects.create(
-        document_type=ContentType.objects.get_for_model(LiaisonSheet),
-        document_id=sheet.pk,
-        act=act,
-        signer=signer,
-        signer_name=name,
-        signer_email=email,
-        via=via,
-        content=canonical,
-        content_sha256=digest,
-    )
+    return services.sign(sheet, act=act, signer=signer, name=name, email=email, via=via)
 
 
 class LiaisonSheetFactory(DjangoModelFactory):
