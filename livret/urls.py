@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livret import views
+from livret.views import sheets as views
 
 app_name = "livret"
 

@@ -21,17 +21,10 @@ from apprentices.models import AlternanceCalendar, AlternancePeriod, Contract
 from core import audit
 from core.models import AcademicYear, AuditEvent
 from livret import links, perms, selectors
-from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
+from livret.models import ActionLink, LiaisonSheet, Signature
+from livret.services.common import InvalidTransition, sign_document
 
 S = LiaisonSheet.Status
-
-
-class InvalidTransition(Exception):
-    """The sheet is not in a state that allows this action; ``message`` is in French."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -62,20 +55,9 @@ def _check_lengths(values: dict) -> None:
 
 
 def sign(sheet, *, act, signer, name: str, email: str, via: str) -> Signature:
-    """Record ``act`` on ``sheet`` with the canonical JSON and SHA-256 of exactly what it covers."""
+    """Record ``act`` on ``sheet``: a countersignature covers both parts, a submission the apprentice's."""
     content = sheet.signable_content() if act == Signature.Act.COUNTERSIGN else sheet.submission_content()
-    canonical, digest = content_digest(content)
-    return Signature.objects.create(
-        document_type=ContentType.objects.get_for_model(LiaisonSheet),
-        document_id=sheet.pk,
-        act=act,
-        signer=signer,
-        signer_name=name,
-        signer_email=email,
-        via=via,
-        content=canonical,
-        content_sha256=digest,
-    )
+    return sign_document(sheet, content, act=act, signer=signer, name=name, email=email, via=via)
 
 
 # Opening -------------------------------------------------------------------------------------------
@@ -344,7 +326,3 @@ def correct(*, sheet: LiaisonSheet, by) -> LiaisonSheet:
             "livret.liaisonsheet.corrected", new, {"previous": sheet.pk, "version": new.version}, actor=by
         )
     return new
-
-
-def signatures_of(sheet: LiaisonSheet):
-    return Signature.objects.for_document(sheet).order_by("signed_at", "pk")

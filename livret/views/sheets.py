@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Apprentice
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
-from livret.forms import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
+from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
 from livret.models import ActionLink, LiaisonSheet
 from livret.tasks import send_countersign_request
 

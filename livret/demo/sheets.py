@@ -1,4 +1,4 @@
-"""Demo booklet: the liaison sheets that the calendar opens today, spread over every state.
+"""Demo liaison sheets: the sheets that the calendar opens today, spread over every state.
 
 Transitions go through the services, so the demo has real signatures, links and audit events.
 Re-running changes nothing: only untouched drafts are moved, and the state each one gets depends on
@@ -70,7 +70,7 @@ def _ensure_demo_draft(email: str, today: datetime.date) -> int:
     return 1
 
 
-def seed_livret(*, today: datetime.date) -> dict:
+def seed_sheets(*, today: datetime.date) -> dict:
     opened = services.open_due_sheets(today=today)
     opened += sum(_ensure_demo_draft(email, today) for email in sorted(KEEP_AS_DRAFT))
     moved = 0

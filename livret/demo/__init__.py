@@ -1,0 +1,12 @@
+"""Demo booklet: every document in every state, created through the services (real signatures,
+links and audit events). Re-running changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+from livret.demo.sheets import seed_sheets
+
+
+def seed_livret(*, today: datetime.date) -> dict:
+    return {**seed_sheets(today=today)}

@@ -1,0 +1,1 @@
+"""Forms of the booklet, one module per document."""
