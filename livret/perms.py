@@ -1,44 +1,73 @@
-"""Who may do what on a liaison sheet: predicates on a user and a sheet."""
+"""Who may do what on the booklet's documents: predicates on a user and a document (or contract).
+
+They read only the document's contract and its people, which every page fetches with the document
+(``select_related``), so a predicate costs no query but the user's roles (cached on the user).
+"""
 
 from core.models import Role
 from core.perms import is_organisation_staff
-from livret.models import LiaisonSheet
+from livret.models import LiaisonSheet, MissionDescription, VisitReport
 
 S = LiaisonSheet.Status
+V = VisitReport.Status
+M = MissionDescription.Status
 
 
-def _is_apprentice(user, sheet) -> bool:
-    return Role.APPRENTICE in user.roles and sheet.contract.apprentice.user_id == user.pk
+# The people of a contract ---------------------------------------------------------------------------
 
 
-def _is_company_tutor(user, sheet) -> bool:
-    tutor = sheet.contract.company_tutor
+def is_apprentice_of(user, contract) -> bool:
+    return Role.APPRENTICE in user.roles and contract.apprentice.user_id == user.pk
+
+
+def is_company_tutor_of(user, contract) -> bool:
+    tutor = contract.company_tutor
     return Role.COMPANY_TUTOR in user.roles and tutor is not None and tutor.user_id == user.pk
 
 
-def _is_school_tutor(user, sheet) -> bool:
-    tutor = sheet.contract.school_tutor
+def is_school_tutor_of(user, contract) -> bool:
+    tutor = contract.school_tutor
     return Role.SCHOOL_TUTOR in user.roles and tutor is not None and tutor.user_id == user.pk
 
 
+def is_head_of(user, contract) -> bool:
+    """Head of the contract's diploma. Reads ``diploma.heads``: prefetch it where it runs per row."""
+    return Role.HEAD_OF_DIPLOMA in user.roles and any(
+        head.pk == user.pk for head in contract.diploma.heads.all()
+    )
+
+
+def is_staff_of(user, contract) -> bool:
+    return is_organisation_staff(user, contract.diploma.organisation_id)
+
+
+def can_see_audit(user, document) -> bool:
+    return is_staff_of(user, document.contract)
+
+
+# Liaison sheets -------------------------------------------------------------------------------------
+
+
 def can_fill(user, sheet) -> bool:
-    return sheet.is_current and sheet.status in {S.DRAFT, S.RETURNED} and _is_apprentice(user, sheet)
+    return (
+        sheet.is_current and sheet.status in {S.DRAFT, S.RETURNED} and is_apprentice_of(user, sheet.contract)
+    )
 
 
 def can_countersign(user, sheet) -> bool:
-    return sheet.is_current and sheet.status == S.SUBMITTED and _is_company_tutor(user, sheet)
+    return sheet.is_current and sheet.status == S.SUBMITTED and is_company_tutor_of(user, sheet.contract)
 
 
 def can_return(user, sheet) -> bool:
     return (
         sheet.is_current
         and sheet.status == S.SUBMITTED
-        and (_is_company_tutor(user, sheet) or _is_school_tutor(user, sheet))
+        and (is_company_tutor_of(user, sheet.contract) or is_school_tutor_of(user, sheet.contract))
     )
 
 
 def can_review(user, sheet) -> bool:
-    return sheet.is_current and sheet.status == S.COUNTERSIGNED and _is_school_tutor(user, sheet)
+    return sheet.is_current and sheet.status == S.COUNTERSIGNED and is_school_tutor_of(user, sheet.contract)
 
 
 def can_correct(user, sheet) -> bool:
@@ -46,11 +75,81 @@ def can_correct(user, sheet) -> bool:
     return (
         sheet.is_current
         and sheet.status in {S.COUNTERSIGNED, S.REVIEWED}
-        and (
-            _is_apprentice(user, sheet) or is_organisation_staff(user, sheet.contract.diploma.organisation_id)
-        )
+        and (is_apprentice_of(user, sheet.contract) or is_staff_of(user, sheet.contract))
     )
 
 
-def can_see_audit(user, sheet) -> bool:
-    return is_organisation_staff(user, sheet.contract.diploma.organisation_id)
+# Visits ---------------------------------------------------------------------------------------------
+
+
+def can_plan_visit(user, contract) -> bool:
+    return is_school_tutor_of(user, contract) or is_staff_of(user, contract)
+
+
+def can_log_visit(user, visit) -> bool:
+    return visit.status == V.PLANNED and can_plan_visit(user, visit.contract)
+
+
+def can_cancel_visit(user, visit) -> bool:
+    return visit.status == V.PLANNED and can_plan_visit(user, visit.contract)
+
+
+def can_acknowledge_visit(user, visit) -> bool:
+    """The apprentice and the company tutor acknowledge a shared report (each once: the service checks)."""
+    return visit.status == V.REPORTED and (
+        is_apprentice_of(user, visit.contract) or is_company_tutor_of(user, visit.contract)
+    )
+
+
+def can_close_action(user, action) -> bool:
+    return action.done_on is None and can_plan_visit(user, action.contract)
+
+
+# Mission descriptions -------------------------------------------------------------------------------
+
+
+def can_write_mission(user, contract) -> bool:
+    return is_apprentice_of(user, contract) or is_company_tutor_of(user, contract)
+
+
+def can_edit_mission(user, mission) -> bool:
+    return (
+        mission.is_current
+        and mission.status in {M.DRAFT, M.RETURNED}
+        and can_write_mission(user, mission.contract)
+    )
+
+
+def can_decide_mission(user, mission) -> bool:
+    return mission.is_current and mission.status == M.SUBMITTED and is_head_of(user, mission.contract)
+
+
+def can_correct_mission(user, mission) -> bool:
+    return (
+        mission.is_current
+        and mission.status == M.VALIDATED
+        and (is_head_of(user, mission.contract) or is_staff_of(user, mission.contract))
+    )
+
+
+# Evaluation grids -----------------------------------------------------------------------------------
+
+
+def can_open_evaluation(user, contract) -> bool:
+    return (
+        is_company_tutor_of(user, contract)
+        or is_school_tutor_of(user, contract)
+        or is_staff_of(user, contract)
+    )
+
+
+def can_rate_as_tutor(user, evaluation) -> bool:
+    return evaluation.tutor_submitted_at is None and is_company_tutor_of(user, evaluation.contract)
+
+
+def can_self_assess(user, evaluation) -> bool:
+    return evaluation.apprentice_submitted_at is None and is_apprentice_of(user, evaluation.contract)
+
+
+def can_record_grid_sharing(user, contract) -> bool:
+    return is_school_tutor_of(user, contract) or is_staff_of(user, contract)

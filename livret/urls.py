@@ -1,18 +1,51 @@
 from django.urls import path
 
-from livret.views import sheets as views
+from livret.views import evaluations, missions, sheets, visits
 
 app_name = "livret"
 
 urlpatterns = [
-    path("apprentis/<int:apprentice_pk>/", views.booklet, name="booklet"),
-    path("fiches/", views.sheet_list, name="sheet_list"),
-    path("fiches/<int:pk>/", views.sheet_detail, name="sheet_detail"),
-    path("fiches/<int:pk>/enregistrer/", views.sheet_save, name="sheet_save"),
-    path("fiches/<int:pk>/contresigner/", views.sheet_countersign, name="sheet_countersign"),
-    path("fiches/<int:pk>/renvoyer/", views.sheet_return, name="sheet_return"),
-    path("fiches/<int:pk>/lire/", views.sheet_review, name="sheet_review"),
-    path("fiches/<int:pk>/corriger/", views.sheet_correct, name="sheet_correct"),
-    path("fiches/<int:pk>/lien/<str:token>/", views.sheet_link, name="sheet_link"),
-    path("fiches/<int:pk>/lien/<str:token>/renvoyer/", views.sheet_link_resend, name="sheet_link_resend"),
+    path("apprentis/<int:apprentice_pk>/", sheets.booklet, name="booklet"),
+    # Fiches de liaison
+    path("fiches/", sheets.sheet_list, name="sheet_list"),
+    path("fiches/<int:pk>/", sheets.sheet_detail, name="sheet_detail"),
+    path("fiches/<int:pk>/enregistrer/", sheets.sheet_save, name="sheet_save"),
+    path("fiches/<int:pk>/contresigner/", sheets.sheet_countersign, name="sheet_countersign"),
+    path("fiches/<int:pk>/renvoyer/", sheets.sheet_return, name="sheet_return"),
+    path("fiches/<int:pk>/lire/", sheets.sheet_review, name="sheet_review"),
+    path("fiches/<int:pk>/corriger/", sheets.sheet_correct, name="sheet_correct"),
+    path("fiches/<int:pk>/lien/<str:token>/", sheets.sheet_link, name="sheet_link"),
+    path("fiches/<int:pk>/lien/<str:token>/renvoyer/", sheets.sheet_link_resend, name="sheet_link_resend"),
+    # Visites en entreprise
+    path("visites/", visits.visit_list, name="visit_list"),
+    path("contrats/<int:contract_pk>/visites/", visits.contract_visits, name="contract_visits"),
+    path("contrats/<int:contract_pk>/visites/planifier/", visits.visit_plan, name="visit_plan"),
+    path("visites/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visites/<int:pk>/compte-rendu/", visits.visit_log, name="visit_log"),
+    path("visites/<int:pk>/annuler/", visits.visit_cancel, name="visit_cancel"),
+    path("visites/<int:pk>/prendre-connaissance/", visits.visit_acknowledge, name="visit_acknowledge"),
+    path("visites/<int:pk>/lien/<str:token>/", visits.visit_link, name="visit_link"),
+    path("visites/<int:pk>/lien/<str:token>/renvoyer/", visits.visit_link_resend, name="visit_link_resend"),
+    path("actions/<int:pk>/fermer/", visits.action_close, name="action_close"),
+    # Descriptions des missions
+    path("missions/", missions.mission_list, name="mission_list"),
+    path("contrats/<int:contract_pk>/missions/nouvelle/", missions.mission_create, name="mission_create"),
+    path("missions/<int:pk>/", missions.mission_detail, name="mission_detail"),
+    path("missions/<int:pk>/enregistrer/", missions.mission_save, name="mission_save"),
+    path("missions/<int:pk>/valider/", missions.mission_validate, name="mission_validate"),
+    path("missions/<int:pk>/renvoyer/", missions.mission_return, name="mission_return"),
+    path("missions/<int:pk>/corriger/", missions.mission_correct, name="mission_correct"),
+    # Grilles d'évaluation
+    path(
+        "contrats/<int:contract_pk>/evaluations/",
+        evaluations.contract_evaluations,
+        name="contract_evaluations",
+    ),
+    path(
+        "contrats/<int:contract_pk>/evaluations/ouvrir/", evaluations.evaluation_open, name="evaluation_open"
+    ),
+    path("contrats/<int:contract_pk>/grille-partagee/", evaluations.grid_sharing, name="grid_sharing"),
+    path("evaluations/<int:pk>/", evaluations.evaluation_detail, name="evaluation_detail"),
+    path("evaluations/<int:pk>/enregistrer/", evaluations.evaluation_save, name="evaluation_save"),
+    path("evaluations/<int:pk>/lien/<str:token>/", evaluations.evaluation_link, name="evaluation_link"),
 ]

@@ -1,13 +1,24 @@
 """Le livret d'apprentissage: its documents, one module per subject."""
 
-from livret.models.documents import ActionLink, DocumentQuerySet, Signature, content_digest
+from livret.models.documents import ActionLink, DocumentQuerySet, Reminder, Signature, content_digest
+from livret.models.evaluations import Evaluation, GridSharing, Rating
+from livret.models.missions import MissionDecision, MissionDescription
 from livret.models.sheets import LiaisonSheet, LiaisonSheetQuerySet
+from livret.models.visits import ActionItem, VisitReport
 
 __all__ = [
+    "ActionItem",
     "ActionLink",
     "DocumentQuerySet",
+    "Evaluation",
+    "GridSharing",
     "LiaisonSheet",
     "LiaisonSheetQuerySet",
+    "MissionDecision",
+    "MissionDescription",
+    "Rating",
+    "Reminder",
     "Signature",
+    "VisitReport",
     "content_digest",
 ]

@@ -8,6 +8,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +40,13 @@ class Signature(models.Model):
         LINK = "link", _("lien reçu par e-mail")
 
     class Act(models.TextChoices):
-        SUBMIT = "submit", _("Transmission par l'apprenti")
+        SUBMIT = "submit", _("Transmission")
         COUNTERSIGN = "countersign", _("Contresignature du maître d'apprentissage")
         ACKNOWLEDGE = "acknowledge", _("Prise de connaissance")
+        REPORT = "report", _("Compte rendu du tuteur pédagogique")
+        VALIDATE = "validate", _("Validation du responsable de formation")
+        EVALUATE = "evaluate", _("Évaluation du maître d'apprentissage")
+        SELF_ASSESS = "self_assess", _("Auto-évaluation de l'apprenti")
 
     document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     document_id = models.PositiveBigIntegerField()
@@ -61,9 +66,12 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
         ordering = ["signed_at", "pk"]
         constraints = [
+            # Each person signs each act once; a submission may be signed again after a return, and
+            # every submission stays on record.
             models.UniqueConstraint(
-                fields=["document_type", "document_id", "act"],
-                name="signature_one_act_per_document",
+                fields=["document_type", "document_id", "act", "signer_email"],
+                condition=~Q(act="submit"),
+                name="signature_one_act_per_signer",
                 violation_error_message=_("Ce document porte déjà cette signature."),
             )
         ]
@@ -83,6 +91,7 @@ class ActionLink(models.Model):
     class Action(models.TextChoices):
         COUNTERSIGN = "countersign", _("contresigner")
         ACKNOWLEDGE = "acknowledge", _("prendre connaissance")
+        EVALUATE = "evaluate", _("évaluer")
 
     document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     document_id = models.PositiveBigIntegerField()
@@ -109,3 +118,39 @@ class ActionLink(models.Model):
             self.document_id == document.pk
             and self.document_type_id == ContentType.objects.get_for_model(type(document)).pk
         )
+
+
+class Reminder(models.Model):
+    """A reminder level reached by a document waiting for someone, recorded once.
+
+    The escalation task records them (day 3, day 10, then the school tutor; for a mission, the head at
+    day 3 and day 6, staff past day 7); the daily digest mails the unsent ones, one mail per person.
+    ``waiting_since`` is when the document entered the state it waits in, so a document sent back and
+    submitted again starts a new series.
+    """
+
+    document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    document_id = models.PositiveBigIntegerField()
+    waiting_since = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(_("niveau de relance"))
+    recipient_email = models.EmailField(_("destinataire"))
+    recipient_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_type", "document_id", "waiting_since", "level", "recipient_email"],
+                name="reminder_once_per_level",
+                violation_error_message=_("Cette relance a déjà été enregistrée."),
+            )
+        ]
+        indexes = [models.Index(fields=["recipient_email", "sent_at"], name="reminder_unsent_idx")]
+
+    def __str__(self):
+        return f"Relance {self.level} — {self.recipient_email}"

@@ -193,9 +193,6 @@ def submit(*, sheet: LiaisonSheet, by, notify: bool = True) -> LiaisonSheet:
         sheet.submitted_at = timezone.now()
         sheet.return_reason = ""
         sheet.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
-        if previous_status == S.RETURNED:
-            # The resubmitted text is what counts; the first submission stays in the audit trail.
-            Signature.objects.for_document(sheet).filter(act=Signature.Act.SUBMIT).delete()
         sign(
             sheet,
             act=Signature.Act.SUBMIT,

@@ -7,7 +7,17 @@ from factory.django import DjangoModelFactory
 from apprentices.models import AlternanceCalendar, AlternancePeriod
 from core.models import AuditEvent
 from livret import services
-from livret.models import ActionLink, LiaisonSheet, Signature
+from livret.models import (
+    ActionItem,
+    ActionLink,
+    Evaluation,
+    GridSharing,
+    LiaisonSheet,
+    MissionDescription,
+    Rating,
+    Signature,
+    VisitReport,
+)
 from tests.apprentices.factories import CalendarFactory, ContractFactory
 
 S = LiaisonSheet.Status
@@ -20,9 +30,12 @@ APPRENTICE_TEXT = {
 }
 
 
-def free_company_period(contract) -> AlternancePeriod:
-    """The first company period of the contract's calendar that has no current sheet of this contract;
-    the calendar of the apprentice's cohort year is created when the diploma has none."""
+def free_company_period(contract, taken=None) -> AlternancePeriod:
+    """The first company period of the contract's calendar that ``taken`` (rows with a ``period``;
+    by default the contract's current sheets) does not use; the calendar of the apprentice's cohort
+    year is created when the diploma has none."""
+    if taken is None:
+        taken = LiaisonSheet.objects.filter(contract=contract, is_current=True)
     calendar = AlternanceCalendar.objects.filter(diploma=contract.diploma).order_by("pk").first()
     if calendar is None:
         calendar = CalendarFactory(
@@ -30,7 +43,7 @@ def free_company_period(contract) -> AlternancePeriod:
         )
     period = (
         calendar.periods.filter(kind=AlternancePeriod.Kind.COMPANY)
-        .exclude(pk__in=LiaisonSheet.objects.filter(contract=contract, is_current=True).values("period"))
+        .exclude(pk__in=taken.values("period"))
         .order_by("start_date")
         .first()
     )
@@ -108,6 +121,146 @@ class LiaisonSheetFactory(DjangoModelFactory):
                 name=str(tutor),
                 email=tutor.email,
             )
+
+
+V = VisitReport.Status
+M = MissionDescription.Status
+
+VISIT_TEXT = {
+    "integration": "Bien intégré à l'équipe méthodes ; apprécié de ses collègues.",
+    "missions_adequacy": "Missions en phase avec le bloc « Organisation industrielle ».",
+    "progress": "Autonomie en nette progression sur l'analyse des temps de cycle.",
+    "difficulties": "Charge de travail élevée en fin de mois.",
+}
+MISSION_TEXT = {
+    "missions": "Analyse des flux de l'atelier, mise à jour des gammes, suivi des indicateurs de production.",
+    "expected_progression": "Autonome sur l'analyse des temps en fin d'année.",
+    "project_subject": "Réduction de 15 % du temps de changement de série sur la ligne 2",
+    "project_description": "Méthode SMED appliquée à la ligne 2, avec l'équipe de production.",
+}
+
+
+class VisitReportFactory(DjangoModelFactory):
+    """A planned visit of its contract. Traits: ``reported`` (logged and shared, with the school tutor's
+    signature), ``acknowledged`` (and read by the apprentice and the company tutor), ``cancelled``."""
+
+    class Meta:
+        model = VisitReport
+        skip_postgeneration_save = True
+
+    class Params:
+        reported = factory.Trait(
+            status=V.REPORTED,
+            held_on=factory.LazyAttribute(lambda o: o.planned_date),
+            apprentice_present=True,
+            company_tutor_present=True,
+            reported_at=factory.LazyFunction(timezone.now),
+            **VISIT_TEXT,
+        )
+        acknowledged = factory.Trait(
+            reported=True, status=V.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now)
+        )
+        cancelled = factory.Trait(status=V.CANCELLED, cancel_reason="Entreprise fermée ce jour-là.")
+
+    contract = factory.SubFactory(ContractFactory)
+    planned_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
+    mode = VisitReport.Mode.ON_SITE
+
+    @factory.post_generation
+    def signatures(self, create, extracted, **kwargs):
+        """The signatures of the state: ``signatures=False`` writes none."""
+        if not create or extracted is False or self.status in {V.PLANNED, V.CANCELLED}:
+            return
+        school_tutor = self.contract.school_tutor
+        services.sign_document(
+            self,
+            self.report_content(),
+            act=Signature.Act.REPORT,
+            signer=school_tutor.user,
+            name=str(school_tutor),
+            email=school_tutor.user.email,
+            via=Signature.Via.SESSION,
+        )
+        if self.status == V.ACKNOWLEDGED:
+            apprentice, tutor = self.contract.apprentice, self.contract.company_tutor
+            for person, email in ((apprentice, apprentice.email), (tutor, tutor.email)):
+                services.sign_document(
+                    self,
+                    self.report_content(),
+                    act=Signature.Act.ACKNOWLEDGE,
+                    signer=None,
+                    name=str(person),
+                    email=email,
+                    via=Signature.Via.LINK,
+                )
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    class Params:
+        done = factory.Trait(done_on=factory.LazyFunction(timezone.localdate))
+
+    opened_in = factory.SubFactory(VisitReportFactory, reported=True)
+    contract = factory.SelfAttribute("opened_in.contract")
+    description = factory.Sequence(lambda n: f"Action de suivi n° {n}")
+    owner = ActionItem.Owner.APPRENTICE
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class MissionDescriptionFactory(DjangoModelFactory):
+    """A draft description of its contract for the world's academic year. Traits: ``filled``,
+    ``submitted``, ``validated``, ``returned``."""
+
+    class Meta:
+        model = MissionDescription
+
+    class Params:
+        filled = factory.Trait(**MISSION_TEXT)
+        submitted = factory.Trait(
+            filled=True, status=M.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+        )
+        validated = factory.Trait(
+            submitted=True, status=M.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+        )
+        returned = factory.Trait(
+            filled=True,
+            status=M.RETURNED,
+            submitted_at=factory.LazyFunction(timezone.now),
+            decided_at=factory.LazyFunction(timezone.now),
+            return_comment="Précisez le sujet du projet entreprise.",
+        )
+
+    contract = factory.SubFactory(ContractFactory)
+    academic_year = factory.LazyAttribute(lambda o: o.contract.apprentice.cohort.entry_year)
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    contract = factory.SubFactory(ContractFactory)
+    period = factory.LazyAttribute(
+        lambda o: free_company_period(o.contract, taken=Evaluation.objects.filter(contract=o.contract))
+    )
+
+
+class RatingFactory(DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    evaluation = factory.SubFactory(EvaluationFactory)
+    rater = Rating.Rater.TUTOR
+    level = Rating.Level.IN_PROGRESS
+
+
+class GridSharingFactory(DjangoModelFactory):
+    class Meta:
+        model = GridSharing
+
+    contract = factory.SubFactory(ContractFactory)
+    shared_on = factory.LazyAttribute(lambda o: o.contract.start_date + datetime.timedelta(days=10))
 
 
 # Helpers shared by the livret tests --------------------------------------------------------------

@@ -202,7 +202,7 @@ def test_submit_signs_the_apprentices_text_and_mails_the_company_tutor_on_commit
     assert [m.to for m in mail.outbox] == [[world.mine.company_tutor.email]]
 
 
-def test_returned_sheet_is_submitted_again_with_one_submit_signature_and_no_reason(world):
+def test_returned_sheet_is_submitted_again_and_both_submissions_stay_on_record(world):
     sheet = sheet_in(world, S.SUBMITTED)
     services.return_to_apprentice(sheet=sheet, by=world.users["school_tutor"], reason="Détaillez.")
     services.save_draft(
@@ -216,9 +216,10 @@ def test_returned_sheet_is_submitted_again_with_one_submit_signature_and_no_reas
 
     sheet.refresh_from_db()
     assert (sheet.status, sheet.return_reason) == (S.SUBMITTED, "")
-    (signature,) = services.signatures_of(sheet)
-    assert signature.act == Signature.Act.SUBMIT
-    assert "Plus de détails." in signature.content
+    first, again = services.signatures_of(sheet)
+    assert (first.act, again.act) == (Signature.Act.SUBMIT, Signature.Act.SUBMIT)
+    assert "Plus de détails." not in first.content
+    assert "Plus de détails." in again.content
     event = AuditEvent.objects.filter(action="livret.liaisonsheet.submitted", target_id=sheet.pk).get()
     assert event.data["from"] == S.RETURNED
 
