@@ -7,6 +7,7 @@ to start unless ``SECRET_KEY`` is set.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -231,6 +232,17 @@ CELERY_BEAT_SCHEDULE = {
 LIVRET_LINK_VALID_DAYS = env.int("LIVRET_LINK_VALID_DAYS", default=14)
 LIVRET_SHEET_OPEN_DAYS_BEFORE = env.int("LIVRET_SHEET_OPEN_DAYS_BEFORE", default=7)
 LIVRET_SHEET_DUE_DAYS = env.int("LIVRET_SHEET_DUE_DAYS", default=14)
+# Reminders: days after which a waiting document is recalled to the person who must act, then the
+# day the school tutor is told; a mission waits on its head of diploma (reminders at day 3 and 6, staff
+# told past the charter's week). Everything reaches people in one daily digest, at LIVRET_DIGEST_HOUR.
+LIVRET_REMINDER_DAYS = env.list("LIVRET_REMINDER_DAYS", cast=int, default=[3, 10])
+LIVRET_ESCALATION_DAYS = env.int("LIVRET_ESCALATION_DAYS", default=14)
+LIVRET_MISSION_REMINDER_DAYS = env.list("LIVRET_MISSION_REMINDER_DAYS", cast=int, default=[3, 6])
+LIVRET_DIGEST_HOUR = env.int("LIVRET_DIGEST_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["daily-digest"] = {
+    "task": "livret.tasks.send_daily_digests",
+    "schedule": crontab(hour=LIVRET_DIGEST_HOUR, minute=0),
+}
 LIVRET_SHEET_CATCH_UP_DAYS = env.int("LIVRET_SHEET_CATCH_UP_DAYS", default=60)
 
 # Security: everything below is checked by `manage.py check --deploy`.

@@ -16,7 +16,7 @@ from core.forms import AcceptInvitationForm, InvitationForm
 from core.models import Role, User
 from core.perms import is_staff_or_admin
 from core.tokens import invitation_token
-from livret.selectors import todo_for
+from livret.waiting import todo_for
 
 
 @login_required

@@ -121,7 +121,8 @@ class ActionLink(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder level reached by a document waiting for someone, recorded once.
+    """A notice due to someone about a document waiting for them, recorded once: ``NEW`` when it starts
+    waiting, then a reminder level per threshold reached, then ``ESCALATION`` for the people told.
 
     The escalation task records them (day 3, day 10, then the school tutor; for a mission, the head at
     day 3 and day 6, staff past day 7); the daily digest mails the unsent ones, one mail per person.
@@ -129,8 +130,12 @@ class Reminder(models.Model):
     submitted again starts a new series.
     """
 
+    NEW = 0
+    ESCALATION = 9
+
     document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     document_id = models.PositiveBigIntegerField()
+    rule = models.CharField(_("attente"), max_length=40)
     waiting_since = models.DateTimeField()
     level = models.PositiveSmallIntegerField(_("niveau de relance"))
     recipient_email = models.EmailField(_("destinataire"))
@@ -145,7 +150,7 @@ class Reminder(models.Model):
         verbose_name_plural = _("relances")
         constraints = [
             models.UniqueConstraint(
-                fields=["document_type", "document_id", "waiting_since", "level", "recipient_email"],
+                fields=["document_type", "document_id", "rule", "waiting_since", "level", "recipient_email"],
                 name="reminder_once_per_level",
                 violation_error_message=_("Cette relance a déjà été enregistrée."),
             )

@@ -1,0 +1,412 @@
+"""What the booklet waits for, and from whom: one rule per (document, state, person who must act).
+
+The same rules feed the "À faire" inbox on every home page (``todo_for``), the escalation of
+reminders and the daily digest (``livret.reminders``). A rule is a queryset of the documents waiting
+in one state, how to find the person who must act, and the dates its reminders count from.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apprentices.models import Contract
+from core.models import AcademicYear, Role
+from livret.models import (
+    ActionLink,
+    Evaluation,
+    GridSharing,
+    LiaisonSheet,
+    MissionDescription,
+    Signature,
+    VisitReport,
+)
+
+S, V, M, E = LiaisonSheet.Status, VisitReport.Status, MissionDescription.Status, Evaluation.Status
+PEOPLE = (
+    "contract__apprentice__user",
+    "contract__employer",
+    "contract__company_tutor__user",
+    "contract__school_tutor__user",
+)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _acknowledged_by(email_path: str):
+    """The visit carries an acknowledgement signed with the address at ``email_path``."""
+    return Exists(
+        Signature.objects.filter(
+            document_type=ContentType.objects.get_for_model(VisitReport),
+            document_id=OuterRef("pk"),
+            act=Signature.Act.ACKNOWLEDGE,
+            signer_email__iexact=OuterRef(email_path),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    user_id: int | None
+
+
+def _apprentice(doc) -> list[Person]:
+    apprentice = doc.contract.apprentice
+    user = apprentice.user
+    email = user.email if user else apprentice.email
+    return [Person(email, str(apprentice), user.pk if user else None)] if email else []
+
+
+def _company_tutor(doc) -> list[Person]:
+    tutor = doc.contract.company_tutor
+    if tutor is None or not tutor.email:
+        return []
+    return [Person(tutor.email, str(tutor), tutor.user_id)]
+
+
+def _school_tutor(doc) -> list[Person]:
+    tutor = doc.contract.school_tutor
+    if tutor is None or tutor.user is None:
+        return []
+    return [Person(tutor.user.email, str(tutor), tutor.user_id)]
+
+
+def _heads(doc) -> list[Person]:
+    return [
+        Person(head.email, head.get_full_name() or head.email, head.pk)
+        for head in doc.contract.diploma.heads.all()
+    ]
+
+
+def _staff(doc) -> list[Person]:
+    from core.models import User
+
+    organisation_id = doc.contract.diploma.organisation_id
+    staff = User.objects.filter(
+        organisation_id=organisation_id, is_active=True, role_grants__role=Role.STAFF
+    ).distinct()
+    return [Person(user.email, user.get_full_name() or user.email, user.pk) for user in staff]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    kind: str  # what the document is, for people: "Fiche de liaison"
+    verb: str  # what to do: "Contresigner"
+    roles: frozenset  # roles whose inbox shows it
+    documents: Callable[[datetime.date], QuerySet]  # every document waiting in this state
+    mine: Callable[[object], Q]  # those waiting for this user
+    recipients: Callable[[object], list[Person]]  # who must act, for reminders
+    late_from: Callable[[object], datetime.datetime]  # reminders count days from here
+    due: Callable[[object], datetime.date | None] = lambda doc: None
+    new_at: Callable[[object], datetime.datetime | None] = lambda doc: None  # None: mailed at once elsewhere
+    days: tuple[int, ...] = field(default_factory=lambda: tuple(settings.LIVRET_REMINDER_DAYS))
+    escalate_after: int | None = None  # days after which ``escalate_to`` is told
+    escalate_to: Callable[[object], list[Person]] = lambda doc: []
+    link: tuple[str, str] | None = None  # (action, url name) for recipients without an account
+    url: Callable[[object], str] = lambda doc: doc.get_absolute_url()
+
+
+def _sheets(*statuses):
+    def documents(today):
+        return (
+            LiaisonSheet.objects.current()
+            .filter(status__in=statuses, contract__status=Contract.Status.ACTIVE)
+            .select_related(*PEOPLE, "period")
+        )
+
+    return documents
+
+
+def _visits_reported(today):
+    return (
+        VisitReport.objects.filter(status=V.REPORTED)
+        .select_related(*PEOPLE)
+        .annotate(
+            ack_apprentice=_acknowledged_by("contract__apprentice__user__email")
+            | _acknowledged_by("contract__apprentice__email"),
+            ack_tutor=_acknowledged_by("contract__company_tutor__email"),
+        )
+    )
+
+
+def _missions(*statuses):
+    def documents(today):
+        return (
+            MissionDescription.objects.current()
+            .filter(status__in=statuses)
+            .select_related(*PEOPLE, "contract__diploma", "academic_year")
+            .prefetch_related("contract__diploma__heads")
+        )
+
+    return documents
+
+
+def _evaluations(**filters):
+    def documents(today):
+        return Evaluation.objects.filter(contract__status=Contract.Status.ACTIVE, **filters).select_related(
+            *PEOPLE, "period"
+        )
+
+    return documents
+
+
+def _contracts_without_grid(today):
+    return (
+        Contract.objects.filter(status=Contract.Status.ACTIVE)
+        .active_on(today)
+        .filter(~Exists(GridSharing.objects.filter(contract=OuterRef("pk"))))
+        .select_related("apprentice__user", "employer", "company_tutor__user", "school_tutor__user")
+    )
+
+
+def _contracts_without_mission(today):
+    year = AcademicYear.objects.current(today)
+    if year is None:
+        return Contract.objects.none()
+    return (
+        Contract.objects.filter(status=Contract.Status.ACTIVE)
+        .active_on(today)
+        .filter(~Exists(MissionDescription.objects.filter(contract=OuterRef("pk"), academic_year=year)))
+        .select_related("apprentice__user", "employer", "company_tutor__user", "school_tutor__user")
+    )
+
+
+class _Self:
+    """Adapter so that the person helpers read a contract as they read a document's contract."""
+
+    def __init__(self, contract):
+        self.contract = contract
+
+
+def _on_contract(people):
+    return lambda contract: people(_Self(contract))
+
+
+ESCALATE = settings.LIVRET_ESCALATION_DAYS
+
+RULES: list[Rule] = [
+    Rule(
+        key="sheet.fill",
+        kind=_("Fiche de liaison"),
+        verb=_("Compléter et transmettre"),
+        roles=frozenset({Role.APPRENTICE}),
+        documents=_sheets(S.DRAFT, S.RETURNED),
+        mine=lambda user: Q(contract__apprentice__user=user),
+        recipients=_apprentice,
+        # A returned sheet waits anew: its series of notices starts at the (first) submission.
+        new_at=lambda doc: doc.submitted_at if doc.status == S.RETURNED else doc.opened_at,
+        late_from=lambda doc: _start_of(doc.due_date),
+        due=lambda doc: doc.due_date,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+    ),
+    Rule(
+        key="sheet.countersign",
+        kind=_("Fiche de liaison"),
+        verb=_("Contresigner"),
+        roles=frozenset({Role.COMPANY_TUTOR}),
+        documents=_sheets(S.SUBMITTED),
+        mine=lambda user: Q(contract__company_tutor__user=user),
+        recipients=_company_tutor,
+        late_from=lambda doc: doc.submitted_at,
+        due=lambda doc: doc.due_date,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+        link=(ActionLink.Action.COUNTERSIGN, "livret:sheet_link"),
+    ),
+    Rule(
+        key="sheet.review",
+        kind=_("Fiche de liaison"),
+        verb=_("Lire et commenter"),
+        roles=frozenset({Role.SCHOOL_TUTOR}),
+        documents=_sheets(S.COUNTERSIGNED),
+        mine=lambda user: Q(contract__school_tutor__user=user),
+        recipients=_school_tutor,
+        new_at=lambda doc: doc.countersigned_at,
+        late_from=lambda doc: doc.countersigned_at,
+    ),
+    Rule(
+        key="visit.report",
+        kind=_("Visite en entreprise"),
+        verb=_("Rédiger le compte rendu"),
+        roles=frozenset({Role.SCHOOL_TUTOR}),
+        documents=lambda today: VisitReport.objects.filter(
+            status=V.PLANNED, planned_date__lte=today + datetime.timedelta(days=7)
+        ).select_related(*PEOPLE),
+        mine=lambda user: Q(contract__school_tutor__user=user),
+        recipients=_school_tutor,
+        late_from=lambda doc: _start_of(doc.planned_date),
+        due=lambda doc: doc.planned_date,
+    ),
+    Rule(
+        key="visit.acknowledge.apprentice",
+        kind=_("Compte rendu de visite"),
+        verb=_("Prendre connaissance"),
+        roles=frozenset({Role.APPRENTICE}),
+        documents=lambda today: _visits_reported(today).filter(ack_apprentice=False),
+        mine=lambda user: Q(contract__apprentice__user=user),
+        recipients=_apprentice,
+        new_at=lambda doc: doc.reported_at,
+        late_from=lambda doc: doc.reported_at,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+    ),
+    Rule(
+        key="visit.acknowledge.tutor",
+        kind=_("Compte rendu de visite"),
+        verb=_("Prendre connaissance"),
+        roles=frozenset({Role.COMPANY_TUTOR}),
+        documents=lambda today: _visits_reported(today).filter(ack_tutor=False),
+        mine=lambda user: Q(contract__company_tutor__user=user),
+        recipients=_company_tutor,
+        late_from=lambda doc: doc.reported_at,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+        link=(ActionLink.Action.ACKNOWLEDGE, "livret:visit_link"),
+    ),
+    Rule(
+        key="mission.write",
+        kind=_("Description des missions"),
+        verb=_("Rédiger et soumettre"),
+        roles=frozenset({Role.APPRENTICE, Role.COMPANY_TUTOR}),
+        documents=_missions(M.DRAFT, M.RETURNED),
+        mine=lambda user: Q(contract__apprentice__user=user) | Q(contract__company_tutor__user=user),
+        recipients=lambda doc: _apprentice(doc) + _company_tutor(doc),
+        new_at=lambda doc: doc.decided_at if doc.status == M.RETURNED else None,
+        late_from=lambda doc: doc.decided_at or doc.created_at,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+    ),
+    Rule(
+        key="mission.start",
+        kind=_("Description des missions"),
+        verb=_("Commencer la description de l'année"),
+        roles=frozenset({Role.APPRENTICE, Role.COMPANY_TUTOR}),
+        documents=_contracts_without_mission,
+        mine=lambda user: Q(apprentice__user=user) | Q(company_tutor__user=user),
+        recipients=_on_contract(lambda doc: _apprentice(doc) + _company_tutor(doc)),
+        late_from=lambda contract: _start_of(contract.start_date),
+        days=(),
+        url=lambda contract: reverse("apprentices:contract_detail", args=[contract.pk]) + "#livret",
+    ),
+    Rule(
+        key="mission.decide",
+        kind=_("Description des missions"),
+        verb=_("Valider ou renvoyer"),
+        roles=frozenset({Role.HEAD_OF_DIPLOMA}),
+        documents=_missions(M.SUBMITTED),
+        mine=lambda user: Q(contract__diploma__heads=user),
+        recipients=_heads,
+        new_at=lambda doc: doc.submitted_at,
+        late_from=lambda doc: doc.submitted_at,
+        due=lambda doc: (
+            timezone.localdate(doc.submitted_at) + datetime.timedelta(days=MissionDescription.DECISION_DAYS)
+        ),
+        days=tuple(settings.LIVRET_MISSION_REMINDER_DAYS),
+        escalate_after=MissionDescription.DECISION_DAYS + 1,
+        escalate_to=_staff,
+    ),
+    Rule(
+        key="mission.overdue",
+        kind=_("Description des missions"),
+        verb=_("Relancer le responsable (plus de 7 jours)"),
+        roles=frozenset({Role.STAFF}),
+        documents=lambda today: _missions(M.SUBMITTED)(today).filter(
+            submitted_at__lt=_start_of(today - datetime.timedelta(days=MissionDescription.DECISION_DAYS))
+        ),
+        mine=lambda user: Q(contract__diploma__organisation=user.organisation_id),
+        recipients=lambda doc: [],  # staff are told by the escalation of "mission.decide"
+        late_from=lambda doc: doc.submitted_at,
+        due=lambda doc: (
+            timezone.localdate(doc.submitted_at) + datetime.timedelta(days=MissionDescription.DECISION_DAYS)
+        ),
+        days=(),
+    ),
+    Rule(
+        key="evaluation.tutor",
+        kind=_("Grille d'évaluation"),
+        verb=_("Évaluer les compétences"),
+        roles=frozenset({Role.COMPANY_TUTOR}),
+        documents=_evaluations(tutor_submitted_at__isnull=True),
+        mine=lambda user: Q(contract__company_tutor__user=user),
+        recipients=_company_tutor,
+        late_from=lambda doc: doc.created_at,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+        link=(ActionLink.Action.EVALUATE, "livret:evaluation_link"),
+    ),
+    Rule(
+        key="evaluation.self",
+        kind=_("Grille d'évaluation"),
+        verb=_("M'auto-évaluer"),
+        roles=frozenset({Role.APPRENTICE}),
+        documents=_evaluations(apprentice_submitted_at__isnull=True),
+        mine=lambda user: Q(contract__apprentice__user=user),
+        recipients=_apprentice,
+        new_at=lambda doc: doc.created_at,
+        late_from=lambda doc: doc.created_at,
+        escalate_after=ESCALATE,
+        escalate_to=_school_tutor,
+    ),
+    Rule(
+        key="grid.share",
+        kind=_("Grille d'évaluation"),
+        verb=_("Noter le partage de la grille"),
+        roles=frozenset({Role.SCHOOL_TUTOR}),
+        documents=_contracts_without_grid,
+        mine=lambda user: Q(school_tutor__user=user),
+        recipients=_on_contract(_school_tutor),
+        late_from=lambda contract: _start_of(contract.start_date + datetime.timedelta(days=30)),
+        due=lambda contract: contract.start_date + datetime.timedelta(days=30),
+        url=lambda contract: reverse("livret:contract_evaluations", args=[contract.pk]),
+    ),
+]
+
+
+def apprentice_of(doc):
+    return doc.apprentice if isinstance(doc, Contract) else doc.contract.apprentice
+
+
+def todo_for(user, today=None, limit: int = 50) -> list[dict]:
+    """The "À faire" inbox: what waits for this person, overdue first, then by due date.
+
+    One query per rule that applies to the person's roles.
+    """
+    today = today or timezone.localdate()
+    items = []
+    for rule in RULES:
+        if not (rule.roles & user.roles):
+            continue
+        if Role.STAFF in rule.roles and not user.organisation_id:
+            continue
+        for doc in rule.documents(today).filter(rule.mine(user)).distinct()[:limit]:
+            due = rule.due(doc)
+            items.append(
+                {
+                    "key": rule.key,
+                    "kind": rule.kind,
+                    "verb": rule.verb,
+                    "document": doc,
+                    "label": str(doc) if not isinstance(doc, Contract) else "",
+                    "apprentice": apprentice_of(doc),
+                    "is_own": apprentice_of(doc).user_id == user.pk,
+                    "due": due,
+                    "overdue": due is not None and due < today,
+                    "url": rule.url(doc),
+                }
+            )
+    items.sort(key=lambda item: (not item["overdue"], item["due"] or datetime.date.max))
+    return items[:limit]
