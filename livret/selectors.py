@@ -1,5 +1,7 @@
 """Reads of the booklet for pages: each runs a fixed number of queries."""
 
+from django.utils import timezone
+
 from livret.models import LiaisonSheet
 
 S = LiaisonSheet.Status
@@ -15,14 +17,22 @@ def sheets_with_context(queryset):
     )
 
 
-def timeline(sheets) -> list[dict]:
-    """Booklet entries in time order, each with the date it is placed at and what it is.
-
-    Liaison sheets only for now; visit reports, mission descriptions and evaluations join the same
-    list as they are built (issue 3).
-    """
-    entries = [
-        {"date": sheet.period.end_date, "kind": "sheet", "sheet": sheet, "url": sheet.get_absolute_url()}
-        for sheet in sheets
+def timeline(*, sheets, visits, missions, evaluations) -> list[dict]:
+    """Booklet entries of every document, newest first, each placed at the date it belongs to."""
+    entries = [{"date": sheet.period.end_date, "kind": "sheet", "document": sheet} for sheet in sheets]
+    entries += [{"date": visit.date, "kind": "visit", "document": visit} for visit in visits]
+    entries += [
+        {
+            "date": timezone.localdate(mission.decided_at or mission.submitted_at or mission.created_at),
+            "kind": "mission",
+            "document": mission,
+        }
+        for mission in missions
     ]
-    return sorted(entries, key=lambda entry: entry["date"], reverse=True)
+    entries += [
+        {"date": evaluation.period.end_date, "kind": "evaluation", "document": evaluation}
+        for evaluation in evaluations
+    ]
+    for entry in entries:
+        entry["url"] = entry["document"].get_absolute_url()
+    return sorted(entries, key=lambda entry: (entry["date"], entry["kind"]), reverse=True)

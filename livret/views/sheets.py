@@ -13,7 +13,7 @@ from apprentices.models import Apprentice
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
-from livret.models import ActionLink, LiaisonSheet
+from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.tasks import send_countersign_request
 
 S = LiaisonSheet.Status
@@ -47,18 +47,33 @@ def sheet_list(request):
 @login_required
 def booklet(request, apprentice_pk):
     """Le livret of one apprentice: every document in time order, newest first."""
+    user = request.user
     apprentice = get_object_or_404(
-        Apprentice.objects.visible_to(request.user).select_related("cohort__diploma"), pk=apprentice_pk
+        Apprentice.objects.visible_to(user).select_related("cohort__diploma"), pk=apprentice_pk
     )
-    sheets = (
-        selectors.sheets_with_context(LiaisonSheet.objects.visible_to(request.user))
-        .filter(contract__apprentice=apprentice, is_current=True)
-        .order_by("-period__start_date", "-pk")
+    mine = {"contract__apprentice": apprentice}
+    sheets = selectors.sheets_with_context(LiaisonSheet.objects.visible_to(user)).filter(
+        is_current=True, **mine
+    )
+    visits = VisitReport.objects.visible_to(user).filter(**mine).select_related("contract__employer")
+    missions = (
+        MissionDescription.objects.visible_to(user)
+        .filter(is_current=True, **mine)
+        .select_related("academic_year", "contract__employer")
+    )
+    evaluations = (
+        Evaluation.objects.visible_to(user).filter(**mine).select_related("period", "contract__employer")
     )
     return render(
         request,
         "livret/booklet.html",
-        {"apprentice": apprentice, "entries": selectors.timeline(sheets), "today": timezone.localdate()},
+        {
+            "apprentice": apprentice,
+            "entries": selectors.timeline(
+                sheets=sheets, visits=visits, missions=missions, evaluations=evaluations
+            ),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -4,10 +4,16 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import ORGANISATION_WIDE, ROLES
-from tests.livret.factories import LiaisonSheetFactory
+from tests.livret.factories import (
+    EvaluationFactory,
+    LiaisonSheetFactory,
+    MissionDescriptionFactory,
+    VisitReportFactory,
+)
 
-# The session, the user, the roles, the apprentice, the sheets with their contract, people and period.
-BOOKLET_QUERIES = 5
+# The session, the user, the roles, the apprentice, then one query per kind of document: sheets,
+# visits, missions, evaluations (each with its contract, people and period).
+BOOKLET_QUERIES = 8
 NOT_FOUND_QUERIES = 4
 
 
@@ -15,15 +21,21 @@ NOT_FOUND_QUERIES = 4
 @pytest.mark.parametrize("role", ROLES)
 def test_booklet_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, role, extra):
     states = [{}, {"submitted": True}, {"countersigned": True}, {"reviewed": True}, {"returned": True}]
+    contract = world.mine.contract
     for index in range(extra):
-        LiaisonSheetFactory(contract=world.mine.contract, **states[index % len(states)])
+        LiaisonSheetFactory(contract=contract, **states[index % len(states)])
+        VisitReportFactory(contract=contract, acknowledged=index % 2 == 0)
+        EvaluationFactory(contract=contract)
+    MissionDescriptionFactory(contract=contract, submitted=True)
     client.force_login(world.users[role])
 
     with django_assert_num_queries(BOOKLET_QUERIES):
         response = client.get(reverse("livret:booklet", args=[world.mine.apprentice.pk]))
 
     assert response.status_code == 200
-    assert len(response.context["entries"]) == extra
+    kinds = [entry["kind"] for entry in response.context["entries"]]
+    assert (kinds.count("sheet"), kinds.count("visit"), kinds.count("evaluation")) == (extra, extra, extra)
+    assert kinds.count("mission") == 1
 
 
 def test_booklet_lists_newest_period_first_and_only_current_versions(client, world):
@@ -36,7 +48,25 @@ def test_booklet_lists_newest_period_first_and_only_current_versions(client, wor
 
     response = client.get(reverse("livret:booklet", args=[world.mine.apprentice.pk]))
 
-    assert [entry["sheet"] for entry in response.context["entries"]] == [later, correction]
+    assert [entry["document"] for entry in response.context["entries"]] == [later, correction]
+
+
+def test_booklet_places_every_kind_of_document_at_its_date(client, world):
+    contract = world.mine.contract
+    sheet = LiaisonSheetFactory(contract=contract, countersigned=True)
+    visit = VisitReportFactory(contract=contract, reported=True, planned_date=sheet.period.end_date)
+    evaluation = EvaluationFactory(contract=contract, period=sheet.period)
+    mission = MissionDescriptionFactory(contract=contract, validated=True)
+    client.force_login(world.users["company_tutor"])
+
+    response = client.get(reverse("livret:booklet", args=[world.mine.apprentice.pk]))
+
+    entries = {entry["kind"]: entry for entry in response.context["entries"]}
+    assert entries["visit"]["date"] == entries["sheet"]["date"] == entries["evaluation"]["date"]
+    html = response.content.decode()
+    for document in (sheet, visit, evaluation, mission):
+        assert f'href="{document.get_absolute_url()}"' in html
+    assert "Description des missions" in html and "Entretien" not in html
 
 
 @pytest.mark.parametrize("role", ROLES)
