@@ -14,14 +14,14 @@ NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE
 NOT_FOUND_QUERIES = 4
 
 DETAIL_QUERIES = {
-    # session, user, roles, the contract with its people
-    "apprentice": 4,
-    "company_tutor": 4,
-    "school_tutor": 4,
-    "head_of_diploma": 4,
+    # session, user, roles, the contract with its people, the current year and its mission description
+    "apprentice": 6,
+    "company_tutor": 6,
+    "school_tutor": 6,
+    "head_of_diploma": 6,
     # + the audit trail
-    "staff": 5,
-    "admin": 5,
+    "staff": 7,
+    "admin": 7,
 }
 # session, user, roles, then the choices of apprentice, employer, company tutor, school tutor,
 # diploma and option
@@ -250,3 +250,28 @@ def test_rupture_date_without_the_ruptured_status_through_the_update_page_is_ref
     contract.refresh_from_db()
     assert contract.rupture_date is None
     assert AuditEvent.objects.count() == events_before
+
+
+@pytest.mark.parametrize(
+    ("role", "may_start"),
+    [("apprentice", True), ("company_tutor", True), ("staff", True), ("school_tutor", False)],
+)
+def test_contract_page_links_the_booklet_and_offers_to_start_the_mission_description(
+    client, world, role, may_start
+):
+    from tests.livret.factories import MissionDescriptionFactory
+
+    contract = world.mine.contract
+    client.force_login(world.users[role])
+
+    response = client.get(contract.get_absolute_url())
+
+    html = response.content.decode()
+    for name in ("livret:contract_visits", "livret:contract_evaluations"):
+        assert f'href="{reverse(name, args=[contract.pk])}"' in html
+    assert (reverse("livret:mission_create", args=[contract.pk]) in html) is may_start
+
+    mission = MissionDescriptionFactory(contract=contract, academic_year=world.academic_year)
+    html = client.get(contract.get_absolute_url()).content.decode()
+    assert f'href="{mission.get_absolute_url()}"' in html
+    assert reverse("livret:mission_create", args=[contract.pk]) not in html
