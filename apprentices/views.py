@@ -12,7 +12,7 @@ from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
 from core.models import AuditEvent
 from core.viewutils import PAGE_SIZE, save_form, search
-from livret.selectors import contract_booklet
+from livret.services.missions import contract_missions
 
 
 @login_required
@@ -85,7 +85,7 @@ def contract_detail(request, pk):
             "contract": contract,
             "can_edit": can_edit,
             "audit_events": AuditEvent.for_object(contract)[:20] if can_edit else None,
-            "booklet": contract_booklet(contract, request.user, timezone.localdate()),
+            **contract_missions(contract, request.user, timezone.localdate()),
         },
     )
 

@@ -229,6 +229,19 @@ AUDIT_VERBS = {
     "returned": _("Renvoi à l'apprenti"),
     "reviewed": _("Lecture du tuteur pédagogique"),
     "corrected": _("Nouvelle version"),
+    "validated": _("Validation"),
+    "planned": _("Visite planifiée"),
+    "reported": _("Compte rendu partagé"),
+    "cancelled": _("Annulation"),
+    "acknowledged": _("Prise de connaissance"),
+    "action_closed": _("Action de suivi close"),
+    "evaluated": _("Évaluation du maître d'apprentissage"),
+    "self_assessed": _("Auto-évaluation de l'apprenti"),
+    "saved": _("Enregistrement"),
+    "recorded": _("Enregistrement"),
+    # Where the verb alone would mislead, the whole action has its own words.
+    "livret.missiondescription.returned": _("Renvoi pour modification"),
+    "livret.gridsharing.recorded": _("Partage de la grille noté"),
 }
 
 
@@ -266,7 +279,7 @@ class AuditEvent(models.Model):
 
     @property
     def verb(self) -> str:
-        return AUDIT_VERBS.get(self.action.rsplit(".", 1)[-1], self.action)
+        return AUDIT_VERBS.get(self.action) or AUDIT_VERBS.get(self.action.rsplit(".", 1)[-1], self.action)
 
     def changed_fields(self) -> list[str]:
         """The verbose names of the fields this event changed."""

@@ -36,25 +36,3 @@ def timeline(*, sheets, visits, missions, evaluations) -> list[dict]:
     for entry in entries:
         entry["url"] = entry["document"].get_absolute_url()
     return sorted(entries, key=lambda entry: (entry["date"], entry["kind"]), reverse=True)
-
-
-def contract_booklet(contract, user, today) -> dict:
-    """What the contract page shows of the booklet: this year's mission description, and whether this
-    person may start it. Two queries: the current year, its mission."""
-    from core.models import AcademicYear
-    from livret import perms
-    from livret.models import MissionDescription
-
-    year = AcademicYear.objects.current(today)
-    mission = (
-        MissionDescription.objects.filter(contract=contract, academic_year=year, is_current=True).first()
-        if year
-        else None
-    )
-    can_start = (
-        year is not None
-        and mission is None
-        and contract.status == contract.Status.ACTIVE
-        and (perms.can_write_mission(user, contract) or perms.is_staff_of(user, contract))
-    )
-    return {"year": year, "mission": mission, "can_start_mission": can_start}

@@ -48,4 +48,9 @@ urlpatterns = [
     path("evaluations/<int:pk>/", evaluations.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/enregistrer/", evaluations.evaluation_save, name="evaluation_save"),
     path("evaluations/<int:pk>/lien/<str:token>/", evaluations.evaluation_link, name="evaluation_link"),
+    path(
+        "evaluations/<int:pk>/lien/<str:token>/renvoyer/",
+        evaluations.evaluation_link_resend,
+        name="evaluation_link_resend",
+    ),
 ]

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import datetime
 
+from livret.demo.evaluations import seed_evaluations
+from livret.demo.missions import seed_missions
 from livret.demo.sheets import seed_sheets
 
 
 def seed_livret(*, today: datetime.date) -> dict:
-    return {**seed_sheets(today=today)}
+    return {
+        **seed_sheets(today=today),
+        **seed_missions(today=today),
+        **seed_evaluations(today=today),
+    }

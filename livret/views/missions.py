@@ -1,31 +1,286 @@
-"""TEMPORARY: replaced by the helper building this subject."""
+"""Pages of the mission description: the list (what waits for a head first), the description with its
+forms, and one POST view per transition. Each fetches through ``visible_to``: someone else's is a 404."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from apprentices.models import Contract
+from core.models import AcademicYear, AuditEvent, Role
+from livret import perms
+from livret.forms.missions import MissionForm, ReturnForm, StatusFilterForm, ValidateForm
+from livret.models import MissionDescription
+from livret.services import missions as services
+from livret.services.common import InvalidTransition, signatures_of
 
-def mission_correct(request, *args, **kwargs):
-    raise Http404
-
-
-def mission_create(request, *args, **kwargs):
-    raise Http404
-
-
-def mission_detail(request, *args, **kwargs):
-    raise Http404
-
-
-def mission_list(request, *args, **kwargs):
-    raise Http404
-
-
-def mission_return(request, *args, **kwargs):
-    raise Http404
-
-
-def mission_save(request, *args, **kwargs):
-    raise Http404
+M = MissionDescription.Status
+REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
+PAGE_SIZE = 25
 
 
-def mission_validate(request, *args, **kwargs):
-    raise Http404
+def _mission_for(user, pk):
+    return get_object_or_404(
+        services.missions_with_context(MissionDescription.objects.visible_to(user)), pk=pk
+    )
+
+
+def _message_of(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(m for messages_ in error.message_dict.values() for m in messages_)
+    return getattr(error, "message", None) or (error.args[0] if error.args else _("Action impossible."))
+
+
+def _refuse(request, error):
+    messages.error(request, _message_of(error))
+
+
+# The list ------------------------------------------------------------------------------------------
+
+
+@login_required
+def mission_list(request):
+    """For a head, the descriptions waiting for their decision first (oldest first); then every
+    description the person sees, filterable by state, by pages."""
+    user = request.user
+    today = timezone.localdate()
+    filter_form = StatusFilterForm(request.GET)
+    status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
+    waiting = services.waiting_missions_for_head(user, today)
+    others = (
+        MissionDescription.objects.visible_to(user)
+        .current()
+        .exclude(pk__in=[mission.pk for mission in waiting])
+        .select_related("academic_year", "contract__apprentice", "contract__employer", "contract__diploma")
+        .order_by(
+            "-academic_year__start_date",
+            "contract__apprentice__last_name",
+            "contract__apprentice__first_name",
+            "pk",
+        )
+    )
+    if status:
+        others = others.filter(status=status)
+    page = Paginator(others, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for mission in page.object_list:
+        mission.days_waiting = services.days_waiting(mission, today)
+        mission.overdue = services.is_overdue(mission, today)
+    year = to_describe = None
+    if user.roles & {Role.APPRENTICE, Role.COMPANY_TUTOR}:
+        year = AcademicYear.objects.current(today)
+        to_describe = list(services.contracts_to_describe(user, year))
+    return render(
+        request,
+        "livret/missions/list.html",
+        {
+            "waiting": waiting,
+            "page": page,
+            "filter_form": filter_form,
+            "status": status,
+            "year": year,
+            "to_describe": to_describe,
+            "is_head": Role.HEAD_OF_DIPLOMA in user.roles,
+        },
+    )
+
+
+@login_required
+@require_POST
+def mission_create(request, contract_pk):
+    """Open the description of the current academic year, from the contract page or the list."""
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = contract.get_absolute_url()
+    year = AcademicYear.objects.current(timezone.localdate())
+    if year is None:
+        messages.error(request, _("Aucune année scolaire n'est définie : demandez-la à l'équipe du CFA."))
+        return redirect(back)
+    try:
+        mission = services.create_mission(contract=contract, academic_year=year, by=request.user)
+    except services.MissionExists as exists:
+        messages.info(request, exists.message)
+        return redirect(exists.mission)
+    except REFUSALS as error:
+        _refuse(request, error)
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "Description des missions %(year)s ouverte : rédigez-la puis soumettez-la au "
+            "responsable de formation."
+        )
+        % {"year": year},
+    )
+    return redirect(mission)
+
+
+# The description -----------------------------------------------------------------------------------
+
+
+def _render_detail(request, mission, *, form=None, conflict=None, status=200):
+    user = request.user
+    today = timezone.localdate()
+    versions = list(
+        MissionDescription.objects.filter(
+            contract_id=mission.contract_id, academic_year_id=mission.academic_year_id
+        ).order_by("-version")
+    )
+    decisions = list(mission.decisions.select_related("decided_by"))
+    for decision in decisions:
+        decision.delay_days = decision.delay.days
+    can_edit = perms.can_edit_mission(user, mission)
+    can_decide = perms.can_decide_mission(user, mission)
+    if can_edit and form is None:
+        form = MissionForm(initial={**mission.content(), "revision": mission.revision})
+    context = {
+        "mission": mission,
+        "days_waiting": services.days_waiting(mission, today),
+        "overdue": services.is_overdue(mission, today),
+        "signatures": list(signatures_of(mission)),
+        "versions": versions,
+        "current_version": None if mission.is_current else next((v for v in versions if v.is_current), None),
+        "decisions": decisions,
+        "can_edit": can_edit,
+        "can_decide": can_decide,
+        "can_correct": perms.can_correct_mission(user, mission),
+        "form": form if can_edit else None,
+        "conflict": conflict,
+        # Both forms post a "comment": distinct ids keep each label on its own field.
+        "validate_form": ValidateForm(auto_id="validate_%s") if can_decide else None,
+        "return_form": ReturnForm(auto_id="return_%s") if can_decide else None,
+        "audit_events": AuditEvent.for_object(mission)[:30] if perms.can_see_audit(user, mission) else None,
+    }
+    return render(request, "livret/missions/detail.html", context, status=status)
+
+
+@login_required
+def mission_detail(request, pk):
+    return _render_detail(request, _mission_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def mission_save(request, pk):
+    """Save the draft: from the form (``action`` = save or submit) or as people type (fetch, JSON).
+
+    Nothing typed is lost: an invalid form or a save from a stale copy shows the page again with the
+    text as it was posted, and for a conflict the text saved elsewhere next to it.
+    """
+    mission = _mission_for(request.user, pk)
+    form = MissionForm(request.POST)
+    wants_json = request.headers.get("Accept") == "application/json"
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        if not perms.can_edit_mission(request.user, mission):
+            return _refused_save(request, mission)
+        messages.error(request, _("Rien n'a été enregistré : corrigez les champs signalés."))
+        return _render_detail(request, mission, form=form, status=400)
+    values = {name: form.cleaned_data[name] for name in MissionDescription.TEXT_FIELDS}
+    try:
+        mission = services.save_draft(
+            mission=mission, by=request.user, values=values, revision=form.cleaned_data["revision"]
+        )
+    except services.StaleDraft as stale:
+        if wants_json:
+            return JsonResponse(
+                {"conflict": True, "current": stale.current, "revision": stale.revision}, status=409
+            )
+        messages.error(
+            request,
+            _(
+                "La description a été modifiée ailleurs (autre onglet, autre appareil ou l'autre "
+                "rédacteur) : votre texte n'a pas été enregistré. Il est toujours dans le formulaire ; "
+                "comparez avec la version enregistrée, puis enregistrez à nouveau pour la remplacer."
+            ),
+        )
+        form = MissionForm({**values, "revision": stale.revision})
+        return _render_detail(request, mission, form=form, conflict=stale.current, status=409)
+    except REFUSALS as error:
+        if wants_json:
+            return JsonResponse({"error": _message_of(error)}, status=403)
+        _refuse(request, error)
+        return redirect(mission)
+    if wants_json:
+        return JsonResponse(
+            {"revision": mission.revision, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
+        )
+    if request.POST.get("action") == "submit":
+        try:
+            services.submit(mission=mission, by=request.user)
+        except REFUSALS as error:
+            _refuse(request, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Description soumise au responsable de formation : il la valide ou la renvoie "
+                    "sous une semaine."
+                ),
+            )
+        return redirect(mission)
+    messages.success(request, _("Brouillon enregistré."))
+    return redirect(mission)
+
+
+def _refused_save(request, mission):
+    """A post from someone who may not edit: the same refusal as the service's, whatever was posted."""
+    if not mission.is_current or mission.status not in {M.DRAFT, M.RETURNED}:
+        messages.error(request, _("Cette description a été soumise : elle n'est plus modifiable."))
+    else:
+        messages.error(request, _("Cette description n'est pas modifiable par vous."))
+    return redirect(mission)
+
+
+def _decision(request, pk, act, success_message):
+    mission = _mission_for(request.user, pk)
+    try:
+        act(mission, request.user, request.POST.get("comment", ""))
+    except REFUSALS as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, success_message)
+    return redirect(mission)
+
+
+@login_required
+@require_POST
+def mission_validate(request, pk):
+    return _decision(
+        request,
+        pk,
+        lambda mission, user, comment: services.validate(mission=mission, by=user, comment=comment),
+        _("Description validée. L'apprenti et son maître d'apprentissage la retrouvent dans le livret."),
+    )
+
+
+@login_required
+@require_POST
+def mission_return(request, pk):
+    return _decision(
+        request,
+        pk,
+        lambda mission, user, comment: services.return_mission(mission=mission, by=user, comment=comment),
+        _("Description renvoyée avec votre commentaire."),
+    )
+
+
+@login_required
+@require_POST
+def mission_correct(request, pk):
+    mission = _mission_for(request.user, pk)
+    try:
+        new = services.correct(mission=mission, by=request.user)
+    except REFUSALS as error:
+        _refuse(request, error)
+        return redirect(mission)
+    messages.success(request, _("Nouvelle version ouverte ; la version validée reste consultable."))
+    return redirect(new)

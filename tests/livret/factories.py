@@ -299,3 +299,79 @@ def small_world():
     for user in users.values():
         user.__dict__.pop("roles", None)
     return World(organisation, None, year, mine, None, None, users)
+
+
+# Competence frameworks (the DiplomaFactory gives a diploma none) ----------------------------------
+
+
+class CompetenceBlockFactory(DjangoModelFactory):
+    class Meta:
+        model = "apprentices.CompetenceBlock"
+
+    diploma = factory.SubFactory("tests.apprentices.factories.DiplomaFactory")
+    code = factory.Sequence(lambda n: f"BC{n}")
+    title = factory.Sequence(lambda n: f"Bloc de compétences {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class CompetenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "apprentices.Competence"
+
+    block = factory.SubFactory(CompetenceBlockFactory)
+    code = factory.Sequence(lambda n: f"C{n}")
+    title = factory.Sequence(lambda n: f"Compétence n° {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+def competence_framework(diploma, *, blocks: int = 2, per_block: int = 3) -> list:
+    """``blocks`` more blocks of ``per_block`` competences for ``diploma``, after its others, in order."""
+    return [
+        CompetenceFactory(block=block)
+        for _ in range(blocks)
+        for block in [CompetenceBlockFactory(diploma=diploma)]
+        for _ in range(per_block)
+    ]
+
+
+# Mission descriptions through their services (real signatures, decisions, audit events) -------------
+
+
+def mission_in(contract, status, *, writer=None, head=None, empty=False, **values):
+    """A current description of ``contract`` for the apprentice's cohort year in ``status``, brought
+    there by the services: written (``MISSION_TEXT`` with ``values``; nothing if ``empty``) and
+    submitted by ``writer`` (by default the apprentice), decided by ``head`` (by default the diploma's
+    first head)."""
+    from livret.services import missions as mission_services
+
+    writer = writer or contract.apprentice.user
+    head = head or contract.diploma.heads.order_by("pk").first()
+    mission = mission_services.create_mission(
+        contract=contract, academic_year=contract.apprentice.cohort.entry_year, by=writer
+    )
+    if empty:
+        return mission
+    mission = mission_services.save_draft(
+        mission=mission, by=writer, values={**MISSION_TEXT, **values}, revision=mission.revision
+    )
+    if status == M.DRAFT:
+        return mission
+    mission = mission_services.submit(mission=mission, by=writer)
+    if status == M.VALIDATED:
+        return mission_services.validate(mission=mission, by=head, comment="Validée.")
+    if status == M.RETURNED:
+        return mission_services.return_mission(mission=mission, by=head, comment="Précisez le projet.")
+    return mission
+
+
+def mission_snapshot(*missions) -> dict:
+    """Everything a refused mission transition must leave as it was."""
+    from livret.models import MissionDecision
+
+    return {
+        "rows": [MissionDescription.objects.filter(pk=m.pk).values().get() for m in missions],
+        "missions": MissionDescription.objects.count(),
+        "decisions": list(MissionDecision.objects.order_by("pk").values()),
+        "signatures": list(Signature.objects.order_by("pk").values_list("pk", "act", "content_sha256")),
+        "events": AuditEvent.objects.count(),
+    }

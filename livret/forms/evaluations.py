@@ -1,0 +1,99 @@
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from livret.models import GridSharing, Rating
+from livret.services.evaluations import MAX_COMMENT
+
+
+def period_label(period) -> str:
+    return _("du %(start)s au %(end)s") % {
+        "start": formats.date_format(period.start_date, "j M"),
+        "end": formats.date_format(period.end_date, "j M Y"),
+    }
+
+
+class EvaluationForm(forms.Form):
+    """One side of the grid: a radio group per competence (``c<id>``), then a comment.
+
+    Levels are optional for a save and required to validate (``require_all``): what is missing is
+    said on its own group.
+    """
+
+    def __init__(self, *args, competences, rater, require_all=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.competences = competences
+        for competence in competences:
+            self.fields[self.name_of(competence)] = forms.TypedChoiceField(
+                label=f"{competence.code} — {competence.title}",
+                choices=Rating.Level.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=require_all,
+                error_messages={
+                    "required": _("Choisissez un niveau pour cette compétence."),
+                    "invalid_choice": _("Le niveau va de 1 (non acquis) à 4 (maîtrisé)."),
+                },
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Votre appréciation d'ensemble")
+            if rater == Rating.Rater.TUTOR
+            else _("Mon commentaire sur cette période"),
+            help_text=_("Facultatif. Points forts, points à travailler."),
+            required=False,
+            max_length=MAX_COMMENT,
+            widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_COMMENT}),
+            error_messages={"max_length": _("Ce texte dépasse %(limit_value)s caractères.")},
+        )
+
+    @staticmethod
+    def name_of(competence) -> str:
+        return f"c{competence.pk}"
+
+    @classmethod
+    def initial_for(cls, ratings, comment: str) -> dict:
+        return {**{f"c{r.competence_id}": r.level for r in ratings}, "comment": comment}
+
+    def levels(self) -> dict[int, int]:
+        return {
+            competence.pk: self.cleaned_data[self.name_of(competence)]
+            for competence in self.competences
+            if self.cleaned_data.get(self.name_of(competence)) not in (None, "")
+        }
+
+    def field_for(self, competence):
+        return self[self.name_of(competence)]
+
+
+class GridSharingForm(forms.Form):
+    shared_on = forms.DateField(
+        label=_("Date du partage"),
+        help_text=_("Le jour où la grille a été présentée à l'apprenti et au maître d'apprentissage."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Indiquez la date du partage."),
+            "invalid": _("Saisissez une date valide."),
+        },
+    )
+    means = forms.ChoiceField(
+        label=_("Moyen du partage"),
+        choices=GridSharing.Means.choices,
+        initial=GridSharing.Means.MEETING,
+        error_messages={"invalid_choice": _("Choisissez comment la grille a été partagée.")},
+    )
+
+
+class OpenEvaluationForm(forms.Form):
+    period = forms.TypedChoiceField(
+        label=_("Période en entreprise"),
+        coerce=int,
+        error_messages={
+            "required": _("Choisissez la période à évaluer."),
+            "invalid_choice": _("Cette période ne peut pas être évaluée."),
+        },
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {p.pk: p for p in periods}
+        self.fields["period"].choices = [(p.pk, period_label(p)) for p in reversed(periods)]
