@@ -65,3 +65,27 @@ def resolve(token: str, *, document, expected_email: str | None, for_update: boo
     if link.expires_at <= timezone.now():
         raise LinkError("expired", link)
     return link
+
+
+RESEND_INTERVAL = timedelta(minutes=10)
+
+
+def may_resend(document, token: str, *, expected_email: str | None) -> bool:
+    """Whether a fresh link may be mailed (to the person now on file) for the holder of ``token``.
+
+    Only a genuine link to this document qualifies, even expired, used or meant for a previous
+    holder, and not twice within ten minutes: the resend endpoint can neither be probed nor flood
+    anyone's mailbox.
+    """
+    try:
+        link = resolve(token, document=document, expected_email=expected_email)
+    except LinkError as error:
+        link = error.link
+        if error.kind == "tampered" or link is None or not link.is_for(document):
+            return False
+    recent = (
+        ActionLink.objects.for_document(document)
+        .filter(created_at__gt=timezone.now() - RESEND_INTERVAL)
+        .exclude(pk=link.pk)
+    )
+    return not recent.exists()

@@ -19,7 +19,7 @@ from livret.forms.evaluations import EvaluationForm, GridSharingForm, OpenEvalua
 from livret.models import ActionLink, Evaluation, Rating
 from livret.services import evaluations as workflow
 from livret.tasks import send_evaluation_request
-from livret.views.sheets import _may_resend
+from livret.views.common import refuse, tutor_email
 
 R = Rating.Rater
 REFUSALS = (services.InvalidTransition, PermissionDenied, ValidationError)
@@ -62,16 +62,6 @@ def _sharing_of(contract):
         return contract.grid_sharing
     except ObjectDoesNotExist:
         return None
-
-
-def _refuse(request, error):
-    if isinstance(error, ValidationError):
-        message = " ".join(error.messages)
-    else:
-        message = getattr(error, "message", None) or (
-            error.args[0] if error.args else _("Action impossible.")
-        )
-    messages.error(request, message)
 
 
 def _rater_for(user, evaluation) -> str | None:
@@ -190,7 +180,7 @@ def evaluation_open(request, contract_pk):
             contract=contract, period=form.periods[form.cleaned_data["period"]], by=request.user
         )
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(back)
     if contract.company_tutor is not None:
         messages.success(request, _("Évaluation ouverte : le maître d'apprentissage la reçoit par e-mail."))
@@ -215,7 +205,7 @@ def grid_sharing(request, contract_pk):
             means=form.cleaned_data["means"],
         )
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request, _("Partage de la grille corrigé.") if had_one else _("Partage de la grille noté.")
@@ -248,7 +238,7 @@ def evaluation_save(request, pk):
         try:
             workflow.check_side(evaluation=evaluation, rater=side, by=user)
         except REFUSALS as error:
-            _refuse(request, error)
+            refuse(request, error)
         return redirect(evaluation)
     submit = request.POST.get("action") == "submit"
     competences = workflow.competences_of(contract.diploma_id)
@@ -266,7 +256,7 @@ def evaluation_save(request, pk):
             by=user,
         )
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(evaluation)
     if not submit:
         messages.success(
@@ -330,7 +320,7 @@ def evaluation_link(request, pk, token):
         except links.LinkError as error:
             return _link_invalid(request, evaluation, token, error, can_resend=False)
         except (services.InvalidTransition, ValidationError) as error:
-            _refuse(request, error)
+            refuse(request, error)
         else:
             if submit:
                 return render(
@@ -359,6 +349,10 @@ def evaluation_link(request, pk, token):
 def evaluation_link_resend(request, pk, token):
     """Send a fresh link to the tutor on file. Says the same whatever happens: it reveals nothing."""
     evaluation = Evaluation.objects.select_related("contract__company_tutor").filter(pk=pk).first()
-    if evaluation is not None and evaluation.tutor_submitted_at is None and _may_resend(evaluation, token):
+    if (
+        evaluation is not None
+        and evaluation.tutor_submitted_at is None
+        and links.may_resend(evaluation, token, expected_email=tutor_email(evaluation))
+    ):
         send_evaluation_request.delay_on_commit(evaluation.pk)
     return render(request, "livret/evaluations/link_resent.html")

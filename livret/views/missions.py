@@ -19,6 +19,7 @@ from livret.forms.missions import MissionForm, ReturnForm, StatusFilterForm, Val
 from livret.models import MissionDescription
 from livret.services import missions as services
 from livret.services.common import InvalidTransition, signatures_of
+from livret.views.common import message_of, refuse
 
 M = MissionDescription.Status
 REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
@@ -29,16 +30,6 @@ def _mission_for(user, pk):
     return get_object_or_404(
         services.missions_with_context(MissionDescription.objects.visible_to(user)), pk=pk
     )
-
-
-def _message_of(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(m for messages_ in error.message_dict.values() for m in messages_)
-    return getattr(error, "message", None) or (error.args[0] if error.args else _("Action impossible."))
-
-
-def _refuse(request, error):
-    messages.error(request, _message_of(error))
 
 
 # The list ------------------------------------------------------------------------------------------
@@ -109,7 +100,7 @@ def mission_create(request, contract_pk):
         messages.info(request, exists.message)
         return redirect(exists.mission)
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(back)
     messages.success(
         request,
@@ -206,8 +197,8 @@ def mission_save(request, pk):
         return _render_detail(request, mission, form=form, conflict=stale.current, status=409)
     except REFUSALS as error:
         if wants_json:
-            return JsonResponse({"error": _message_of(error)}, status=403)
-        _refuse(request, error)
+            return JsonResponse({"error": message_of(error)}, status=403)
+        refuse(request, error)
         return redirect(mission)
     if wants_json:
         return JsonResponse(
@@ -217,7 +208,7 @@ def mission_save(request, pk):
         try:
             services.submit(mission=mission, by=request.user)
         except REFUSALS as error:
-            _refuse(request, error)
+            refuse(request, error)
         else:
             messages.success(
                 request,
@@ -245,7 +236,7 @@ def _decision(request, pk, act, success_message):
     try:
         act(mission, request.user, request.POST.get("comment", ""))
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(request, success_message)
     return redirect(mission)
@@ -280,7 +271,7 @@ def mission_correct(request, pk):
     try:
         new = services.correct(mission=mission, by=request.user)
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(mission)
     messages.success(request, _("Nouvelle version ouverte ; la version validée reste consultable."))
     return redirect(new)

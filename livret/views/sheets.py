@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +11,9 @@ from apprentices.models import Apprentice
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
-from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
+from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.tasks import send_countersign_request
+from livret.views.common import refuse, tutor_email
 
 S = LiaisonSheet.Status
 REFUSALS = (services.InvalidTransition, PermissionDenied, ValidationError)
@@ -27,13 +26,6 @@ def _sheet_for(user, pk):
         ),
         pk=pk,
     )
-
-
-def _refuse(request, error):
-    message = getattr(error, "message", None) or (error.args[0] if error.args else _("Action impossible."))
-    if isinstance(error, ValidationError):
-        message = " ".join(m for messages_ in error.message_dict.values() for m in messages_)
-    messages.error(request, message)
 
 
 @login_required
@@ -148,7 +140,7 @@ def sheet_save(request, pk):
     except (PermissionDenied, ValidationError) as error:
         if wants_json:
             return JsonResponse({"error": str(error)}, status=403)
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(sheet)
     if wants_json:
         return JsonResponse(
@@ -164,7 +156,7 @@ def _submit(request, sheet):
     try:
         services.submit(sheet=sheet, by=request.user)
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(
             request,
@@ -182,7 +174,7 @@ def _transition(request, pk, form_class, act, success_message):
             raise ValidationError(form.errors)
         act(sheet, request.user, form.cleaned_data)
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(request, success_message)
     return redirect(sheet)
@@ -233,7 +225,7 @@ def sheet_correct(request, pk):
     try:
         new = services.correct(sheet=sheet, by=request.user)
     except (services.InvalidTransition, PermissionDenied) as error:
-        _refuse(request, error)
+        refuse(request, error)
         return redirect(sheet)
     messages.success(request, _("Nouvelle version ouverte ; la version signée reste consultable."))
     return redirect(new)
@@ -285,27 +277,11 @@ def sheet_link(request, pk, token):
 def sheet_link_resend(request, pk, token):
     """Send a fresh link to the address on file. Says the same whatever happens: it reveals nothing."""
     sheet = LiaisonSheet.objects.select_related("contract__company_tutor").filter(pk=pk).first()
-    if sheet is not None and sheet.status == S.SUBMITTED and sheet.is_current and _may_resend(sheet, token):
+    if (
+        sheet is not None
+        and sheet.status == S.SUBMITTED
+        and sheet.is_current
+        and links.may_resend(sheet, token, expected_email=tutor_email(sheet))
+    ):
         send_countersign_request.delay_on_commit(sheet.pk)
     return render(request, "livret/link_resent.html")
-
-
-RESEND_INTERVAL = timedelta(minutes=10)
-
-
-def _may_resend(sheet, token) -> bool:
-    """Only the holder of a genuine link to this sheet gets a new one sent (to the tutor now on file,
-    whoever held the old link), and not twice within ten minutes: the endpoint cannot flood a tutor."""
-    tutor = sheet.contract.company_tutor
-    try:
-        link = links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
-    except links.LinkError as error:
-        link = error.link
-        if error.kind == "tampered" or link is None or not link.is_for(sheet):
-            return False
-    recent = (
-        ActionLink.objects.for_document(sheet)
-        .filter(created_at__gt=timezone.now() - RESEND_INTERVAL)
-        .exclude(pk=link.pk)
-    )
-    return not recent.exists()
