@@ -409,5 +409,32 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
                     "url": rule.url(doc),
                 }
             )
+    if Role.SCHOOL_TUTOR in user.roles:
+        items += _visits_to_plan(user, today)
     items.sort(key=lambda item: (not item["overdue"], item["due"] or datetime.date.max))
     return items[:limit]
+
+
+def _visits_to_plan(user, today) -> list[dict]:
+    """The school tutor's contracts with a charter window open, not met, and no visit planned. Not a
+    rule: the windows are computed in Python from the contracts and their visits (two queries)."""
+    from livret.services.visits import visits_due
+
+    contracts = Contract.objects.filter(
+        status=Contract.Status.ACTIVE, school_tutor__user=user
+    ).select_related("apprentice")
+    return [
+        {
+            "key": "visit.plan",
+            "kind": _("Visite en entreprise"),
+            "verb": _("Planifier une visite"),
+            "document": item["contract"],
+            "label": item["window"].label,
+            "apprentice": item["contract"].apprentice,
+            "is_own": False,
+            "due": item["due"],
+            "overdue": False,
+            "url": reverse("livret:visit_plan", args=[item["contract"].pk]),
+        }
+        for item in visits_due(contracts, today)
+    ]

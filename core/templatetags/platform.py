@@ -15,6 +15,15 @@ def can_list_people(user) -> bool:
     return bool(user.is_authenticated and (user.roles & LIST_ROLES or user.is_superuser))
 
 
+VISIT_ROLES = frozenset({Role.SCHOOL_TUTOR, Role.HEAD_OF_DIPLOMA, Role.STAFF, Role.ADMIN})
+
+
+@register.filter
+def follows_visits(user) -> bool:
+    """School tutors, heads of diploma and staff follow company visits across their contracts."""
+    return bool(user.is_authenticated and (user.roles & VISIT_ROLES or user.is_superuser))
+
+
 @register.filter
 def is_staff_or_admin(user) -> bool:
     return perms.is_staff_or_admin(user)

@@ -8,11 +8,13 @@ import datetime
 from livret.demo.evaluations import seed_evaluations
 from livret.demo.missions import seed_missions
 from livret.demo.sheets import seed_sheets
+from livret.demo.visits import seed_visits
 
 
 def seed_livret(*, today: datetime.date) -> dict:
     return {
         **seed_sheets(today=today),
+        **seed_visits(today=today),
         **seed_missions(today=today),
         **seed_evaluations(today=today),
     }

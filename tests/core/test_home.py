@@ -14,7 +14,9 @@ HOME_QUERIES = {
     # + "À faire" (sheets, visit reports, missions, the current year and contracts without a mission,
     # evaluations), the tutored contracts with their people
     "company_tutor": 10,
-    "school_tutor": 7,  # + "À faire" (sheets, visits to report, grids to share), the tutored contracts
+    # + "À faire" (sheets, visits to report, grids to share, contracts and their visits for the charter
+    # windows), the tutored contracts
+    "school_tutor": 9,
     "head_of_diploma": 5,  # + "À faire" (missions to decide), the headed diplomas with their counts
     "staff": 9,  # + "À faire" (missions past the week), the organisation's five figures
     "admin": 8,

@@ -280,3 +280,20 @@ def test_a_person_with_no_account_and_no_item_gets_no_mail(db):
 
     assert reminders.send_digests(today=TODAY) == 0
     assert mail.outbox == []
+
+
+def test_school_tutor_is_asked_to_plan_a_visit_when_a_charter_window_is_open(db):
+    world = small_world()
+    contract = world.mine.contract
+    contract.start_date = TODAY - datetime.timedelta(days=10)
+    contract.planned_end_date = contract.start_date + datetime.timedelta(days=3 * 365)
+    contract.save()
+    tutor = world.users["school_tutor"]
+
+    (item,) = [item for item in todo_for(tutor, TODAY) if item["key"] == "visit.plan"]
+    assert item["document"] == contract
+    assert item["url"].endswith(f"/contrats/{contract.pk}/visites/planifier/")
+
+    VisitReportFactory(contract=contract, planned_date=TODAY + datetime.timedelta(days=5))
+
+    assert "visit.plan" not in keys(tutor)

@@ -1,0 +1,156 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apprentices.forms import DateInput
+from livret.models import ActionItem, VisitReport
+from livret.services.visits import MAX_ACTION, MAX_NEW_ACTIONS, MAX_PARTICIPANTS, MAX_REASON
+
+MAX = VisitReport.MAX_TEXT
+TOO_LONG = _("Ce texte dépasse %(limit_value)s caractères.")
+
+
+def _text(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX}),
+        error_messages={"max_length": TOO_LONG},
+    )
+
+
+def _date(label, *, required_message=None, **kwargs):
+    messages = {"invalid": _("Saisissez une date valide (jj/mm/aaaa).")}
+    if required_message:
+        messages["required"] = required_message
+    return forms.DateField(label=label, widget=DateInput(), error_messages=messages, **kwargs)
+
+
+def _mode():
+    return forms.ChoiceField(
+        label=_("Modalité"),
+        choices=VisitReport.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=VisitReport.Mode.ON_SITE,
+        error_messages={"invalid_choice": _("Choisissez une modalité de la liste.")},
+    )
+
+
+class PlanForm(forms.Form):
+    planned_date = _date(_("Date prévue"))
+    mode = _mode()
+    is_start_meeting = forms.BooleanField(
+        label=_("C'est l'entretien tripartite de démarrage"),
+        help_text=_(
+            "Avec l'apprenti, le maître d'apprentissage et vous (et le représentant légal d'un mineur)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, start_meeting_allowed=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not start_meeting_allowed:
+            del self.fields["is_start_meeting"]
+
+
+class LogForm(forms.Form):
+    """The report. ``open_actions``: the contract's actions still open, offered to be ticked "faite"."""
+
+    held_on = _date(_("Date de la rencontre"))
+    mode = _mode()
+    apprentice_present = forms.BooleanField(label=_("L'apprenti"), required=False)
+    company_tutor_present = forms.BooleanField(label=_("Le maître d'apprentissage"), required=False)
+    legal_representative_present = forms.BooleanField(label=_("Le représentant légal"), required=False)
+    other_participants = forms.CharField(
+        label=_("Autres participants"),
+        help_text=_("Noms et fonctions, par exemple « Mme Roux, responsable RH »."),
+        required=False,
+        max_length=MAX_PARTICIPANTS,
+        error_messages={"max_length": TOO_LONG},
+    )
+    integration = _text(_("Intégration dans l'entreprise"), _("Accueil, équipe, conditions de travail."))
+    missions_adequacy = _text(
+        _("Adéquation des missions avec la formation"),
+        _("Les missions correspondent-elles au diplôme préparé ?"),
+    )
+    progress = _text(_("Progression de l'apprenti"), _("Compétences acquises, autonomie, points forts."))
+    difficulties = _text(_("Difficultés"), _("Ce qui freine, et l'aide envisagée."))
+    close_actions = forms.TypedMultipleChoiceField(
+        label=_("Actions faites"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Une action cochée n'est plus ouverte : rechargez la page.")},
+    )
+
+    PARTICIPANTS = ("apprentice_present", "company_tutor_present", "legal_representative_present")
+    TEXTS = VisitReport.REPORT_FIELDS
+
+    def __init__(self, *args, open_actions=(), minor=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["close_actions"].choices = [(action.pk, action.description) for action in open_actions]
+        if not minor:
+            del self.fields["legal_representative_present"]
+
+    def participant_fields(self):
+        return [self[name] for name in self.PARTICIPANTS if name in self.fields]
+
+    def text_fields(self):
+        return [self[name] for name in self.TEXTS]
+
+
+class NewActionForm(forms.Form):
+    """One row of new action: optional as a whole, but a row begun must be complete."""
+
+    description = forms.CharField(
+        label=_("Action"), required=False, max_length=MAX_ACTION, error_messages={"max_length": TOO_LONG}
+    )
+    owner = forms.ChoiceField(
+        label=_("Responsable"), required=False, choices=[("", _("Choisir…")), *ActionItem.Owner.choices]
+    )
+    due_date = _date(_("Échéance"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(name) for name in ("description", "owner", "due_date")):
+            for name, message in (
+                ("description", _("Décrivez l'action.")),
+                ("owner", _("Choisissez son responsable.")),
+                ("due_date", _("Indiquez son échéance.")),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+
+class BaseNewActionFormSet(forms.BaseFormSet):
+    def actions(self) -> list[dict]:
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and form.cleaned_data.get("description")
+        ]
+
+
+NewActionFormSet = forms.formset_factory(
+    NewActionForm,
+    formset=BaseNewActionFormSet,
+    extra=3,
+    max_num=MAX_NEW_ACTIONS,
+    absolute_max=MAX_NEW_ACTIONS,
+    validate_max=True,
+)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'annulation"),
+        max_length=MAX_REASON,
+        error_messages={"max_length": TOO_LONG, "required": _("Indiquez pourquoi la visite est annulée.")},
+    )
+
+
+class CloseActionForm(forms.Form):
+    done_on = _date(_("Faite le"), initial=timezone.localdate)

@@ -1,0 +1,965 @@
+"""Company visits through the services: the charter's windows, each transition allowed and refused per
+role, the acknowledgement links, and the demo."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from apprentices.models import Contract
+from core.audit import acting_as
+from core.models import AuditEvent
+from livret import links
+from livret.demo.visits import READY_FOR, seed_visits
+from livret.models import ActionItem, ActionLink, Signature, VisitReport, content_digest
+from livret.services import InvalidTransition, signatures_of
+from livret.services import visits as services
+from livret.services.visits import Window, WindowState
+from tests.apprentices.factories import ApprenticeFactory, ContractFactory, LegalRepresentativeFactory
+from tests.conftest import ROLES, build_chain
+from tests.livret.factories import ActionItemFactory, VisitReportFactory, small_world
+from tests.tutors.factories import CompanyTutorFactory
+
+V = VisitReport.Status
+D = datetime.date
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def world(db):
+    """Only one contract and its people: these tests never look at other contracts."""
+    return small_world()
+
+
+def snapshot(*visits) -> dict:
+    """Everything a refused action must leave as it was."""
+    return {
+        "visits": [VisitReport.objects.filter(pk=v.pk).values().get() for v in visits],
+        "visit_count": VisitReport.objects.count(),
+        "actions": list(ActionItem.objects.order_by("pk").values()),
+        "signatures": list(
+            Signature.objects.order_by("pk").values_list("pk", "act", "signer_email", "content_sha256")
+        ),
+        "events": AuditEvent.objects.count(),
+        "links": list(ActionLink.objects.order_by("pk").values_list("pk", "expires_at", "used_at")),
+    }
+
+
+REPORT = {
+    "integration": "Bien intégrée à l'équipe méthodes.",
+    "missions_adequacy": "Missions conformes au bloc 2.",
+    "progress": "Autonome sur l'analyse des temps.",
+    "difficulties": "",
+}
+
+
+def log(visit, user, **overrides):
+    values = {
+        "visit": visit,
+        "by": user,
+        "held_on": TODAY(),
+        "mode": VisitReport.Mode.ON_SITE,
+        "apprentice_present": True,
+        "company_tutor_present": True,
+        **REPORT,
+    }
+    values.update(overrides)
+    return services.log_visit(**values)
+
+
+# The charter's windows ------------------------------------------------------------------------------
+
+
+def contract(start, end, rupture=None):
+    return Contract(pk=1, start_date=start, planned_end_date=end, rupture_date=rupture)
+
+
+def held(day, status=V.REPORTED, pk=None):
+    return VisitReport(pk=pk or day.toordinal(), contract_id=1, status=status, planned_date=day, held_on=day)
+
+
+def windows(c, visits, today):
+    return {(y.year.number, w.kind): w for y in services.visit_windows(c, visits, today) for w in y.windows}
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2025, 8, 31), 2, D(2025, 10, 31)),
+        (D(2026, 12, 31), 2, D(2027, 2, 28)),
+        (D(2027, 12, 31), 2, D(2028, 2, 29)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),
+        (D(2027, 4, 30), -2, D(2027, 2, 28)),
+        (D(2026, 1, 15), -2, D(2025, 11, 15)),
+    ],
+)
+def test_months_are_added_on_the_calendar_clipped_to_the_months_end(day, months, expected):
+    assert services.add_months(day, months) == expected
+
+
+def test_a_contract_starting_on_29_february_has_its_anniversaries_on_28_february():
+    c = contract(D(2024, 2, 29), D(2026, 2, 27))
+
+    assert [(y.start, y.end) for y in services.contract_years(c)] == [
+        (D(2024, 2, 29), D(2025, 2, 27)),
+        (D(2025, 2, 28), D(2026, 2, 27)),
+    ]
+
+
+def test_a_two_year_contract_has_two_years_a_start_and_an_end_window():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+
+    years = services.contract_years(c)
+    found = windows(c, [], D(2025, 8, 1))
+
+    assert [(y.start, y.end) for y in years] == [
+        (D(2025, 9, 1), D(2026, 8, 31)),
+        (D(2026, 9, 1), D(2027, 8, 31)),
+    ]
+    assert (found[1, "start"].start, found[1, "start"].end) == (D(2025, 9, 1), D(2025, 10, 31))
+    assert (found[2, "end"].start, found[2, "end"].end) == (D(2027, 7, 1), D(2027, 8, 31))
+    assert sorted(found) == [(1, "start"), (1, "year"), (2, "end"), (2, "year")]
+    assert {w.state for w in found.values()} == {WindowState.UPCOMING}
+    assert [found[n, "year"].required for n in (1, 2)] == [2, 2]
+
+
+@pytest.mark.parametrize(
+    ("day", "meets"),
+    [(D(2025, 9, 1), True), (D(2025, 10, 31), True), (D(2025, 11, 1), False)],
+)
+def test_the_start_window_covers_exactly_the_two_months_after_the_start(day, meets):
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+    visit = held(day)
+
+    start = windows(c, [visit], D(2025, 12, 1))[1, "start"]
+
+    assert (start.state, start.visit) == ((WindowState.MET, visit) if meets else (WindowState.MISSED, None))
+
+
+@pytest.mark.parametrize(
+    ("day", "meets"),
+    [(D(2027, 6, 30), False), (D(2027, 7, 1), True), (D(2027, 8, 31), True)],
+)
+def test_the_end_window_covers_exactly_the_two_months_before_the_end(day, meets):
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+
+    end = windows(c, [held(day)], D(2027, 9, 1))[2, "end"]
+
+    assert end.state == (WindowState.MET if meets else WindowState.MISSED)
+
+
+@pytest.mark.parametrize(
+    ("today", "state"),
+    [
+        (D(2025, 8, 31), WindowState.UPCOMING),
+        (D(2025, 9, 1), WindowState.OPEN),
+        (D(2025, 10, 31), WindowState.OPEN),
+        (D(2025, 11, 1), WindowState.MISSED),
+    ],
+)
+def test_a_window_is_upcoming_then_open_to_its_last_day_then_missed(today, state):
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+
+    assert windows(c, [], today)[1, "start"].state == state
+
+
+def test_only_held_visits_count_on_the_day_they_were_held():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+    planned = VisitReport(pk=1, contract_id=1, status=V.PLANNED, planned_date=D(2025, 9, 10))
+    cancelled = VisitReport(pk=2, contract_id=1, status=V.CANCELLED, planned_date=D(2025, 9, 12))
+    other_contract = VisitReport(
+        pk=3, contract_id=2, status=V.REPORTED, planned_date=D(2025, 9, 1), held_on=D(2025, 9, 15)
+    )
+    # Planned in the window, held after it: it is the day it was held that counts.
+    late = VisitReport(
+        pk=4, contract_id=1, status=V.ACKNOWLEDGED, planned_date=D(2025, 10, 20), held_on=D(2025, 11, 3)
+    )
+
+    found = windows(c, [planned, cancelled, other_contract, late], D(2025, 11, 10))
+
+    assert found[1, "start"].state == WindowState.MISSED
+    assert found[1, "year"].held == 1
+
+
+def test_the_yearly_count_is_met_by_the_second_held_visit_and_missed_when_the_year_ends_short():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+    first, second = held(D(2025, 9, 20)), held(D(2026, 3, 2), status=V.ACKNOWLEDGED)
+
+    one = windows(c, [first], D(2026, 2, 1))[1, "year"]
+    two = windows(c, [first, second], D(2026, 3, 3))[1, "year"]
+    short = windows(c, [first], D(2026, 9, 1))[1, "year"]
+
+    assert (one.state, one.held, one.visit) == (WindowState.OPEN, 1, None)
+    assert (two.state, two.held, two.visit) == (WindowState.MET, 2, second)
+    assert (short.state, short.held) == (WindowState.MISSED, 1)
+
+
+def test_a_three_year_contract_ending_a_few_weeks_after_an_anniversary_has_three_years():
+    c = contract(D(2024, 9, 16), D(2027, 9, 30))
+
+    years = services.contract_years(c)
+    found = windows(c, [], D(2026, 11, 22))
+
+    assert [(y.number, y.start, y.end) for y in years] == [
+        (1, D(2024, 9, 16), D(2025, 9, 15)),
+        (2, D(2025, 9, 16), D(2026, 9, 15)),
+        (3, D(2026, 9, 16), D(2027, 9, 30)),
+    ]
+    assert (found[3, "end"].start, found[3, "end"].end) == (D(2027, 7, 31), D(2027, 9, 30))
+    assert [found[n, "year"].state for n in (1, 2, 3)] == [
+        WindowState.MISSED,
+        WindowState.MISSED,
+        WindowState.OPEN,
+    ]
+    assert sorted(found) == [(1, "start"), (1, "year"), (2, "year"), (3, "end"), (3, "year")]
+
+
+def test_a_remainder_of_three_months_or_more_is_a_short_year_asking_for_one_meeting():
+    c = contract(D(2025, 6, 1), D(2026, 8, 31))
+
+    years = services.contract_years(c)
+
+    assert [(y.start, y.end, y.required) for y in years] == [
+        (D(2025, 6, 1), D(2026, 5, 31), 2),
+        (D(2026, 6, 1), D(2026, 8, 31), 1),
+    ]
+
+
+def test_a_ruptured_contract_ends_at_its_rupture_without_an_end_window():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31), rupture=D(2025, 12, 10))
+
+    found = windows(c, [held(D(2025, 9, 20))], D(2026, 1, 5))
+
+    assert [(y.start, y.end) for y in services.contract_years(c)] == [(D(2025, 9, 1), D(2025, 12, 10))]
+    assert sorted(found) == [(1, "start"), (1, "year")]
+    assert found[1, "start"].state == WindowState.MET
+    # Three months of contract ask for one meeting, not two: it is met.
+    assert (found[1, "year"].required, found[1, "year"].state) == (1, WindowState.MET)
+
+
+def test_a_rupture_inside_the_end_window_clips_it():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31), rupture=D(2027, 8, 10))
+
+    end = windows(c, [], D(2027, 8, 20))[2, "end"]
+
+    assert (end.start, end.end, end.state) == (D(2027, 7, 1), D(2027, 8, 10), WindowState.MISSED)
+
+
+def test_a_rupture_a_few_weeks_after_an_anniversary_lengthens_the_last_year():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31), rupture=D(2026, 10, 1))
+
+    assert [(y.start, y.end) for y in services.contract_years(c)] == [(D(2025, 9, 1), D(2026, 10, 1))]
+
+
+def test_start_window_of_a_contract_shorter_than_two_months_stops_at_its_end():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31), rupture=D(2025, 9, 20))
+
+    start = windows(c, [], D(2025, 9, 5))[1, "start"]
+
+    assert (start.end, start.state) == (D(2025, 9, 20), WindowState.OPEN)
+
+
+def test_visit_windows_runs_no_query(db, django_assert_num_queries):
+    c = contract(D(2025, 9, 1), D(2028, 9, 30))
+    visits = [held(D(2025, 9, 1) + datetime.timedelta(days=30 * n)) for n in range(30)]
+
+    with django_assert_num_queries(0):
+        services.visit_windows(c, visits, D(2026, 11, 22))
+
+
+def test_summary_points_at_the_open_window_closing_first_and_lists_the_missed_ones():
+    c = contract(D(2025, 9, 1), D(2027, 8, 31))
+    planned = VisitReport(pk=9, contract_id=1, status=V.PLANNED, planned_date=D(2027, 7, 10))
+
+    summary = services.summarize(c, [held(D(2025, 9, 20)), planned], D(2027, 7, 5))
+
+    assert (summary.next.kind, summary.next.year.number) == (Window.END, 2)
+    assert [(w.kind, w.year.number) for w in summary.missed] == [(Window.YEAR, 1)]
+    assert (summary.held, summary.planned) == (1, [planned])
+
+
+# Transitions, per role ---------------------------------------------------------------------------------
+
+TRAITS = {V.PLANNED: {}, V.REPORTED: {"reported": True}, V.ACKNOWLEDGED: {"acknowledged": True}}
+TRAITS[V.CANCELLED] = {"cancelled": True}
+PLANNERS = {"school_tutor", "staff", "admin"}
+READERS = {"apprentice", "company_tutor"}
+EVENT = {
+    "plan": "livret.visitreport.planned",
+    "log": "livret.visitreport.reported",
+    "cancel": "livret.visitreport.cancelled",
+    "acknowledge": "livret.visitreport.acknowledged",
+    "close": "livret.visitreport.action_closed",
+}
+
+
+def visit_in(world, status, **kwargs):
+    return VisitReportFactory(
+        contract=world.mine.contract, **{"planned_date": TODAY(), **TRAITS[status], **kwargs}
+    )
+
+
+def act(action, visit, user):
+    if action == "log":
+        return log(visit, user)
+    if action == "cancel":
+        return services.cancel_visit(visit=visit, by=user, reason="Entreprise fermée.")
+    return services.acknowledge(visit=visit, by=user)
+
+
+@pytest.mark.parametrize("role", sorted(PLANNERS))
+def test_school_tutor_and_staff_plan_a_visit(world, role):
+    user = world.users[role]
+
+    visit = services.plan_visit(
+        contract=world.mine.contract, by=user, planned_date=TODAY(), mode=VisitReport.Mode.VIDEO
+    )
+
+    assert (visit.status, visit.mode, visit.is_start_meeting) == (V.PLANNED, "video", False)
+    assert AuditEvent.objects.get(action=EVENT["plan"], target_id=visit.pk).actor == user
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - PLANNERS))
+def test_other_roles_cannot_plan_and_nothing_changes(world, role):
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied) as refused:
+        services.plan_visit(
+            contract=world.mine.contract, by=world.users[role], planned_date=TODAY(), mode="on_site"
+        )
+
+    assert "planifient ses visites" in refused.value.args[0]
+    assert snapshot() == before
+
+
+ALLOWED = {
+    ("log", V.PLANNED): PLANNERS,
+    ("cancel", V.PLANNED): PLANNERS,
+    ("acknowledge", V.REPORTED): READERS,
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "source", "role"), [(a, s, r) for (a, s), roles in ALLOWED.items() for r in sorted(roles)]
+)
+def test_allowed_transition_moves_the_visit_and_records_who_did_it(world, action, source, role):
+    user = world.users[role]
+    visit = visit_in(world, source)
+
+    act(action, visit, user)
+
+    visit.refresh_from_db()
+    assert visit.status == {"log": V.REPORTED, "cancel": V.CANCELLED, "acknowledge": V.REPORTED}[action]
+    assert AuditEvent.objects.get(action=EVENT[action], target_id=visit.pk).actor == user
+
+
+@pytest.mark.parametrize(("action", "source"), list(ALLOWED))
+def test_roles_not_allowed_are_refused_and_nothing_changes(world, action, source):
+    visit = visit_in(world, source)
+    before = snapshot(visit)
+    refused = [role for role in ROLES if role not in ALLOWED[(action, source)]]
+
+    for role in refused:
+        with pytest.raises(PermissionDenied):
+            act(action, visit, world.users[role])
+        assert snapshot(visit) == before, role
+
+
+WRONG_STATE = {
+    ("log", V.REPORTED): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    ("log", V.ACKNOWLEDGED): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    ("log", V.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
+    ("cancel", V.REPORTED): "Seule une visite planifiée peut être annulée.",
+    ("cancel", V.ACKNOWLEDGED): "Seule une visite planifiée peut être annulée.",
+    ("cancel", V.CANCELLED): "Seule une visite planifiée peut être annulée.",
+    ("acknowledge", V.PLANNED): "Le compte rendu de cette visite n'est pas encore rédigé.",
+    ("acknowledge", V.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
+}
+
+
+@pytest.mark.parametrize(("action", "state"), list(WRONG_STATE))
+def test_transition_from_a_wrong_state_is_refused_for_every_role_and_nothing_changes(world, action, state):
+    visit = visit_in(world, state)
+    before = snapshot(visit)
+
+    for role in ROLES:
+        with pytest.raises(InvalidTransition) as refused:
+            act(action, visit, world.users[role])
+        assert refused.value.message == WRONG_STATE[(action, state)], role
+        assert snapshot(visit) == before, role
+
+
+def test_an_acknowledged_report_refuses_its_readers_a_second_time_and_others_always(world):
+    visit = visit_in(world, V.ACKNOWLEDGED)
+    before = snapshot(visit)
+
+    for role in ROLES:
+        expected = InvalidTransition if role in READERS else PermissionDenied
+        with pytest.raises(expected):
+            act("acknowledge", visit, world.users[role])
+        assert snapshot(visit) == before, role
+
+
+@pytest.mark.parametrize(
+    ("action", "role"),
+    [
+        ("log", "school_tutor"),
+        ("cancel", "school_tutor"),
+        ("acknowledge", "apprentice"),
+        ("acknowledge", "company_tutor"),
+    ],
+)
+def test_the_same_role_on_another_contract_is_refused(world, action, role):
+    source = V.REPORTED if action == "acknowledge" else V.PLANNED
+    visit = visit_in(world, source)
+    other = build_chain(world.organisation, world.academic_year, with_accounts=True)
+    before = snapshot(visit)
+
+    with pytest.raises(PermissionDenied):
+        act(action, visit, getattr(other, role).user)
+
+    assert snapshot(visit) == before
+
+
+# Planning ------------------------------------------------------------------------------------------------
+
+
+def test_a_second_start_meeting_is_refused_in_french_until_the_first_is_cancelled(world):
+    tutor = world.users["school_tutor"]
+    contract = world.mine.contract
+    first = services.plan_visit(
+        contract=contract, by=tutor, planned_date=TODAY(), mode="on_site", is_start_meeting=True
+    )
+    before = snapshot(first)
+
+    with pytest.raises(ValidationError) as refused:
+        services.plan_visit(
+            contract=contract, by=tutor, planned_date=TODAY(), mode="on_site", is_start_meeting=True
+        )
+
+    assert refused.value.message_dict == {
+        "is_start_meeting": ["Ce contrat a déjà son entretien de démarrage."]
+    }
+    assert snapshot(first) == before
+    services.cancel_visit(visit=first, by=tutor, reason="Reportée.")
+    again = services.plan_visit(
+        contract=contract, by=tutor, planned_date=TODAY(), mode="on_site", is_start_meeting=True
+    )
+    assert again.is_start_meeting
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("planned_date", "before", "Le contrat commence le"),
+        ("planned_date", "after", "Le contrat se termine le"),
+        ("mode", "teleportation", "Choisissez une modalité de la liste."),
+    ],
+)
+def test_planning_outside_the_contract_or_with_a_bad_mode_is_refused(world, field, value, message):
+    contract = world.mine.contract
+    values = {"planned_date": TODAY(), "mode": "on_site"}
+    if field == "planned_date":
+        values[field] = (
+            contract.start_date - datetime.timedelta(days=1)
+            if value == "before"
+            else contract.end_date + datetime.timedelta(days=1)
+        )
+    else:
+        values[field] = value
+    before = snapshot()
+
+    with pytest.raises(ValidationError) as refused:
+        services.plan_visit(contract=contract, by=world.users["school_tutor"], **values)
+
+    assert refused.value.message_dict[field][0].startswith(message)
+    assert snapshot() == before
+
+
+# Logging -------------------------------------------------------------------------------------------------
+
+
+def test_logging_freezes_signs_opens_and_closes_actions_and_mails_the_company_tutor(
+    world, django_capture_on_commit_callbacks
+):
+    tutor = world.users["school_tutor"]
+    earlier = visit_in(world, V.ACKNOWLEDGED, planned_date=TODAY() - datetime.timedelta(days=90))
+    done, still_open = ActionItemFactory(opened_in=earlier), ActionItemFactory(opened_in=earlier)
+    visit = visit_in(world, V.PLANNED)
+    due = TODAY() + datetime.timedelta(days=30)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        log(
+            visit,
+            tutor,
+            mode=VisitReport.Mode.PHONE,
+            other_participants="Mme Roux, RH",
+            close_action_ids=[done.pk],
+            new_actions=[
+                {"description": "Préciser le sujet du projet", "owner": "company_tutor", "due_date": due},
+                {"description": "Suivre la formation ERP", "owner": "apprentice", "due_date": due},
+            ],
+        )
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.held_on, visit.mode, visit.author) == (V.REPORTED, TODAY(), "phone", tutor)
+    assert visit.reported_at is not None
+    (signature,) = signatures_of(visit)
+    assert (signature.act, signature.signer, signature.via) == (Signature.Act.REPORT, tutor, "session")
+    assert (signature.content, signature.content_sha256) == content_digest(visit.report_content())
+    assert signature.content_sha256 == hashlib.sha256(signature.content.encode()).hexdigest()
+    opened = list(
+        visit.actions_opened.order_by("pk").values_list("description", "owner", "due_date", "done_on")
+    )
+    assert opened == [
+        ("Préciser le sujet du projet", "company_tutor", due, None),
+        ("Suivre la formation ERP", "apprentice", due, None),
+    ]
+    done.refresh_from_db()
+    still_open.refresh_from_db()
+    assert (done.done_on, done.closed_in, done.closed_by) == (TODAY(), visit, tutor)
+    assert still_open.done_on is None
+    event = AuditEvent.objects.get(action=EVENT["log"], target_id=visit.pk)
+    assert event.data["actions_closed"] == [done.pk]
+    assert len(event.data["actions_opened"]) == 2
+    (message,) = mail.outbox
+    assert message.to == [world.mine.company_tutor.email]
+    assert str(world.mine.apprentice) in message.subject
+    link = ActionLink.objects.for_document(visit).get()
+    assert (link.action, link.recipient_email) == ("acknowledge", world.mine.company_tutor.email.lower())
+
+
+def minor_chain(world, n_representatives=2):
+    """``world.mine`` with a minor apprentice and their legal representatives."""
+    apprentice = world.mine.apprentice
+    apprentice.birth_date = TODAY().replace(year=TODAY().year - 16)
+    apprentice.save()
+    return [LegalRepresentativeFactory(apprentice=apprentice) for _ in range(n_representatives)]
+
+
+def test_the_report_of_a_minor_is_mailed_to_the_company_tutor_and_each_legal_representative(
+    world, django_capture_on_commit_callbacks
+):
+    parents = minor_chain(world)
+    visit = visit_in(world, V.PLANNED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        log(visit, world.users["school_tutor"])
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.mine.company_tutor.email.lower(), *(p.email.lower() for p in parents)]
+    )
+
+
+INVALID_LOGS = [
+    (
+        {"held_on": "tomorrow"},
+        "held_on",
+        "La rencontre ne peut pas être dans le futur : planifiez-la plutôt.",
+    ),
+    ({"held_on": "before_start"}, "held_on", "La rencontre ne peut précéder le début du contrat"),
+    ({"held_on": None}, "held_on", "Indiquez la date de la rencontre."),
+    ({"mode": "pigeon"}, "mode", "Choisissez une modalité de la liste."),
+    (
+        {"integration": "", "missions_adequacy": "", "progress": " ", "difficulties": ""},
+        "__all__",
+        "Remplissez au moins une rubrique du compte rendu",
+    ),
+    ({"progress": "x" * (VisitReport.MAX_TEXT + 1)}, "progress", "Ce texte dépasse 5000 caractères."),
+    ({"other_participants": "x" * 301}, "other_participants", "300 caractères au plus."),
+    (
+        {"new_actions": [{"description": "Faire le point", "owner": "", "due_date": "in_a_month"}]},
+        "new_actions",
+        "Action 1 : choisissez son responsable.",
+    ),
+    (
+        {"new_actions": [{"description": " ", "owner": "apprentice", "due_date": "in_a_month"}]},
+        "new_actions",
+        "Action 1 : décrivez l'action.",
+    ),
+    (
+        {"new_actions": [{"description": "Faire le point", "owner": "apprentice", "due_date": "yesterday"}]},
+        "new_actions",
+        "Action 1 : l'échéance ne peut précéder la rencontre.",
+    ),
+    (
+        {"new_actions": [{"description": "A", "owner": "cfa", "due_date": "in_a_month"}] * 11},
+        "new_actions",
+        "Une visite décide au plus 10 actions.",
+    ),
+    ({"close_action_ids": ["abc"]}, "close_actions", "Une action à fermer est inconnue."),
+    ({"close_action_ids": "foreign"}, "close_actions", "Une action à fermer n'appartient pas à ce contrat"),
+    ({"close_action_ids": "done"}, "close_actions", "Une action à fermer n'appartient pas à ce contrat"),
+]
+DAYS = {"tomorrow": 1, "yesterday": -1, "in_a_month": 30}
+
+
+def resolve_overrides(world, overrides):
+    resolved = dict(overrides)
+    if resolved.get("held_on") in DAYS:
+        resolved["held_on"] = TODAY() + datetime.timedelta(days=DAYS[resolved["held_on"]])
+    elif resolved.get("held_on") == "before_start":
+        resolved["held_on"] = world.mine.contract.start_date - datetime.timedelta(days=1)
+    if "new_actions" in resolved:
+        resolved["new_actions"] = [
+            {**a, "due_date": TODAY() + datetime.timedelta(days=DAYS[a["due_date"]])}
+            for a in resolved["new_actions"]
+        ]
+    if resolved.get("close_action_ids") == "foreign":
+        resolved["close_action_ids"] = [ActionItemFactory().pk]
+    elif resolved.get("close_action_ids") == "done":
+        earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=60))
+        resolved["close_action_ids"] = [ActionItemFactory(opened_in=earlier, done=True).pk]
+    return resolved
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"), INVALID_LOGS, ids=[f"{i}-{c[1]}" for i, c in enumerate(INVALID_LOGS)]
+)
+def test_an_invalid_report_is_refused_in_french_and_nothing_changes(world, overrides, field, message):
+    visit = visit_in(world, V.PLANNED)
+    overrides = resolve_overrides(world, overrides)
+    before = snapshot(visit)
+
+    with pytest.raises(ValidationError) as refused:
+        log(visit, world.users["school_tutor"], **overrides)
+
+    assert any(m.startswith(message) for m in refused.value.message_dict[field]), refused.value.message_dict
+    assert snapshot(visit) == before
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("absent", "message"),
+    [
+        ("apprentice_present", "L'entretien de démarrage se tient avec l'apprenti."),
+        ("company_tutor_present", "L'entretien de démarrage se tient avec le maître d'apprentissage."),
+    ],
+)
+def test_a_start_meeting_needs_the_apprentice_and_the_company_tutor(world, absent, message):
+    visit = visit_in(world, V.PLANNED, is_start_meeting=True)
+    before = snapshot(visit)
+
+    with pytest.raises(ValidationError) as refused:
+        log(visit, world.users["school_tutor"], **{absent: False})
+
+    assert refused.value.message_dict == {absent: [message]}
+    assert snapshot(visit) == before
+
+
+def test_the_start_meeting_of_a_minor_needs_a_legal_representative(world):
+    minor_chain(world, 1)
+    visit = visit_in(world, V.PLANNED, is_start_meeting=True)
+    before = snapshot(visit)
+
+    with pytest.raises(ValidationError) as refused:
+        log(visit, world.users["school_tutor"])
+
+    assert refused.value.message_dict == {
+        "legal_representative_present": [
+            "L'apprenti est mineur : l'entretien de démarrage se tient avec son représentant légal."
+        ]
+    }
+    assert snapshot(visit) == before
+    log(visit, world.users["school_tutor"], legal_representative_present=True)
+    visit.refresh_from_db()
+    assert (visit.status, visit.legal_representative_present) == (V.REPORTED, True)
+
+
+def test_an_adult_has_no_legal_representative_present(world):
+    visit = visit_in(world, V.PLANNED)
+
+    log(visit, world.users["school_tutor"], legal_representative_present=True)
+
+    visit.refresh_from_db()
+    assert visit.legal_representative_present is False
+
+
+# Acknowledgement ----------------------------------------------------------------------------------------
+
+
+def issue(visit, email, name="Destinataire", action=ActionLink.Action.ACKNOWLEDGE, **kwargs):
+    return links.issue(document=visit, action=action, email=email, name=name, **kwargs)
+
+
+def test_the_report_is_acknowledged_once_the_apprentice_and_the_company_tutor_have_read_it(world):
+    visit = visit_in(world, V.REPORTED)
+
+    services.acknowledge(visit=visit, by=world.users["apprentice"])
+    visit.refresh_from_db()
+    assert visit.status == V.REPORTED
+    _link, token = issue(visit, world.mine.company_tutor.email)
+    services.acknowledge(visit=visit, token=token)
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.acknowledged_at is not None) == (V.ACKNOWLEDGED, True)
+    acks = signatures_of(visit).filter(act=Signature.Act.ACKNOWLEDGE)
+    assert sorted(acks.values_list("signer_email", "via")) == sorted(
+        [(world.users["apprentice"].email, "session"), (world.mine.company_tutor.email.lower(), "link")]
+    )
+    assert {s.content_sha256 for s in acks} == {content_digest(visit.report_content())[1]}
+    events = AuditEvent.objects.filter(action=EVENT["acknowledge"], target_id=visit.pk).order_by("pk")
+    assert [(e.actor, e.data["complete"]) for e in events] == [
+        (world.users["apprentice"], False),
+        (None, True),
+    ]
+
+
+def test_a_link_acknowledgement_is_recorded_as_the_link_holders_whoever_is_signed_in(world):
+    visit = visit_in(world, V.REPORTED)
+    _link, token = issue(visit, world.mine.company_tutor.email)
+
+    with acting_as(world.users["school_tutor"]):
+        services.acknowledge(visit=visit, token=token)
+
+    event = AuditEvent.objects.get(action=EVENT["acknowledge"], target_id=visit.pk)
+    assert event.actor is None
+    assert event.actor_label == f"{world.mine.company_tutor.email.lower()} (lien e-mail)"
+
+
+@pytest.mark.parametrize("first", ["session", "link"])
+def test_a_person_acknowledges_once_whatever_the_means(world, first):
+    visit = visit_in(world, V.REPORTED)
+    tutor = world.users["company_tutor"]
+    _link, token = issue(visit, world.mine.company_tutor.email)
+    if first == "session":
+        services.acknowledge(visit=visit, by=tutor)
+    else:
+        services.acknowledge(visit=visit, token=token)
+    before = snapshot(visit)
+
+    with pytest.raises(InvalidTransition) as refused:
+        if first == "session":
+            services.acknowledge(visit=visit, token=token)
+        else:
+            services.acknowledge(visit=visit, by=tutor)
+
+    assert refused.value.message == "Vous avez déjà pris connaissance de ce compte rendu."
+    assert snapshot(visit) == before
+
+
+def test_a_legal_representative_of_a_minor_acknowledges_by_link_without_changing_the_state(world):
+    (parent,) = minor_chain(world, 1)
+    visit = visit_in(world, V.REPORTED)
+    _link, token = issue(visit, parent.email)
+
+    services.acknowledge(visit=visit, token=token)
+
+    visit.refresh_from_db()
+    assert visit.status == V.REPORTED
+    signature = signatures_of(visit).get(act=Signature.Act.ACKNOWLEDGE)
+    assert (signature.signer_email, signature.signer_name, signature.via) == (
+        parent.email.lower(),
+        str(parent),
+        "link",
+    )
+
+
+def test_a_legal_representative_may_still_acknowledge_an_acknowledged_report(world):
+    (parent,) = minor_chain(world, 1)
+    visit = visit_in(world, V.ACKNOWLEDGED)
+    _link, token = issue(visit, parent.email)
+
+    services.acknowledge(visit=visit, token=token)
+
+    assert (
+        signatures_of(visit).filter(act=Signature.Act.ACKNOWLEDGE, signer_email=parent.email.lower()).exists()
+    )
+
+
+def expired(visit, email):
+    link, token = issue(visit, email)
+    link.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    link.save(update_fields=["expires_at"])
+    return token
+
+
+def used(visit, email):
+    link, token = issue(visit, email)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return token
+
+
+LINK_CASES = {
+    "expired": lambda world, visit: expired(visit, world.mine.company_tutor.email),
+    "reused": lambda world, visit: used(visit, world.mine.company_tutor.email),
+    "tampered": lambda world, visit: issue(visit, world.mine.company_tutor.email)[1][:-2] + "xx",
+    "other document": lambda world, visit: issue(visit_in(world, V.REPORTED), world.mine.company_tutor.email)[
+        1
+    ],
+    "other person": lambda world, visit: issue(visit, "quelquun@ailleurs.test")[1],
+    "replaced tutor": lambda world, visit: issue(
+        visit, CompanyTutorFactory(employer=world.mine.employer).email
+    )[1],
+    "other action": lambda world, visit: issue(
+        visit, world.mine.company_tutor.email, action=ActionLink.Action.COUNTERSIGN
+    )[1],
+    "parent of an adult": lambda world, visit: issue(
+        visit, LegalRepresentativeFactory(apprentice=world.mine.apprentice).email
+    )[1],
+}
+LINK_KIND = {
+    "expired": "expired",
+    "reused": "used",
+    "tampered": "tampered",
+    "other document": "foreign",
+    "other person": "foreign",
+    "replaced tutor": "foreign",
+    "other action": "foreign",
+    "parent of an adult": "foreign",
+}
+
+
+@pytest.mark.parametrize("case", list(LINK_CASES))
+def test_an_unusable_link_is_refused_with_its_reason_and_nothing_changes(world, case):
+    visit = visit_in(world, V.REPORTED)
+    token = LINK_CASES[case](world, visit)
+    before = snapshot(visit)
+
+    with pytest.raises(links.LinkError) as refused:
+        services.acknowledge(visit=visit, token=token)
+
+    assert refused.value.kind == LINK_KIND[case]
+    assert snapshot(visit) == before
+
+
+def test_a_link_of_a_visit_still_planned_is_refused(world):
+    visit = visit_in(world, V.PLANNED)
+    _link, token = issue(visit, world.mine.company_tutor.email)
+    before = snapshot(visit)
+
+    with pytest.raises(InvalidTransition):
+        services.acknowledge(visit=visit, token=token)
+
+    assert snapshot(visit) == before
+
+
+# Actions -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(PLANNERS))
+def test_school_tutor_and_staff_close_an_action_between_visits(world, role):
+    earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
+    action = ActionItemFactory(opened_in=earlier)
+
+    services.close_action(action=action, by=world.users[role], done_on=TODAY())
+
+    action.refresh_from_db()
+    assert (action.done_on, action.closed_by, action.closed_in) == (TODAY(), world.users[role], None)
+    event = AuditEvent.objects.get(action=EVENT["close"], target_id=earlier.pk)
+    assert event.data["action"] == action.pk
+
+
+def test_closing_an_action_is_refused_to_other_roles_for_a_closed_one_and_for_bad_dates(world):
+    earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
+    action = ActionItemFactory(opened_in=earlier)
+    closed = ActionItemFactory(opened_in=earlier, done=True)
+    before = snapshot(earlier)
+
+    for role in sorted(set(ROLES) - PLANNERS):
+        with pytest.raises(PermissionDenied):
+            services.close_action(action=action, by=world.users[role], done_on=TODAY())
+    with pytest.raises(InvalidTransition) as refused:
+        services.close_action(action=closed, by=world.users["school_tutor"], done_on=TODAY())
+    assert refused.value.message == "Cette action est déjà close."
+    for day, message in [
+        (TODAY() + datetime.timedelta(days=1), "Une action ne peut être faite dans le futur."),
+        (earlier.held_on - datetime.timedelta(days=1), "L'action a été décidée le"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            services.close_action(action=action, by=world.users["school_tutor"], done_on=day)
+        assert refused.value.message_dict["done_on"][0].startswith(message)
+
+    assert snapshot(earlier) == before
+
+
+# Mails -----------------------------------------------------------------------------------------------
+
+
+def test_acknowledge_requests_skip_who_already_read_and_a_planned_visit(world):
+    (parent,) = minor_chain(world, 1)
+    visit = visit_in(world, V.REPORTED)
+    services.acknowledge(visit=visit, by=world.users["company_tutor"])
+
+    assert services.mail_acknowledge_requests(visit.pk) == 1
+    assert [m.to for m in mail.outbox] == [[parent.email.lower()]]
+    assert services.mail_acknowledge_requests(visit_in(world, V.PLANNED).pk) == 0
+
+
+# Reads -----------------------------------------------------------------------------------------------------
+
+
+def test_visits_due_lists_open_windows_without_a_planned_visit(world, django_assert_num_queries):
+    today = TODAY()
+    open_one = ContractFactory(
+        apprentice=ApprenticeFactory(organisation=world.organisation),
+        start_date=today - datetime.timedelta(days=10),
+    )
+    planned = ContractFactory(
+        apprentice=ApprenticeFactory(organisation=world.organisation),
+        start_date=today - datetime.timedelta(days=10),
+    )
+    VisitReportFactory(contract=planned, planned_date=today + datetime.timedelta(days=3))
+    met = ContractFactory(
+        apprentice=ApprenticeFactory(organisation=world.organisation),
+        start_date=today - datetime.timedelta(days=10),
+    )
+    VisitReportFactory(contract=met, planned_date=today - datetime.timedelta(days=2), reported=True)
+
+    with django_assert_num_queries(2):
+        due = services.visits_due(Contract.objects.filter(pk__in=[open_one.pk, planned.pk, met.pk]), today)
+
+    # The start window is met, but one meeting of the year's two is still to plan.
+    assert [(item["contract"], item["window"].kind) for item in due] == [
+        (open_one, Window.START),
+        (met, Window.YEAR),
+    ]
+
+
+# The demo ---------------------------------------------------------------------------------------------------
+
+
+def test_demo_visits_cover_every_state_and_a_second_run_creates_nothing(db):
+    call_command("seed_demo", quiet=True)
+    today = TODAY()
+    seed_visits(today=today)
+
+    counts = [m.objects.count() for m in (VisitReport, ActionItem, Signature, AuditEvent, ActionLink)]
+    assert seed_visits(today=today) == {"visits": 0}
+    assert [m.objects.count() for m in (VisitReport, ActionItem, Signature, AuditEvent, ActionLink)] == counts
+
+    assert set(VisitReport.objects.values_list("status", flat=True)) == set(V.values)
+    assert VisitReport.objects.filter(is_start_meeting=True, status=V.ACKNOWLEDGED).exists()
+    assert VisitReport.objects.filter(is_start_meeting=True, legal_representative_present=True).exists()
+    assert ActionItem.objects.filter(done_on__isnull=False).exists()
+    assert ActionItem.objects.filter(done_on__isnull=True, due_date__gte=today).exists()
+    assert ActionItem.objects.filter(done_on__isnull=True, due_date__lt=today).exists()
+    assert (
+        AuditEvent.objects.filter(action="livret.visitreport.reported").count()
+        == VisitReport.objects.filter(status__in=services.HELD).count()
+    )
+    states = set()
+    contracts = Contract.objects.filter(visits__isnull=False).distinct().prefetch_related("visits")
+    for contract in contracts:
+        states |= {
+            w.state for y in services.visit_windows(contract, contract.visits.all(), today) for w in y.windows
+        }
+    assert {WindowState.MET, WindowState.OPEN, WindowState.MISSED} <= states
+    # enseignant@ has a visit to log now, and a contract whose window is open.
+    assert VisitReport.objects.filter(
+        status=V.PLANNED, planned_date__lte=today, contract__school_tutor__user__email=READY_FOR
+    ).exists()
+    theirs = Contract.objects.filter(school_tutor__user__email=READY_FOR, status="active").prefetch_related(
+        "visits"
+    )
+    assert any(
+        w.state == WindowState.OPEN
+        for contract in theirs
+        for y in services.visit_windows(contract, contract.visits.all(), today)
+        for w in y.windows
+    )
