@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Each at least 4.5:1 on white, and told apart by more than hue: the table says the same.
 PALETTE = ["#1f3f8a", "#b4530b", "#1c6b3a", "#8a2f7a", "#5f5a00", "#a3231a", "#00617a", "#4f5466"]
@@ -214,10 +215,14 @@ def progression_chart(progression, *, apprentice: str, chart_id: str = "progress
             legend.append(LegendItem(f"{block.code} — {block.title}", color, swatch=True))
     periods = progression.periods
     if periods:
-        description = _(
+        description = ngettext(
             "Niveau moyen de chaque bloc de compétences, de 1 (non acquis) à 4 (maîtrisé), sur %(n)s "
-            "période(s) en entreprise évaluée(s) du %(start)s au %(end)s. Le tableau qui suit donne les "
-            "mêmes valeurs."
+            "période en entreprise évaluée du %(start)s au %(end)s. Le tableau qui suit donne les "
+            "mêmes valeurs.",
+            "Niveau moyen de chaque bloc de compétences, de 1 (non acquis) à 4 (maîtrisé), sur %(n)s "
+            "périodes en entreprise évaluées du %(start)s au %(end)s. Le tableau qui suit donne les "
+            "mêmes valeurs.",
+            len(periods),
         ) % {
             "n": len(periods),
             "start": periods[0]["start"].strftime("%d/%m/%Y"),

@@ -19,6 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.mail import send_templated
 from livret import links
@@ -166,10 +168,9 @@ def _digest_items(reminders, still_waiting, today, has_account: bool) -> list[di
 
 
 def _subject(items) -> str:
-    platform = settings.PLATFORM_NAME
     todo = sum(1 for item in items if not item["escalation"])
     if todo == 0:
-        return f"{platform} : des documents attendent chez vos apprentis"
-    if todo == 1:
-        return f"{platform} : 1 document vous attend"
-    return f"{platform} : {todo} documents vous attendent"
+        text = _("des documents attendent chez vos apprentis")
+    else:
+        text = ngettext("%(n)s document vous attend", "%(n)s documents vous attendent", todo) % {"n": todo}
+    return _("%(platform)s : %(text)s") % {"platform": settings.PLATFORM_NAME, "text": text}

@@ -418,7 +418,7 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
 def _visits_to_plan(user, today) -> list[dict]:
     """The school tutor's contracts with a charter window open, not met, and no visit planned. Not a
     rule: the windows are computed in Python from the contracts and their visits (two queries)."""
-    from livret.services.visits import visits_due
+    from livret.windows import visits_due
 
     contracts = Contract.objects.filter(
         status=Contract.Status.ACTIVE, school_tutor__user=user

@@ -104,7 +104,7 @@ class VisitReport(models.Model):
     def __str__(self):
         day = self.held_on or self.planned_date
         label = _("Entretien de démarrage") if self.is_start_meeting else _("Visite")
-        return f"{label} du {day:%d/%m/%Y}"
+        return _("%(label)s du %(day)s") % {"label": label, "day": day.strftime("%d/%m/%Y")}
 
     def get_absolute_url(self):
         return reverse("livret:visit_detail", args=[self.pk])

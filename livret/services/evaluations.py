@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Avg, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apprentices.models import AlternancePeriod, Competence, CompetenceBlock, Contract
 from core import audit
@@ -174,9 +175,12 @@ def _check_competences(levels: dict[int, int], competences: list[Competence], *,
         missing = len(known - set(levels))
         if missing:
             raise ValidationError(
-                _(
+                ngettext(
                     "Choisissez un niveau pour chaque compétence avant de valider : "
-                    "%(n)s compétence(s) sans niveau."
+                    "%(n)s compétence sans niveau.",
+                    "Choisissez un niveau pour chaque compétence avant de valider : "
+                    "%(n)s compétences sans niveau.",
+                    missing,
                 )
                 % {"n": missing}
             )

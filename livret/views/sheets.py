@@ -11,7 +11,7 @@ from apprentices.models import Apprentice
 from core.models import AuditEvent
 from livret import links, perms, selectors, services
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
-from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
+from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.tasks import send_countersign_request
 from livret.views.common import refuse, tutor_email
 
@@ -239,7 +239,9 @@ def sheet_link(request, pk, token):
     )
     tutor = sheet.contract.company_tutor
     try:
-        links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
+        link = links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
+        if link.action != ActionLink.Action.COUNTERSIGN:
+            raise links.LinkError("foreign", link)
         if sheet.status != S.SUBMITTED or not sheet.is_current:
             raise links.LinkError("used")
     except links.LinkError as error:

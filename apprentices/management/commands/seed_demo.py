@@ -378,9 +378,13 @@ class Command(BaseCommand):
             )
         else:
             write(self.style.SUCCESS("  Tout était déjà en place : rien n'a été créé ni modifié."))
-        if self.livret["opened"]:
-            opened, moved = self.livret["opened"], self.livret["moved"]
-            write(f"  Livret : {opened} fiches de liaison ouvertes, {moved} avancées.")
+        livret = self.livret
+        if any(livret.get(key) for key in ("opened", "visits", "missions", "evaluations", "sharings")):
+            write(
+                f"  Livret : {livret['opened']} fiches de liaison ouvertes ({livret['moved']} avancées), "
+                f"{livret.get('visits', 0)} visites, {livret.get('missions', 0)} descriptions des missions, "
+                f"{livret.get('evaluations', 0)} évaluations, {livret.get('sharings', 0)} grilles partagées."
+            )
         write("")
         write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})"))
         roles_of = {a.email: a.roles for a in plan.accounts}
