@@ -119,4 +119,25 @@ def seed_sheets(*, today: datetime.date) -> dict:
                 sheet=sheet, by=contract.school_tutor.user, comment="Fiche lue ; à reprendre en visite."
             )
         moved += 1
+    moved += _ensure_a_correction()
     return {"opened": opened, "moved": moved}
+
+
+def _ensure_a_correction() -> int:
+    """One signed sheet corrected by its apprentice: version 2 is open, version 1 stays readable."""
+    if LiaisonSheet.objects.filter(version__gt=1).exists():
+        return 0
+    sheet = (
+        LiaisonSheet.objects.filter(status=LiaisonSheet.Status.REVIEWED, is_current=True)
+        .exclude(contract__apprentice__user=None)
+        .exclude(contract__apprentice__user__email__in=KEEP_AS_DRAFT)
+        .select_related("contract__apprentice__user")
+        .order_by("pk")
+        .first()
+    )
+    if sheet is None:
+        return 0
+    apprentice_user = sheet.contract.apprentice.user
+    with acting_as(apprentice_user, via="seed_demo"):
+        services.correct(sheet=sheet, by=apprentice_user)
+    return 1

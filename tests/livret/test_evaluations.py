@@ -11,14 +11,12 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Contract
 from core.models import AuditEvent
 from livret import charts, links, services
-from livret.demo.evaluations import seed_evaluations
 from livret.models import ActionLink, Evaluation, GridSharing, Rating, Signature, content_digest
 from livret.services import evaluations as workflow
 from livret.services.evaluations import InvalidTransition
@@ -793,50 +791,6 @@ def test_chart_shows_few_enough_period_labels_for_a_phone():
 
 
 # The demo ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_demo_has_every_state_and_a_trend_for_apprenti_and_a_second_run_creates_nothing():
-    call_command("seed_demo", quiet=True)  # which may already seed the evaluations, once wired in
-    today = timezone.localdate()
-
-    seed_evaluations(today=today)
-    counts = (
-        Evaluation.objects.count(),
-        Rating.objects.count(),
-        Signature.objects.count(),
-        GridSharing.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    second = seed_evaluations(today=today)
-
-    assert second == {"evaluations": 0, "sharings": 0}
-    assert counts == (
-        Evaluation.objects.count(),
-        Rating.objects.count(),
-        Signature.objects.count(),
-        GridSharing.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    assert set(Evaluation.objects.values_list("status", flat=True)) == set(E.values)
-    contract = Contract.objects.get(
-        apprentice__user__email="apprenti@demo.test", status=Contract.Status.ACTIVE
-    )
-    progression = workflow.progression(contract)
-    assert len(progression.periods) >= 3
-    first_block = progression.blocks[0]
-    tutor = [v for v in progression.series(first_block.pk, R.TUTOR) if v is not None]
-    assert tutor[-1] > tutor[0]
-    assert Evaluation.objects.filter(contract=contract, apprentice_submitted_at=None).exists()
-    assert Evaluation.objects.filter(contract=contract, tutor_submitted_at=None).exists()
-    active = Contract.objects.filter(status=Contract.Status.ACTIVE).active_on(today)
-    shared = GridSharing.objects.filter(contract__in=active)
-    assert shared.count() > active.count() // 2
-    within_a_month = [
-        s for s in shared.select_related("contract") if (s.shared_on - s.contract.start_date).days <= 30
-    ]
-    assert len(within_a_month) > shared.count() // 2
-    assert len(within_a_month) < shared.count()
 
 
 # At the same moment (PostgreSQL only: SQLite has no row locks and serialises writers anyway) --------

@@ -6,12 +6,10 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from core.models import AcademicYear, AuditEvent, Role, User
-from livret.demo.missions import seed_missions
+from core.models import AuditEvent, Role, User
 from livret.models import MissionDecision, MissionDescription, Signature, content_digest
 from livret.services import InvalidTransition
 from livret.services import missions as services
@@ -607,52 +605,3 @@ def test_two_heads_deciding_at_once_make_exactly_one_decision():
 
 
 # The demo --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_demo_has_every_state_and_a_second_run_creates_nothing():
-    call_command("seed_demo", quiet=True)
-    today = timezone.localdate()
-    seed_missions(today=today)
-    counts = (
-        MissionDescription.objects.count(),
-        MissionDecision.objects.count(),
-        Signature.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-    assert seed_missions(today=today) == {"missions": 0, "decided": 0}
-
-    assert counts == (
-        MissionDescription.objects.count(),
-        MissionDecision.objects.count(),
-        Signature.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    year = AcademicYear.objects.current(today)
-    missions = MissionDescription.objects.filter(academic_year=year)
-    assert {m.status for m in missions.current()} == set(M.values)
-    assert missions.filter(version=2, previous__status=M.VALIDATED).exists()
-    responsable = User.objects.get(email="responsable@demo.test")
-    waiting = services.waiting_missions_for_head(responsable, today)
-    assert {m.days_waiting for m in waiting} >= {0, 1, 4, 9}
-    assert any(m.overdue for m in waiting) and not all(m.overdue for m in waiting)
-    decisions = list(MissionDecision.objects.all())
-    assert {d.within_deadline for d in decisions} == {True, False}
-    assert len({d.delay for d in decisions}) >= 5
-    for decision in decisions:
-        assert (
-            decision.delay
-            == decision.decided_at - decision.submitted_at
-            <= timezone.now() - decision.submitted_at
-        )
-    for mission in missions.filter(status=M.SUBMITTED):
-        signed = Signature.objects.for_document(mission).filter(act=Signature.Act.SUBMIT).latest("pk")
-        assert signed.signed_at == mission.submitted_at
-        assert signed.content_sha256 == content_digest(mission.signable_content())[1]
-    assert missions.filter(status=M.RETURNED).exclude(return_comment="").exists()
-    assert not MissionDescription.objects.filter(
-        contract__apprentice__user__email="apprenti2@demo.test"
-    ).exists()
-    draft = MissionDescription.objects.get(contract__apprentice__user__email="apprenti@demo.test")
-    assert (draft.status, draft.last_edited_by.email) == (M.DRAFT, "tuteur@demo.test")

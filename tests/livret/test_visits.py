@@ -7,14 +7,12 @@ import hashlib
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import AuditEvent
 from livret import links
-from livret.demo.visits import READY_FOR, seed_visits
 from livret.models import ActionItem, ActionLink, Signature, VisitReport, content_digest
 from livret.services import InvalidTransition, signatures_of
 from livret.services import visits as services
@@ -922,44 +920,3 @@ def test_visits_due_lists_open_windows_without_a_planned_visit(world, django_ass
 
 
 # The demo ---------------------------------------------------------------------------------------------------
-
-
-def test_demo_visits_cover_every_state_and_a_second_run_creates_nothing(db):
-    call_command("seed_demo", quiet=True)
-    today = TODAY()
-    seed_visits(today=today)
-
-    counts = [m.objects.count() for m in (VisitReport, ActionItem, Signature, AuditEvent, ActionLink)]
-    assert seed_visits(today=today) == {"visits": 0}
-    assert [m.objects.count() for m in (VisitReport, ActionItem, Signature, AuditEvent, ActionLink)] == counts
-
-    assert set(VisitReport.objects.values_list("status", flat=True)) == set(V.values)
-    assert VisitReport.objects.filter(is_start_meeting=True, status=V.ACKNOWLEDGED).exists()
-    assert VisitReport.objects.filter(is_start_meeting=True, legal_representative_present=True).exists()
-    assert ActionItem.objects.filter(done_on__isnull=False).exists()
-    assert ActionItem.objects.filter(done_on__isnull=True, due_date__gte=today).exists()
-    assert ActionItem.objects.filter(done_on__isnull=True, due_date__lt=today).exists()
-    assert (
-        AuditEvent.objects.filter(action="livret.visitreport.reported").count()
-        == VisitReport.objects.filter(status__in=services.HELD).count()
-    )
-    states = set()
-    contracts = Contract.objects.filter(visits__isnull=False).distinct().prefetch_related("visits")
-    for contract in contracts:
-        states |= {
-            w.state for y in services.visit_windows(contract, contract.visits.all(), today) for w in y.windows
-        }
-    assert {WindowState.MET, WindowState.OPEN, WindowState.MISSED} <= states
-    # enseignant@ has a visit to log now, and a contract whose window is open.
-    assert VisitReport.objects.filter(
-        status=V.PLANNED, planned_date__lte=today, contract__school_tutor__user__email=READY_FOR
-    ).exists()
-    theirs = Contract.objects.filter(school_tutor__user__email=READY_FOR, status="active").prefetch_related(
-        "visits"
-    )
-    assert any(
-        w.state == WindowState.OPEN
-        for contract in theirs
-        for y in services.visit_windows(contract, contract.visits.all(), today)
-        for w in y.windows
-    )
