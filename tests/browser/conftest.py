@@ -76,9 +76,58 @@ def phone_page(browser, server):
         context.close()
 
 
+NOT_DUMPED = ["sessions", "admin.logentry"]
+
+
+@pytest.fixture(scope="session")
+def demo_dump(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The demo, seeded once per session and dumped; the seeding itself is rolled back. Loading the
+    dump costs a fraction of seeding again (the demo goes through every workflow's services)."""
+    from django.db import transaction
+
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", quiet=True)
+        call_command("dumpdata", exclude=NOT_DUMPED, output=str(path), verbosity=0)
+        transaction.set_rollback(True)
+    return path
+
+
 @pytest.fixture
-def demo_data(server):
-    call_command("seed_demo", quiet=True)
+def demo_data(server, demo_dump):
+    load_in_bulk(demo_dump)
+
+
+def load_in_bulk(path) -> None:
+    """``loaddata``, one INSERT per model rather than per row: the dump is ordered by dependencies,
+    foreign keys are checked at commit, and the sequences are moved past the loaded ids.
+
+    The flush before each test recreates content types and permissions under new ids: they are
+    replaced by the dumped ones, so that every reference in the dump holds."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    objects, relations = {}, []
+    with open(path, encoding="utf-8") as dump:
+        for item in serializers.deserialize("json", dump):
+            objects.setdefault(type(item.object), []).append(item.object)
+            if item.m2m_data:
+                relations.append((item.object, item.m2m_data))
+    with transaction.atomic():
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        for model, rows in objects.items():
+            model._base_manager.bulk_create(rows, batch_size=500)
+        for row, data in relations:
+            for name, values in data.items():
+                getattr(row, name).set(values)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(objects)):
+                cursor.execute(sql)
 
 
 def log_in(page, base_url, email, password=DEMO_PASSWORD):
