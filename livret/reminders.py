@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from core.mail import send_templated
 from livret import links
 from livret.models import Reminder
-from livret.waiting import RULES, Rule, apprentice_of
+from livret.waiting import RULES, Rule, apprentice_of, staff_of
 
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
@@ -51,6 +51,7 @@ def _notices(rule: Rule, doc, today: datetime.date):
 
 def record_reminders(*, today: datetime.date) -> int:
     """Record every notice due today; a second run the same day records nothing. Returns the count."""
+    staff_of.cache_clear()
     before = Reminder.objects.count()
     rows = []
     for rule in RULES:

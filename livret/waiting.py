@@ -8,6 +8,7 @@ in one state, how to find the person who must act, and the dates its reminders c
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -92,9 +93,15 @@ def _heads(doc) -> list[Person]:
 
 
 def _staff(doc) -> list[Person]:
+    return staff_of(doc.contract.diploma.organisation_id)
+
+
+@functools.lru_cache(maxsize=64)
+def staff_of(organisation_id: int) -> list[Person]:
+    """The organisation's CFA staff. Cached for one pass of the reminders (``record_reminders``
+    clears it first), so that every escalated document does not query them again."""
     from core.models import User
 
-    organisation_id = doc.contract.diploma.organisation_id
     staff = User.objects.filter(
         organisation_id=organisation_id, is_active=True, role_grants__role=Role.STAFF
     ).distinct()
