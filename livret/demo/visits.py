@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from apprentices.models import Contract
 from core.audit import acting_as
+from core.models import AuditEvent
 from livret import links
-from livret.models import ActionItem, ActionLink, VisitReport
+from livret.models import ActionItem, ActionLink, Signature, VisitReport
 from livret.services import visits as services
 
 READY_FOR = "enseignant@demo.test"
@@ -230,6 +232,7 @@ def seed_visits(*, today: datetime.date) -> dict:
         .select_related("apprentice__user", "company_tutor", "school_tutor__user", "diploma")
         .order_by("pk")
     )
+    already = set(VisitReport.objects.values_list("pk", flat=True))
     created = 0
     for contract in contracts:
         closely = contract.school_tutor.user.email in FOLLOWED_CLOSELY
@@ -238,4 +241,31 @@ def seed_visits(*, today: datetime.date) -> dict:
         with transaction.atomic():
             created += _seed_contract(contract, contract.pk % 5, today)
     created += _ensure_ready_visit(today)
+    _date_as_they_happened(VisitReport.objects.exclude(pk__in=already).filter(held_on__isnull=False))
     return {"visits": created}
+
+
+def _date_as_they_happened(visits) -> None:
+    """The services stamp everything "now"; a report held last year was planned, shared and read back
+    then. Its dates, signatures and audit events are moved to the days around the meeting (the signed
+    content holds no such date: the fingerprints stay true)."""
+    now = timezone.now()
+    visit_type = ContentType.objects.get_for_model(VisitReport)
+    for visit in visits:
+        held = timezone.make_aware(datetime.datetime.combine(visit.held_on, datetime.time(17, 30)))
+        planned = held - datetime.timedelta(days=21)
+        reported = min(held + datetime.timedelta(days=2), now)
+        read = min(reported + datetime.timedelta(days=3), now)
+        VisitReport.objects.filter(pk=visit.pk).update(
+            created_at=planned,
+            reported_at=reported,
+            acknowledged_at=read if visit.acknowledged_at else None,
+        )
+        ActionItem.objects.filter(opened_in=visit).update(created_at=reported)
+        signatures = Signature.objects.filter(document_type=visit_type, document_id=visit.pk)
+        signatures.filter(act=Signature.Act.REPORT).update(signed_at=reported)
+        signatures.filter(act=Signature.Act.ACKNOWLEDGE).update(signed_at=read)
+        events = AuditEvent.objects.filter(target_type=visit_type, target_id=visit.pk)
+        events.filter(action="livret.visitreport.planned").update(created_at=planned)
+        events.filter(action="livret.visitreport.reported").update(created_at=reported)
+        events.filter(action="livret.visitreport.acknowledged").update(created_at=read)
