@@ -16,6 +16,7 @@ from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import User
 from livret import links
+from livret.demo.stable import contract_number
 from livret.models import ActionLink, Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 
@@ -58,16 +59,16 @@ def _share(contract: Contract, today: datetime.date, staff) -> int:
     recorder = contract.school_tutor.user if contract.school_tutor else staff
     if recorder is None:
         return 0
-    slot = contract.pk % 10
+    slot = contract_number(contract) % 10
     if contract.apprentice.user and contract.apprentice.user.email in NAMED:
         slot = 5
     if slot == 0:
         return 0
-    delay = 35 + 6 * slot if slot in {1, 2} else 3 + (contract.pk * 7) % 25
+    delay = 35 + 6 * slot if slot in {1, 2} else 3 + (contract_number(contract) * 7) % 25
     shared_on = contract.start_date + datetime.timedelta(days=delay)
     if shared_on > today:
         return 0
-    means = GridSharing.Means.values[contract.pk % len(GridSharing.Means.values)]
+    means = GridSharing.Means.values[contract_number(contract) % len(GridSharing.Means.values)]
     with acting_as(recorder, via="seed_demo"):
         workflow.record_grid_sharing(
             contract=contract, by=recorder, shared_on=shared_on, means=means, today=today
@@ -109,8 +110,8 @@ def _move(evaluation, target: str, competences, index: int, count: int) -> None:
     contract = evaluation.contract
     if target in {E.TUTOR_DONE, E.COMPLETE} and contract.company_tutor is not None:
         levels = {c.pk: _tutor_level(c.pk, index, count) for c in competences}
-        comment = COMMENTS[R.TUTOR][(evaluation.pk + index) % len(COMMENTS[R.TUTOR])]
-        _rate_as_tutor(evaluation, levels, comment, use_link=evaluation.pk % 2 == 0)
+        comment = COMMENTS[R.TUTOR][(contract_number(contract) + index) % len(COMMENTS[R.TUTOR])]
+        _rate_as_tutor(evaluation, levels, comment, use_link=(contract_number(contract) + index) % 2 == 0)
     if target in {E.SELF_DONE, E.COMPLETE} and contract.apprentice.user is not None:
         levels = {c.pk: _self_level(c.pk, index, count) for c in competences}
         _self_assess(evaluation, levels, COMMENTS[R.APPRENTICE][index % len(COMMENTS[R.APPRENTICE])])
@@ -130,7 +131,7 @@ def _evaluate(contract: Contract, today: datetime.date, staff) -> int:
     elif email == WAITING_SELF_ASSESSMENT:
         plan = [(p, E.COMPLETE) for p in started[-2:-1]] + [(started[-1], E.TUTOR_DONE)]
     else:
-        slot = contract.pk % 5
+        slot = contract_number(contract) % 5
         if slot == 0:
             return 0
         plan = [(started[-1], [E.OPEN, E.TUTOR_DONE, E.SELF_DONE, E.COMPLETE][slot - 1])]

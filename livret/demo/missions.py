@@ -21,6 +21,7 @@ from django.utils import timezone
 from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import AcademicYear, AuditEvent
+from livret.demo.stable import contract_number
 from livret.models import MissionDecision, MissionDescription, Signature
 from livret.services import missions as services
 
@@ -158,12 +159,12 @@ def _seed_one(contract, plan, year, now) -> int:
     apprentice, tutor = contract.apprentice.user, contract.company_tutor.user
     heads = sorted(contract.diploma.heads.all(), key=lambda head: head.pk)
     head = heads[0] if heads else None
-    writer = tutor if contract.pk % 2 else apprentice
+    writer = tutor if contract_number(contract) % 2 else apprentice
     with acting_as(writer, via="seed_demo"):
         mission = services.create_mission(contract=contract, academic_year=year, by=writer)
         if plan.state == "empty":
             return 0
-        text = TEXTS[contract.pk % len(TEXTS)]
+        text = TEXTS[contract_number(contract) % len(TEXTS)]
         mission = services.save_draft(mission=mission, by=writer, values=text, revision=mission.revision)
         if plan.state == "draft":
             return 0

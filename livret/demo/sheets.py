@@ -13,6 +13,7 @@ from apprentices.models import AlternancePeriod, Contract
 from core.audit import acting_as
 from core.models import AcademicYear
 from livret import links, services
+from livret.demo.stable import contract_number, number
 from livret.models import ActionLink, LiaisonSheet
 
 KEEP_AS_DRAFT = {"apprenti@demo.test", "apprenti2@demo.test"}
@@ -87,7 +88,7 @@ def seed_sheets(*, today: datetime.date) -> dict:
         tutor = contract.company_tutor
         if apprentice_user is None or tutor is None or apprentice_user.email in KEEP_AS_DRAFT:
             continue
-        target = sheet.pk % 6  # 0 stays a draft
+        target = number(contract_number(contract), sheet.period.start_date) % 6  # 0 stays a draft
         if target == 0:
             continue
         with acting_as(apprentice_user, via="seed_demo"):

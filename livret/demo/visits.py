@@ -19,6 +19,7 @@ from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import AuditEvent
 from livret import links
+from livret.demo.stable import contract_number
 from livret.models import ActionItem, ActionLink, Signature, VisitReport
 from livret.services import visits as services
 
@@ -124,9 +125,9 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
                 is_start_meeting=is_start,
             )
             open_ids = list(
-                ActionItem.objects.filter(contract=contract, done_on__isnull=True).values_list(
-                    "pk", flat=True
-                )
+                ActionItem.objects.filter(contract=contract, done_on__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             report = REPORTS[index % len(REPORTS)]
             first, second = ACTIONS[index % len(ACTIONS)], ACTIONS[(index + 1) % len(ACTIONS)]
@@ -150,7 +151,7 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
                 company_tutor_present=True,
                 legal_representative_present=minor and is_start,
                 other_participants="Responsable RH du site" if index % 4 == 3 else "",
-                close_action_ids=[pk for pk in open_ids if pk % 3 != 0],
+                close_action_ids=[pk for rank, pk in enumerate(open_ids) if rank % 3 != 2],
                 new_actions=new_actions,
                 notify=False,
                 **report,
@@ -236,10 +237,10 @@ def seed_visits(*, today: datetime.date) -> dict:
     created = 0
     for contract in contracts:
         closely = contract.school_tutor.user.email in FOLLOWED_CLOSELY
-        if not closely and contract.pk % 3:
+        if not closely and contract_number(contract) % 3:
             continue  # a third of the other contracts are enough to show every case
         with transaction.atomic():
-            created += _seed_contract(contract, contract.pk % 5, today)
+            created += _seed_contract(contract, contract_number(contract) % 5, today)
     created += _ensure_ready_visit(today)
     _date_as_they_happened(VisitReport.objects.exclude(pk__in=already).filter(held_on__isnull=False))
     return {"visits": created}

@@ -163,11 +163,17 @@ def test_company_tutor_acknowledges_the_report_from_the_emailed_link_on_a_phone(
     phone_page, server, demo_data, eager_tasks
 ):
     seed_visits(today=timezone.localdate())
-    visit = (
-        VisitReport.objects.filter(status=VisitReport.Status.REPORTED, contract__company_tutor__isnull=False)
+    # The first shared report that its company tutor has not acknowledged yet.
+    visit = next(
+        visit
+        for visit in VisitReport.objects.filter(
+            status=VisitReport.Status.REPORTED, contract__company_tutor__isnull=False
+        )
         .select_related("contract__apprentice", "contract__company_tutor")
         .order_by("pk")
-        .first()
+        if not Signature.objects.for_document(visit)
+        .filter(act=Signature.Act.ACKNOWLEDGE, signer_email__iexact=visit.contract.company_tutor.email)
+        .exists()
     )
     tutor = visit.contract.company_tutor
     mail.outbox.clear()

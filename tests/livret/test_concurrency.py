@@ -112,3 +112,32 @@ def test_a_link_and_a_session_at_once_exactly_one_wins(submitted):
     losers = [o for o in outcomes if isinstance(o, services.InvalidTransition | links.LinkError)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
     assert countersignatures_of(submitted) == (1, 1)
+
+
+# Visit reports -------------------------------------------------------------------------------------
+
+
+def test_two_acknowledgements_of_a_report_by_the_same_tutor_at_once_give_one_signature():
+    from livret.models import VisitReport
+    from livret.services import visits
+    from tests.livret.factories import VisitReportFactory
+
+    organisation = OrganisationFactory(name="CFA des Tests")
+    chain = build_chain(organisation, AcademicYearFactory(), with_accounts=True)
+    report = VisitReportFactory(contract=chain.contract, reported=True)
+    tutor_user = chain.company_tutor.user
+
+    def acknowledge():
+        visit = VisitReport.objects.get(pk=report.pk)
+        return lambda: visits.acknowledge(visit=visit, by=tutor_user)
+
+    outcomes = race(acknowledge(), acknowledge())
+
+    winners = [o for o in outcomes if isinstance(o, VisitReport)]
+    assert len(winners) == 1, outcomes
+    assert isinstance(next(o for o in outcomes if o not in winners), Exception)
+    acknowledgements = Signature.objects.filter(
+        document_id=report.pk, act=Signature.Act.ACKNOWLEDGE, signer_email__iexact=chain.company_tutor.email
+    )
+    events = AuditEvent.objects.filter(target_id=report.pk, action="livret.visitreport.acknowledged")
+    assert (acknowledgements.count(), events.count()) == (1, 1)
