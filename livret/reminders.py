@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.mail import send_templated
+from core.models import Role
 from livret import links
 from livret.models import Reminder
-from livret.waiting import RULES, Rule, apprentice_of, staff_of
+from livret.waiting import RULES, Rule, apprentice_of, label_of, staff_of
 
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
@@ -156,7 +157,8 @@ def _digest_items(reminders, still_waiting, today, has_account: bool) -> list[di
             {
                 "kind": rule.kind,
                 "verb": rule.verb,
-                "label": str(doc),
+                "who": " / ".join(sorted(str(Role(role).label) for role in rule.roles)),
+                "label": label_of(doc),
                 "apprentice": apprentice_of(doc),
                 "level": reminder.level,
                 "escalation": reminder.level == Reminder.ESCALATION,

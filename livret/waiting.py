@@ -388,6 +388,12 @@ def apprentice_of(doc):
     return doc.apprentice if isinstance(doc, Contract) else doc.contract.apprentice
 
 
+def label_of(doc) -> str:
+    """What names the document for people ("Fiche de liaison du … au …"); a contract, waiting for a
+    document to be started, is named by the rule's kind instead."""
+    return "" if isinstance(doc, Contract) else str(doc)
+
+
 def todo_for(user, today=None, limit: int = 50) -> list[dict]:
     """The "À faire" inbox: what waits for this person, overdue first, then by due date.
 
@@ -408,7 +414,7 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
                     "kind": rule.kind,
                     "verb": rule.verb,
                     "document": doc,
-                    "label": str(doc) if not isinstance(doc, Contract) else "",
+                    "label": label_of(doc),
                     "apprentice": apprentice_of(doc),
                     "is_own": apprentice_of(doc).user_id == user.pk,
                     "due": due,

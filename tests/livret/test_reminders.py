@@ -253,7 +253,7 @@ def test_the_school_tutor_is_told_in_their_own_section(w):
 
     (message,) = [m for m in mail.outbox if m.to == [w.users["school_tutor"].email]]
     assert "Pour information" in message.body
-    assert "en attente depuis 15 jours" in message.body
+    assert "« contresigner » (maître d'apprentissage) en attente depuis 15 jours" in message.body
     assert "des documents attendent chez vos apprentis" in message.subject
 
 
