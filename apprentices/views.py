@@ -12,6 +12,7 @@ from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
 from core.models import AuditEvent
 from core.viewutils import PAGE_SIZE, save_form, search
+from livret.selectors import contract_follow_up
 from livret.services.missions import contract_missions
 
 
@@ -86,6 +87,7 @@ def contract_detail(request, pk):
             "can_edit": can_edit,
             "audit_events": AuditEvent.for_object(contract)[:20] if can_edit else None,
             **contract_missions(contract, request.user, timezone.localdate()),
+            "follow_up": contract_follow_up(contract, timezone.localdate()),
         },
     )
 

@@ -17,6 +17,19 @@ def sheets_with_context(queryset):
     )
 
 
+def contract_follow_up(contract, today) -> dict:
+    """What the contract page shows of the visits and the grid: the charter window to act on, the
+    missed ones, the meetings held, the visit planned next, and when the grid was shared. Two queries."""
+    from livret.models import GridSharing, VisitReport
+    from livret.windows import summarize
+
+    visits = list(VisitReport.objects.filter(contract=contract).exclude(status=VisitReport.Status.CANCELLED))
+    return {
+        "visits": summarize(contract, visits, today),
+        "grid_sharing": GridSharing.objects.filter(contract=contract).first(),
+    }
+
+
 def timeline(*, sheets, visits, missions, evaluations) -> list[dict]:
     """Booklet entries of every document, newest first, each placed at the date it belongs to."""
     entries = [{"date": sheet.period.end_date, "kind": "sheet", "document": sheet} for sheet in sheets]

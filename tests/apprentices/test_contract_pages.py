@@ -14,14 +14,15 @@ NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE
 NOT_FOUND_QUERIES = 4
 
 DETAIL_QUERIES = {
-    # session, user, roles, the contract with its people, the current year and its mission description
-    "apprentice": 6,
-    "company_tutor": 6,
-    "school_tutor": 6,
-    "head_of_diploma": 6,
+    # session, user, roles, the contract with its people, the current year and its mission descriptions,
+    # its visits and its grid sharing
+    "apprentice": 8,
+    "company_tutor": 8,
+    "school_tutor": 8,
+    "head_of_diploma": 8,
     # + the audit trail
-    "staff": 7,
-    "admin": 7,
+    "staff": 9,
+    "admin": 9,
 }
 # session, user, roles, then the choices of apprentice, employer, company tutor, school tutor,
 # diploma and option
@@ -275,3 +276,29 @@ def test_contract_page_links_the_booklet_and_offers_to_start_the_mission_descrip
     html = client.get(contract.get_absolute_url()).content.decode()
     assert f'href="{mission.get_absolute_url()}"' in html
     assert reverse("livret:mission_create", args=[contract.pk]) not in html
+
+
+def test_contract_page_sums_up_the_visits_and_the_grid(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.helpers import text_of
+    from tests.livret.factories import GridSharingFactory, VisitReportFactory
+
+    contract = world.mine.contract
+    client.force_login(world.users["school_tutor"])
+
+    before = text_of(client.get(contract.get_absolute_url()))
+    assert "0 rencontre" in before
+    assert "pas encore partagée" in before
+
+    held = contract.start_date + datetime.timedelta(days=20)
+    VisitReportFactory(contract=contract, reported=True, planned_date=held)
+    VisitReportFactory(contract=contract, planned_date=timezone.localdate() + datetime.timedelta(days=9))
+    GridSharingFactory(contract=contract, shared_on=contract.start_date + datetime.timedelta(days=5))
+
+    after = text_of(client.get(contract.get_absolute_url()))
+    assert "1 rencontre tenue" in after
+    assert "prochaine visite prévue le" in after
+    assert "partagée le" in after and "pas encore partagée" not in after
