@@ -85,6 +85,25 @@ def _school_tutor(doc) -> list[Person]:
     return [Person(tutor.user.email, str(tutor), tutor.user_id)]
 
 
+def _legal_representatives_to_read(visit) -> list[Person]:
+    """The legal representatives of a minor apprentice who have not acknowledged the report yet (one
+    query for the visit's acknowledgements: this only runs in the nightly reminders)."""
+    apprentice = visit.contract.apprentice
+    if not apprentice.is_minor:
+        return []
+    read = {
+        email.lower()
+        for email in Signature.objects.for_document(visit)
+        .filter(act=Signature.Act.ACKNOWLEDGE)
+        .values_list("signer_email", flat=True)
+    }
+    return [
+        Person(rep.email, str(rep), None)
+        for rep in apprentice.legal_representatives.all()
+        if rep.email and rep.email.lower() not in read
+    ]
+
+
 def _heads(doc) -> list[Person]:
     return [
         Person(head.email, head.get_full_name() or head.email, head.pk)
@@ -283,6 +302,23 @@ RULES: list[Rule] = [
         late_from=lambda doc: doc.reported_at,
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
+        link=(ActionLink.Action.ACKNOWLEDGE, "livret:visit_link"),
+    ),
+    Rule(
+        # Legal representatives have no account: no inbox, only the digest and their link.
+        key="visit.acknowledge.legal_representative",
+        kind=_("Compte rendu de visite"),
+        verb=_("Prendre connaissance"),
+        roles=frozenset(),
+        documents=lambda today: (
+            _visits_reported(today)
+            .filter(contract__apprentice__legal_representatives__isnull=False)
+            .distinct()
+            .prefetch_related("contract__apprentice__legal_representatives")
+        ),
+        mine=lambda user: Q(pk__in=[]),
+        recipients=lambda doc: _legal_representatives_to_read(doc),
+        late_from=lambda doc: doc.reported_at,
         link=(ActionLink.Action.ACKNOWLEDGE, "livret:visit_link"),
     ),
     Rule(

@@ -297,3 +297,46 @@ def test_school_tutor_is_asked_to_plan_a_visit_when_a_charter_window_is_open(db)
     VisitReportFactory(contract=contract, planned_date=TODAY + datetime.timedelta(days=5))
 
     assert "visit.plan" not in keys(tutor)
+
+
+def test_a_legal_representative_is_recalled_with_a_fresh_link_until_they_have_read_the_report(w):
+    from apprentices.models import Apprentice
+    from tests.apprentices.factories import LegalRepresentativeFactory, years_ago
+
+    apprentice = w.mine.apprentice
+    Apprentice.objects.filter(pk=apprentice.pk).update(birth_date=years_ago(16))
+    parent = LegalRepresentativeFactory(apprentice=apprentice, email="parent@exemple.test")
+    visit = VisitReportFactory(contract=w.mine.contract, reported=True, reported_at=ago(3))
+
+    reminders.record_reminders(today=TODAY)
+    reminders.send_digests(today=TODAY)
+
+    (message,) = [m for m in mail.outbox if m.to == [parent.email]]
+    token = re.search(rf"/livret/visites/{visit.pk}/lien/([^/\s]+)/", message.body).group(1)
+    link = links.resolve(token, document=visit, expected_email=parent.email)
+    assert link.action == ActionLink.Action.ACKNOWLEDGE
+
+    Signature.objects.create(
+        document_type_id=Signature.objects.for_document(visit).first().document_type_id,
+        document_id=visit.pk,
+        act=Signature.Act.ACKNOWLEDGE,
+        signer_name=str(parent),
+        signer_email=parent.email,
+        via=Signature.Via.LINK,
+        content="{}",
+        content_sha256="0" * 64,
+    )
+    reminders.record_reminders(today=TODAY + datetime.timedelta(days=7))
+
+    assert not Reminder.objects.filter(recipient_email=parent.email, level=2).exists()
+
+
+def test_an_adult_apprentices_report_reminds_no_legal_representative(w):
+    from tests.apprentices.factories import LegalRepresentativeFactory
+
+    LegalRepresentativeFactory(apprentice=w.mine.apprentice, email="parent@exemple.test")
+    VisitReportFactory(contract=w.mine.contract, reported=True, reported_at=ago(11))
+
+    reminders.record_reminders(today=TODAY)
+
+    assert not Reminder.objects.filter(recipient_email="parent@exemple.test").exists()
