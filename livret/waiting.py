@@ -87,20 +87,15 @@ def _school_tutor(doc) -> list[Person]:
 
 def _legal_representatives_to_read(visit) -> list[Person]:
     """The legal representatives of a minor apprentice who have not acknowledged the report yet (one
-    query for the visit's acknowledgements: this only runs in the nightly reminders)."""
-    apprentice = visit.contract.apprentice
-    if not apprentice.is_minor:
-        return []
-    read = {
-        email.lower()
-        for email in Signature.objects.for_document(visit)
-        .filter(act=Signature.Act.ACKNOWLEDGE)
-        .values_list("signer_email", flat=True)
-    }
+    query for the visit's signatures: this only runs in the nightly reminders)."""
+    from livret.services.visits import has_acknowledged, link_readers
+
+    signatures = list(Signature.objects.for_document(visit))
+    contract = visit.contract
     return [
-        Person(rep.email, str(rep), None)
-        for rep in apprentice.legal_representatives.all()
-        if rep.email and rep.email.lower() not in read
+        Person(reader.email, reader.name, None)
+        for reader in link_readers(contract, contract.apprentice.legal_representatives.all())
+        if reader.role == "legal_representative" and not has_acknowledged(reader, signatures)
     ]
 
 
@@ -413,8 +408,10 @@ RULES: list[Rule] = [
         documents=_contracts_without_grid,
         mine=lambda user: Q(school_tutor__user=user),
         recipients=_on_contract(_school_tutor),
-        late_from=lambda contract: _start_of(contract.start_date + datetime.timedelta(days=30)),
-        due=lambda contract: contract.start_date + datetime.timedelta(days=30),
+        late_from=lambda contract: _start_of(
+            contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS)
+        ),
+        due=lambda contract: contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS),
         url=lambda contract: reverse("livret:contract_evaluations", args=[contract.pk]),
     ),
 ]

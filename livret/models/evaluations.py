@@ -22,6 +22,9 @@ class GridSharing(models.Model):
     """When the evaluation grid was presented to the apprentice and the company tutor (charter socle:
     "grille d'évaluation partagée au démarrage de la formation")."""
 
+    # The charter's "au démarrage": within the contract's first month.
+    DUE_DAYS = 30
+
     class Means(models.TextChoices):
         MEETING = "meeting", _("Lors d'un entretien")
         EMAIL = "email", _("Envoyée par e-mail")

@@ -16,7 +16,7 @@ from apprentices.models import Contract
 from core.models import AuditEvent
 from livret import charts, links, perms, services
 from livret.forms.evaluations import EvaluationForm, GridSharingForm, OpenEvaluationForm
-from livret.models import ActionLink, Evaluation, Rating
+from livret.models import ActionLink, Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 from livret.tasks import send_evaluation_request
 from livret.views.common import refuse, tutor_email
@@ -24,7 +24,6 @@ from livret.views.common import refuse, tutor_email
 R = Rating.Rater
 REFUSALS = (services.InvalidTransition, PermissionDenied, ValidationError)
 # A month after the start of the contract: the charter's "grille partagée au démarrage".
-GRID_SHARING_DAYS = 30
 
 
 def _with_context(queryset):
@@ -145,7 +144,7 @@ def contract_evaluations(request, contract_pk):
             else {"shared_on": today},
             auto_id="id_grid_%s",
         )
-    deadline = contract.start_date + datetime.timedelta(days=GRID_SHARING_DAYS)
+    deadline = contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS)
     progression = workflow.progression(contract)
     return render(
         request,

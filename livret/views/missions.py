@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apprentices.models import Contract
 from core.models import AcademicYear, AuditEvent, Role
+from core.viewutils import PAGE_SIZE
 from livret import perms
 from livret.forms.missions import MissionForm, ReturnForm, StatusFilterForm, ValidateForm
 from livret.models import MissionDescription
@@ -23,7 +24,6 @@ from livret.views.common import message_of, refuse
 
 M = MissionDescription.Status
 REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
-PAGE_SIZE = 25
 
 
 def _mission_for(user, pk):

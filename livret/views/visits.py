@@ -1,8 +1,6 @@
 """Pages of the company visits: the school tutor's list, a contract's windows and visits, planning,
 the report form, the report itself, and the emailed link that lets a reader acknowledge it."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +21,7 @@ from livret.models import ActionItem, ActionLink, VisitReport
 from livret.services import InvalidTransition, signatures_of
 from livret.services import visits as services
 from livret.tasks import send_visit_acknowledge_requests
+from livret.views.common import refuse
 
 V = VisitReport.Status
 REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
@@ -45,16 +44,6 @@ def _contract_for(user, pk) -> Contract:
     return get_object_or_404(
         Contract.objects.visible_to(user).with_people().select_related("apprentice__user"), pk=pk
     )
-
-
-def _refuse(request, error):
-    if isinstance(error, ValidationError):
-        message = " ".join(m for messages_ in error.message_dict.values() for m in messages_)
-    else:
-        message = getattr(error, "message", None) or (
-            error.args[0] if error.args else _("Action impossible.")
-        )
-    messages.error(request, message)
 
 
 def _form_errors(form, error: ValidationError, fields_elsewhere=()) -> list[str]:
@@ -283,7 +272,7 @@ def visit_log(request, pk):
         except ValidationError as error:
             action_errors = _form_errors(form, error, fields_elsewhere=("new_actions",))
         except (InvalidTransition, PermissionDenied) as error:
-            _refuse(request, error)
+            refuse(request, error)
             return redirect(visit)
         else:
             messages.success(
@@ -321,7 +310,7 @@ def visit_cancel(request, pk):
             raise ValidationError(form.errors)
         services.cancel_visit(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("Visite annulée."))
     return redirect(visit)
@@ -334,7 +323,7 @@ def visit_acknowledge(request, pk):
     try:
         services.acknowledge(visit=visit, by=request.user)
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("Merci : votre prise de connaissance du compte rendu est enregistrée."))
     return redirect(visit)
@@ -355,7 +344,7 @@ def action_close(request, pk):
             raise ValidationError(form.errors)
         services.close_action(action=action, by=request.user, done_on=form.cleaned_data["done_on"])
     except REFUSALS as error:
-        _refuse(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("Action close : « %(action)s ».") % {"action": action.description})
     return redirect("livret:contract_visits", contract_pk=action.contract_id)
@@ -420,9 +409,6 @@ def visit_link(request, pk, token):
     )
 
 
-RESEND_INTERVAL = timedelta(minutes=10)
-
-
 @require_POST
 def visit_link_resend(request, pk, token):
     """Send a fresh link to the address on file. Says the same whatever happens: it reveals nothing."""
@@ -457,7 +443,7 @@ def _resend_address(visit, token) -> str | None:
         return None
     recent = (
         ActionLink.objects.for_document(visit)
-        .filter(recipient_email=reader.email, created_at__gt=timezone.now() - RESEND_INTERVAL)
+        .filter(recipient_email=reader.email, created_at__gt=timezone.now() - links.RESEND_INTERVAL)
         .exclude(pk=link.pk)
     )
     return None if recent.exists() else reader.email
