@@ -245,6 +245,15 @@ CELERY_BEAT_SCHEDULE["daily-digest"] = {
 }
 LIVRET_SHEET_CATCH_UP_DAYS = env.int("LIVRET_SHEET_CATCH_UP_DAYS", default=60)
 
+# Quality: evidence files (checked by their content, stored under MEDIA_ROOT) and the nightly
+# recomputation of the indicators.
+QUALITY_EVIDENCE_MAX_BYTES = env.int("QUALITY_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+QUALITY_COMPUTE_HOUR = env.int("QUALITY_COMPUTE_HOUR", default=2)
+CELERY_BEAT_SCHEDULE["nightly-quality-indicators"] = {
+    "task": "quality.tasks.compute_all_indicators",
+    "schedule": crontab(hour=QUALITY_COMPUTE_HOUR, minute=30),
+}
+
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

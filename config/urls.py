@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apprentices.urls")),
     path("employeurs/", include("employers.urls")),
     path("livret/", include("livret.urls")),
+    path("qualite/", include("quality.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

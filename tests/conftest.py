@@ -45,6 +45,7 @@ def pytest_configure(config):
     from django.test.utils import override_settings
 
     static_root = Path(tempfile.mkdtemp(prefix="livret-tests-static-"))
+    media_root = Path(tempfile.mkdtemp(prefix="livret-tests-media-"))
     # override_settings (not plain assignment) so that Django's setting_changed receivers reset the
     # storages, the password hashers and the cache handler.
     override_settings(
@@ -58,6 +59,8 @@ def pytest_configure(config):
         # WhiteNoise warns (an error here) when STATIC_ROOT is missing; the live server serves
         # static files through the finders anyway.
         STATIC_ROOT=static_root,
+        # Uploaded evidence of the tests (and of the demo they seed) never lands in the checkout.
+        MEDIA_ROOT=media_root,
         WHITENOISE_USE_FINDERS=True,
         WHITENOISE_AUTOREFRESH=True,
         # The platform has no public media URL (None); Django's live server needs a path there.
@@ -67,6 +70,7 @@ def pytest_configure(config):
         CELERY_TASK_ALWAYS_EAGER=True,
     ).enable()
     config.add_cleanup(lambda: shutil.rmtree(static_root, ignore_errors=True))
+    config.add_cleanup(lambda: shutil.rmtree(media_root, ignore_errors=True))
 
     from config import celery_app
 

@@ -30,6 +30,14 @@ def is_staff_or_admin(user) -> bool:
 
 
 @register.filter
+def sees_quality(user) -> bool:
+    """Staff, admins and heads of diploma follow the trajectoire qualité."""
+    from quality.perms import can_see_quality
+
+    return can_see_quality(user)
+
+
+@register.filter
 def startswith(value, prefix) -> bool:
     return bool(prefix) and str(value).startswith(str(prefix))
 

@@ -156,4 +156,10 @@ class MissionDecision(models.Model):
 
     @property
     def within_deadline(self) -> bool:
-        return self.delay.total_seconds() <= MissionDescription.DECISION_DAYS * 86400
+        """Decided by the 7th calendar day after the submission (Europe/Paris), as the inbox counts the
+        days waiting and as the quality indicator counts them: decided on day 7 is on time, on day 8 late."""
+        paris = timezone.get_default_timezone()
+        days = (
+            timezone.localdate(self.decided_at, paris) - timezone.localdate(self.submitted_at, paris)
+        ).days
+        return days <= MissionDescription.DECISION_DAYS

@@ -3,6 +3,7 @@ state to which, what each move records (signatures, decisions and their delay), 
 
 import datetime
 import zoneinfo
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -384,12 +385,20 @@ def submitted_days_ago(world, days):
     return fresh(mission)
 
 
-@pytest.mark.parametrize(("days", "within"), [(0, True), (3, True), (6.9, True), (7.1, False), (9, False)])
+@pytest.mark.parametrize(("days", "within"), [(0, True), (3, True), (7, True), (8, False), (9, False)])
 def test_validation_records_the_decision_with_its_delay(world, days, within):
-    mission = submitted_days_ago(world, days)
+    """Calendar days in Europe/Paris: submitted at 9:00, decided at 17:00 on day 7 is on time."""
+    paris = timezone.get_default_timezone()
+    decided = datetime.datetime(2026, 3, 20, 17, 0, tzinfo=paris)
+    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    MissionDescription.objects.filter(pk=mission.pk).update(
+        submitted_at=decided.replace(hour=9) - datetime.timedelta(days=days)
+    )
+    mission = fresh(mission)
     head = world.users["head_of_diploma"]
 
-    mission = services.validate(mission=mission, by=head, comment="  Très bon projet.  ")
+    with mock.patch("django.utils.timezone.now", return_value=decided):
+        mission = services.validate(mission=mission, by=head, comment="  Très bon projet.  ")
 
     decision = MissionDecision.objects.get(mission=mission)
     assert (decision.outcome, decision.decided_by, decision.comment) == (
@@ -400,7 +409,7 @@ def test_validation_records_the_decision_with_its_delay(world, days, within):
     assert decision.delay == decision.decided_at - decision.submitted_at
     assert decision.submitted_at == mission.submitted_at
     assert decision.decided_at == mission.decided_at
-    assert abs(decision.delay - datetime.timedelta(days=days)) < datetime.timedelta(minutes=1)
+    assert decision.delay == datetime.timedelta(days=days, hours=8)
     assert decision.within_deadline is within
     event = AuditEvent.objects.get(action="livret.missiondescription.validated", target_id=mission.pk)
     assert event.data["within_deadline"] is decision.within_deadline

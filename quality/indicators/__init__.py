@@ -1,0 +1,72 @@
+"""The indicators the platform computes from its own data, per diploma and academic year: one registry,
+by code. See :mod:`quality.indicators.base` for what they share."""
+
+from __future__ import annotations
+
+from quality.indicators.base import MIN_PUBLISHED_POPULATION, Figure, Indicator, Record
+from quality.indicators.booklet import (
+    ActionsClosedOnTime,
+    GridSharedFirstMonth,
+    MissionDecidedOnTime,
+    MissionMedianDelay,
+    MissionsValidated,
+    SheetsOnTime,
+    SheetsReviewed,
+    TutorsTrained,
+    TwoMeetingsRule,
+    VisitReportsAcknowledged,
+)
+from quality.indicators.contracts import (
+    HoursRealisation,
+    InterruptionRate,
+    RuptureRate,
+    RuptureRateNineMonths,
+    SuccessRate,
+)
+from quality.indicators.register import (
+    CouncilMeetings,
+    FollowedIndicators,
+    GroupDebriefs,
+    InformationMeetings,
+    PedagogicalMeetings,
+    ReferentsNamed,
+    RentreeMeetings,
+    SteeringCommittees,
+    ThresholdsRevised,
+)
+
+INDICATORS: dict[str, Indicator] = {
+    indicator.code: indicator
+    for indicator in (
+        # Poste 1: pilotage
+        SteeringCommittees(),
+        CouncilMeetings(),
+        RentreeMeetings(),
+        PedagogicalMeetings(),
+        FollowedIndicators(),
+        ThresholdsRevised(),
+        HoursRealisation(),
+        # Poste 2: pré-contractualisation
+        InformationMeetings(),
+        MissionDecidedOnTime(),
+        MissionMedianDelay(),
+        MissionsValidated(),
+        # Poste 3: suivi pendant la formation
+        TutorsTrained(),
+        SheetsOnTime(),
+        SheetsReviewed(),
+        TwoMeetingsRule(),
+        GridSharedFirstMonth(),
+        ReferentsNamed(),
+        VisitReportsAcknowledged(),
+        ActionsClosedOnTime(),
+        GroupDebriefs(),
+        # Poste 4: post-formation
+        RuptureRate(),
+        RuptureRateNineMonths(),
+        InterruptionRate(),
+        SuccessRate(),
+    )
+}
+
+__all__ = ["INDICATORS", "MIN_PUBLISHED_POPULATION", "Figure", "Indicator", "Record"]

@@ -1,0 +1,481 @@
+"""Indicators read from the booklet: liaison sheets, visits and their actions, evaluation grids, mission
+descriptions, and the company tutors' training."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apprentices.models import Contract
+from livret.models import (
+    ActionItem,
+    GridSharing,
+    LiaisonSheet,
+    MissionDecision,
+    MissionDescription,
+    VisitReport,
+)
+from livret.windows import WindowState, visit_windows
+from quality.indicators.base import DAYS, Figure, Indicator, Record, contract_label, one_decimal, rate
+from quality.indicators.contracts import ContractIndicator, active_during
+
+
+class SheetsOnTime(ContractIndicator):
+    code = "sheets_on_time"
+    label = gettext_lazy("Fiches de liaison contresignées à temps")
+    description = gettext_lazy(
+        "Contrats dont toutes les fiches de liaison échues dans l'année sont contresignées au plus tard "
+        "le jour dû ÷ contrats ayant au moins une fiche échue dans l'année."
+    )
+
+    def due_sheets(self, year, as_of):
+        return LiaisonSheet.objects.filter(
+            contract=OuterRef("pk"),
+            is_current=True,
+            due_date__gte=year.start_date,
+            due_date__lte=year.end_date,
+        ).filter(Q(due_date__lt=as_of) | Q(countersigned_at__isnull=False))
+
+    def population(self, year, as_of):
+        due = self.due_sheets(year, as_of)
+        late = due.annotate(signed_day=TruncDate("countersigned_at")).filter(
+            Q(countersigned_at__isnull=True) | Q(signed_day__gt=F("due_date"))
+        )
+        return (
+            Contract.objects.annotate(has_due=Exists(due), has_late=Exists(late))
+            .filter(has_due=True)
+            .annotate(
+                counted=Case(
+                    When(has_late=False, then=Value(True)), default=Value(False), output_field=BooleanField()
+                )
+            )
+        )
+
+    def detail(self, contract):
+        return _("toutes à temps") if contract.counted else _("au moins une fiche en retard")
+
+
+class SheetsReviewed(Indicator):
+    code = "sheets_reviewed"
+    label = gettext_lazy("Fiches de liaison lues par le tuteur pédagogique")
+    description = gettext_lazy(
+        "Fiches contresignées dans l'année que le tuteur pédagogique a lues ÷ fiches contresignées "
+        "dans l'année."
+    )
+    diploma_path = "contract__diploma"
+
+    def population(self, year, as_of):
+        return LiaisonSheet.objects.filter(
+            is_current=True,
+            countersigned_at__isnull=False,
+            countersigned_at__date__gte=year.start_date,
+            countersigned_at__date__lte=as_of,
+        ).annotate(
+            counted=Case(
+                When(status=LiaisonSheet.Status.REVIEWED, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+    def with_context(self, rows):
+        return rows.select_related("contract__apprentice", "contract__employer", "period").order_by(
+            "due_date", "pk"
+        )
+
+    def record(self, sheet):
+        return Record(
+            label=f"{contract_label(sheet.contract)} — {sheet}",
+            url=sheet.get_absolute_url(),
+            day=sheet.due_date,
+            counted=sheet.counted,
+            detail=sheet.get_status_display(),
+        )
+
+
+class TwoMeetingsRule(ContractIndicator):
+    """The charter's windows come from :mod:`livret.windows`, the same code as the contract's page, so
+    that a contract never meets the rule on one page and misses it on another. The windows are dated
+    by month arithmetic that no aggregate expresses: the rows are read in two queries and judged in
+    Python."""
+
+    code = "two_meetings_rule"
+    label = gettext_lazy("Règle des deux rencontres annuelles")
+    description = gettext_lazy(
+        "Contrats dont toutes les fenêtres de rencontre closes dans l'année sont respectées (une rencontre "
+        "dans les deux mois après le début, une dans les deux mois avant la fin, deux par an) ÷ contrats "
+        "ayant au moins une fenêtre close dans l'année."
+    )
+
+    def _judged(self, diploma_ids, year, as_of):
+        contracts = list(
+            Contract.objects.filter(diploma__in=list(diploma_ids))
+            .filter(active_during(year, as_of))
+            .select_related("apprentice", "employer")
+            .order_by("apprentice__last_name", "pk")
+        )
+        visits = defaultdict(list)
+        for visit in (
+            VisitReport.objects.filter(contract__in=contracts)
+            .held()
+            .only("pk", "contract_id", "status", "held_on", "planned_date")
+        ):
+            visits[visit.contract_id].append(visit)
+        judged = []
+        for contract in contracts:
+            windows = [
+                w
+                for year_windows in visit_windows(contract, visits[contract.pk], as_of)
+                for w in year_windows.windows
+                if year.start_date <= w.end <= as_of
+            ]
+            closed = [w for w in windows if w.state in (WindowState.MET, WindowState.MISSED)]
+            if not closed:
+                continue
+            missed = [w for w in closed if w.state == WindowState.MISSED]
+            contract.counted = not missed
+            contract.missed_windows = missed
+            judged.append(contract)
+        return judged
+
+    def compute(self, diploma_ids, year, as_of):
+        figures = {pk: [0, 0] for pk in diploma_ids}
+        for contract in self._judged(diploma_ids, year, as_of):
+            figures[contract.diploma_id][1] += 1
+            figures[contract.diploma_id][0] += contract.counted
+        return {pk: Figure(num, den, rate(num, den)) for pk, (num, den) in figures.items()}
+
+    def records(self, diploma, year, as_of):
+        return [self.record(contract) for contract in self._judged([diploma.pk], year, as_of)]
+
+    def detail(self, contract):
+        if contract.counted:
+            return _("fenêtres respectées")
+        return _("manquée : %(windows)s") % {
+            "windows": ", ".join(
+                f"{w.label} ({w.start:%d/%m/%Y}–{w.end:%d/%m/%Y})" for w in contract.missed_windows
+            )
+        }
+
+
+class GridSharedFirstMonth(ContractIndicator):
+    code = "grid_shared_first_month"
+    label = gettext_lazy("Grille d'évaluation partagée dans le premier mois")
+    description = gettext_lazy(
+        "Contrats commencés dans l'année dont la grille d'évaluation a été partagée dans les 30 jours "
+        "÷ contrats commencés dans l'année depuis plus de 30 jours (ou déjà partagés)."
+    )
+
+    def population(self, year, as_of):
+        due_days = datetime.timedelta(days=GridSharing.DUE_DAYS)
+        shared_in_time = GridSharing.objects.filter(
+            contract=OuterRef("pk"), shared_on__lte=F("contract__start_date") + due_days
+        )
+        return (
+            Contract.objects.filter(
+                start_date__gte=year.start_date, start_date__lte=min(as_of, year.end_date)
+            )
+            .annotate(
+                counted=Exists(shared_in_time),
+                shared=Exists(GridSharing.objects.filter(contract=OuterRef("pk"))),
+            )
+            .filter(Q(start_date__lte=as_of - due_days) | Q(shared=True))
+        )
+
+    def detail(self, contract):
+        if contract.counted:
+            return _("partagée à temps")
+        return _("partagée après le premier mois") if contract.shared else _("pas encore partagée")
+
+
+class TutorsTrained(Indicator):
+    code = "tutors_trained"
+    label = gettext_lazy("Maîtres d'apprentissage formés")
+    description = gettext_lazy(
+        "Maîtres d'apprentissage formés (formation suivie avant la fin de l'année) ÷ maîtres d'apprentissage "
+        "des contrats en cours dans l'année."
+    )
+    diploma_path = "contracts__diploma"
+
+    def compute(self, diploma_ids, year, as_of):
+        # A tutor counts once per diploma in which they follow an active contract.
+        rows = (
+            Contract.objects.filter(
+                active_during(year, as_of), diploma__in=list(diploma_ids), company_tutor__isnull=False
+            )
+            .order_by()
+            .values("diploma")
+            .annotate(
+                den=Count("company_tutor", distinct=True),
+                num=Count(
+                    "company_tutor",
+                    distinct=True,
+                    filter=Q(company_tutor__training_date__lte=year.end_date),
+                ),
+            )
+        )
+        found = {row["diploma"]: Figure(row["num"], row["den"], rate(row["num"], row["den"])) for row in rows}
+        return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+
+    def records(self, diploma, year, as_of):
+        from tutors.models import CompanyTutor
+
+        active = Contract.objects.filter(
+            active_during(year, as_of), company_tutor=OuterRef("pk"), diploma=diploma.pk
+        )
+        tutors = (
+            CompanyTutor.objects.filter(Exists(active))
+            .select_related("employer")
+            .order_by("last_name", "first_name", "pk")
+        )
+        return [
+            Record(
+                label=f"{tutor} — {tutor.employer}",
+                url=tutor.employer.get_absolute_url(),
+                day=tutor.training_date,
+                counted=tutor.training_date is not None and tutor.training_date <= year.end_date,
+                detail=(
+                    _("formé le %(day)s") % {"day": tutor.training_date.strftime("%d/%m/%Y")}
+                    if tutor.training_date
+                    else _("pas encore formé")
+                ),
+            )
+            for tutor in tutors
+        ]
+
+
+class VisitReportsAcknowledged(Indicator):
+    code = "visit_reports_acknowledged"
+    label = gettext_lazy("Comptes rendus de visite partagés et lus")
+    description = gettext_lazy(
+        "Comptes rendus de visite dont l'entreprise et l'apprenti ont pris connaissance ÷ rencontres tenues "
+        "dans l'année avec compte rendu partagé."
+    )
+    diploma_path = "contract__diploma"
+
+    def population(self, year, as_of):
+        return (
+            VisitReport.objects.held()
+            .filter(held_on__gte=year.start_date, held_on__lte=as_of)
+            .annotate(
+                counted=Case(
+                    When(status=VisitReport.Status.ACKNOWLEDGED, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def with_context(self, rows):
+        return rows.select_related("contract__apprentice", "contract__employer").order_by("held_on", "pk")
+
+    def record(self, visit):
+        return Record(
+            label=f"{contract_label(visit.contract)} — {visit}",
+            url=visit.get_absolute_url(),
+            day=visit.held_on,
+            counted=visit.counted,
+            detail=visit.get_status_display(),
+        )
+
+
+class ActionsClosedOnTime(Indicator):
+    code = "actions_closed_on_time"
+    label = gettext_lazy("Actions de suivi closes à échéance")
+    description = gettext_lazy(
+        "Actions décidées en visite, échues dans l'année, faites au plus tard à leur échéance ÷ actions "
+        "échues dans l'année."
+    )
+    diploma_path = "contract__diploma"
+
+    def population(self, year, as_of):
+        return (
+            ActionItem.objects.filter(due_date__gte=year.start_date, due_date__lte=year.end_date)
+            .filter(Q(due_date__lt=as_of) | Q(done_on__isnull=False))
+            .annotate(
+                counted=Case(
+                    When(done_on__lte=F("due_date"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def with_context(self, rows):
+        return rows.select_related("contract__apprentice", "contract__employer", "opened_in").order_by(
+            "due_date", "pk"
+        )
+
+    def record(self, action):
+        if action.done_on:
+            detail = _("faite le %(day)s") % {"day": action.done_on.strftime("%d/%m/%Y")}
+        else:
+            detail = _("pas encore faite")
+        return Record(
+            label=f"{contract_label(action.contract)} — {action.description}",
+            url=action.opened_in.get_absolute_url(),
+            day=action.due_date,
+            counted=action.counted,
+            detail=detail,
+        )
+
+
+def decided_in_time() -> Q:
+    """Decided within the charter's week, in calendar days (Europe/Paris), as the inbox counts them."""
+    return Q(decided_day__lte=F("submitted_day") + datetime.timedelta(days=MissionDescription.DECISION_DAYS))
+
+
+class MissionDecidedOnTime(Indicator):
+    code = "mission_decided_on_time"
+    label = gettext_lazy("Descriptions des missions décidées sous une semaine")
+    description = gettext_lazy(
+        "Décisions (validation ou renvoi) prises au plus tard le 7e jour après la soumission ÷ décisions "
+        "prises, plus les descriptions qui attendent depuis plus de 7 jours."
+    )
+    diploma_path = "mission__contract__diploma"
+
+    def population(self, year, as_of):
+        return (
+            MissionDecision.objects.filter(mission__academic_year=year, decided_at__date__lte=as_of)
+            .annotate(submitted_day=TruncDate("submitted_at"), decided_day=TruncDate("decided_at"))
+            .annotate(
+                counted=Case(
+                    When(decided_in_time(), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def waiting_late(self, year, as_of):
+        limit = as_of - datetime.timedelta(days=MissionDescription.DECISION_DAYS)
+        return (
+            MissionDescription.objects.waiting_decision()
+            .filter(academic_year=year)
+            .annotate(submitted_day=TruncDate("submitted_at"))
+            .filter(submitted_day__lt=limit)
+        )
+
+    def compute(self, diploma_ids, year, as_of):
+        figures = super().compute(diploma_ids, year, as_of)
+        waiting = dict(
+            self.waiting_late(year, as_of)
+            .filter(contract__diploma__in=list(diploma_ids))
+            .order_by()
+            .values_list("contract__diploma")
+            .annotate(n=Count("pk"))
+        )
+        result = {}
+        for pk, figure in figures.items():
+            den = figure.denominator + waiting.get(pk, 0)
+            result[pk] = Figure(figure.numerator, den, rate(figure.numerator, den))
+        return result
+
+    def records(self, diploma, year, as_of):
+        decisions = (
+            self.population(year, as_of)
+            .filter(mission__contract__diploma=diploma.pk)
+            .select_related("mission__contract__apprentice", "mission__contract__employer")
+            .order_by("submitted_at", "pk")
+        )
+        records = [
+            Record(
+                label=f"{contract_label(d.mission.contract)} — {d.mission}",
+                url=d.mission.get_absolute_url(),
+                day=d.decided_day,
+                counted=d.counted,
+                detail=_("%(outcome)s au %(days)se jour")
+                % {"outcome": d.get_outcome_display(), "days": (d.decided_day - d.submitted_day).days},
+            )
+            for d in decisions
+        ]
+        waiting = (
+            self.waiting_late(year, as_of)
+            .filter(contract__diploma=diploma.pk)
+            .select_related("contract__apprentice", "contract__employer")
+            .order_by("submitted_at", "pk")
+        )
+        records += [
+            Record(
+                label=f"{contract_label(m.contract)} — {m}",
+                url=m.get_absolute_url(),
+                day=m.submitted_day,
+                counted=False,
+                detail=_("en attente depuis %(days)s jours") % {"days": (as_of - m.submitted_day).days},
+            )
+            for m in waiting
+        ]
+        return records
+
+
+class MissionMedianDelay(Indicator):
+    """The median needs every delay in order: the delays are read (one column, one query) and the
+    median taken in Python, the same on SQLite and PostgreSQL."""
+
+    code = "mission_median_delay"
+    label = gettext_lazy("Délai médian de décision sur les missions")
+    description = gettext_lazy(
+        "Médiane, en jours, du délai entre la soumission et la décision du responsable."
+    )
+    unit = DAYS
+
+    def population(self, year, as_of):
+        return MissionDecidedOnTime().population(year, as_of)
+
+    def compute(self, diploma_ids, year, as_of):
+        delays = defaultdict(list)
+        for diploma_id, delay in (
+            self.population(year, as_of)
+            .filter(mission__contract__diploma__in=list(diploma_ids))
+            .values_list("mission__contract__diploma", "delay")
+        ):
+            delays[diploma_id].append(delay.total_seconds() / 86400)
+        return {
+            pk: Figure(
+                None, len(delays[pk]), one_decimal(statistics.median(delays[pk])) if delays[pk] else None
+            )
+            for pk in diploma_ids
+        }
+
+    def records(self, diploma, year, as_of):
+        decisions = (
+            self.population(year, as_of)
+            .filter(mission__contract__diploma=diploma.pk)
+            .select_related("mission__contract__apprentice", "mission__contract__employer")
+            .order_by("delay", "pk")
+        )
+        return [
+            Record(
+                label=f"{contract_label(d.mission.contract)} — {d.mission}",
+                url=d.mission.get_absolute_url(),
+                day=d.decided_day,
+                counted=True,
+                detail=_("%(days)s jours")
+                % {"days": self.format_value(one_decimal(d.delay.total_seconds() / 86400))},
+            )
+            for d in decisions
+        ]
+
+
+class MissionsValidated(ContractIndicator):
+    code = "missions_validated"
+    label = gettext_lazy("Contrats dont les missions de l'année sont validées")
+    description = gettext_lazy(
+        "Contrats en cours dans l'année dont la description des missions de l'année est validée ÷ contrats "
+        "en cours dans l'année."
+    )
+
+    def population(self, year, as_of):
+        validated = MissionDescription.objects.filter(
+            contract=OuterRef("pk"), academic_year=year, status=MissionDescription.Status.VALIDATED
+        )
+        return Contract.objects.filter(active_during(year, as_of)).annotate(counted=Exists(validated))
+
+    def detail(self, contract):
+        return _("validée") if contract.counted else _("pas encore validée")

@@ -1,0 +1,34 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
+def run_computation(run_id: int) -> dict:
+    """Carry out one queued recomputation of the indicators (idempotent: a run is claimed once)."""
+    from quality import services
+
+    run = services.run_computation(run_id)
+    return {"status": run.status, "rows": run.rows}
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
+def compute_all_indicators(today_iso: str | None = None) -> int:
+    """Nightly: recompute the indicators of the current academic year (and of the previous one while it
+    is not closed), for every organisation. Idempotent (upsert)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from core.models import AcademicYear
+    from quality import services
+    from quality.models import Campaign
+
+    today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+    rows = 0
+    current = AcademicYear.objects.current(today)
+    years = [current] if current else []
+    previous = AcademicYear.objects.filter(end_date__lt=today).order_by("-end_date").first()
+    if previous and not Campaign.objects.filter(academic_year=previous).exists():
+        years.append(previous)
+    for year in years:
+        rows += services.compute_indicators(year=year, today=today)
+    return rows
