@@ -48,6 +48,7 @@ def test_demo_covers_every_state_of_every_document_and_a_second_run_changes_noth
     check_visits(today)
     check_missions(today)
     check_evaluations(today)
+    check_quality()
 
     call_command("seed_demo", quiet=True)
 
@@ -136,3 +137,29 @@ def check_evaluations(today):
     ]
     assert len(within_a_month) > shared.count() // 2
     assert len(within_a_month) < shared.count()
+
+
+def check_quality():
+    """The trajectoire qualité of the demo: a register, evidence, a closed year, and every kind of level
+    on the dashboard of the running year or the one before."""
+    from quality.levels import evaluate
+    from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
+
+    assert set(Meeting.objects.values_list("kind", flat=True)) == set(Meeting.Kind.values)
+    assert (
+        Evidence.objects.filter(diploma__isnull=True).exists()
+        and Evidence.objects.filter(diploma__isnull=False).exists()
+    )
+    closed = Campaign.objects.get()
+    assert closed.academic_year.label == "2024-2025"
+    assert {d["diploma"]["code"] for d in closed.snapshot["diplomas"]} == {"ING-ALB", "BTS-CPRP"}
+    assert Milestone.objects.exists()
+    stages = set()
+    for label in ("2025-2026", "2026-2027"):
+        year = AcademicYear.objects.get(label=label)
+        assert IndicatorValue.objects.filter(academic_year=year).exists()
+        from apprentices.models import Diploma
+
+        for trajectory in evaluate(Diploma.objects.all(), year).values():
+            stages |= {p.stage for p in trajectory.perimeters}
+    assert stages == {"below", "socle", "jalon", "cible"}

@@ -60,6 +60,11 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             self.livret = seed_livret(today=timezone.localdate())
+        # The trajectoire qualité reads the booklet: its register, evidence and indicators come last.
+        from quality.seed import seed_quality
+
+        with transaction.atomic():
+            self.quality = seed_quality(today=timezone.localdate())
         if not quiet:
             self.report(plan)
 
@@ -385,6 +390,8 @@ class Command(BaseCommand):
                 f"{livret.get('visits', 0)} visites, {livret.get('missions', 0)} descriptions des missions, "
                 f"{livret.get('evaluations', 0)} évaluations, {livret.get('sharings', 0)} grilles partagées."
             )
+        if self.quality:
+            write("  Qualité : " + ", ".join(f"{n} {what}" for what, n in self.quality.items()) + ".")
         write("")
         write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})"))
         roles_of = {a.email: a.roles for a in plan.accounts}
