@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AcademicYear, Organisation, User
-from core.perms import VisibleQuerySet
+from core.models import AcademicYear, Organisation, Role, User
+from core.perms import VisibleQuerySet, visibility_q
 
 # The referential ----------------------------------------------------------------------------------
 
@@ -304,6 +304,14 @@ class FollowedIndicator(models.Model):
 
 class EvidenceQuerySet(VisibleQuerySet):
     visibility = {"organisation": "organisation", "head": "diploma__heads"}
+
+    def visible_to(self, user):
+        """Also, for a head of diploma, the documents of their establishment as a whole (a survey, a
+        brochure): their diplomas' trajectories rest on them."""
+        q = visibility_q(user, **self.visibility)
+        if user.is_authenticated and user.is_active and Role.HEAD_OF_DIPLOMA in user.roles:
+            q |= Q(diploma__isnull=True, organisation__diplomas__heads=user)
+        return self.filter(q).distinct()
 
     def valid_during(self, year: AcademicYear):
         return self.filter(attested_on__lte=year.end_date).filter(

@@ -402,3 +402,19 @@ def test_closing_the_running_year_is_refused(client_for, world):
     )
     assert "n'est pas terminée" in text_of(response)
     assert not Campaign.objects.exists()
+
+
+def test_a_head_downloads_the_establishments_evidence_but_not_another_organisations(client_for, world):
+    client_for(world.users["staff"]).post(
+        reverse("quality:evidence_create"), _evidence_post(world, diploma="")
+    )
+    evidence = Evidence.objects.get(diploma__isnull=True)
+    head = client_for(world.users["head_of_diploma"])
+    response = head.get(reverse("quality:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 200
+    response.close()
+    foreign_head = world.foreign.diploma.heads.get()
+    assert (
+        client_for(foreign_head).get(reverse("quality:evidence_download", args=[evidence.pk])).status_code
+        == 404
+    )
