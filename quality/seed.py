@@ -237,33 +237,33 @@ class Seeder:
             attendance=17,
             attendees="Apprentis des deux promotions, équipe pédagogique du BTS, CFA",
         )
-        for offset, month, day, title, code, people in (
-            (0, 11, 20, "Réunion pédagogique d'automne", ING, 12),
-            (1, 2, 5, "Réunion pédagogique d'hiver", ING, 11),
-            (0, 12, 10, "Réunion pédagogique du BTS", BTS, 7),
+        pedagogical = "Enseignants, tuteurs pédagogiques, responsable de formation"
+        information = "Candidats et familles, anciens apprentis, entreprises partenaires, CFA"
+        for kind, offset, month, day, title, code, people, attendees in (
+            (K.PEDAGOGICAL, 0, 11, 20, "Réunion pédagogique d'automne", ING, 12, pedagogical),
+            (K.PEDAGOGICAL, 1, 2, 5, "Réunion pédagogique d'hiver", ING, 11, pedagogical),
+            (K.PEDAGOGICAL, 0, 12, 10, "Réunion pédagogique du BTS", BTS, 7, pedagogical),
+            (
+                K.INFORMATION,
+                0,
+                11,
+                28,
+                "Réunion d'information des candidats à l'apprentissage",
+                ING,
+                45,
+                information,
+            ),
+            (K.INFORMATION, 1, 1, 24, "Journée portes ouvertes de l'apprentissage", ING, 120, information),
+            (K.INFORMATION, 1, 2, 7, "Réunion d'information des candidats au BTS", BTS, 26, information),
         ):
             self.meeting(
-                kind=K.PEDAGOGICAL,
+                kind=kind,
                 title=f"{title} {label}",
                 day=_day(year, offset, month, day),
                 codes=[code],
                 by=self.staff,
                 attendance=people,
-                attendees="Enseignants, tuteurs pédagogiques, responsable de formation",
-            )
-        for offset, month, day, title, code, people in (
-            (0, 11, 28, "Réunion d'information des candidats à l'apprentissage", ING, 45),
-            (1, 1, 24, "Journée portes ouvertes de l'apprentissage", ING, 120),
-            (1, 2, 7, "Réunion d'information des candidats au BTS", BTS, 26),
-        ):
-            self.meeting(
-                kind=K.INFORMATION,
-                title=f"{title} {label}",
-                day=_day(year, offset, month, day),
-                codes=[code],
-                by=self.staff,
-                attendance=people,
-                attendees="Candidats et familles, anciens apprentis, entreprises partenaires, CFA",
+                attendees=attendees,
             )
         self.meeting(
             kind=K.STEERING,
