@@ -12,23 +12,29 @@ def run_computation(run_id: int) -> dict:
 
 @shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
 def compute_all_indicators(today_iso: str | None = None) -> int:
-    """Nightly: recompute the indicators of the current academic year (and of the previous one while it
-    is not closed), for every organisation. Idempotent (upsert)."""
+    """Nightly: recompute the indicators of the running academic year, and of the previous one until its
+    campaign is closed, for every organisation. Idempotent (upsert)."""
     import datetime
 
     from django.utils import timezone
 
+    from apprentices.models import Diploma
     from core.models import AcademicYear
     from quality import services
     from quality.models import Campaign
 
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+    years = [
+        year
+        for year in (
+            AcademicYear.objects.current(today),
+            AcademicYear.objects.filter(end_date__lt=today).order_by("-end_date").first(),
+        )
+        if year is not None
+    ]
     rows = 0
-    current = AcademicYear.objects.current(today)
-    years = [current] if current else []
-    previous = AcademicYear.objects.filter(end_date__lt=today).order_by("-end_date").first()
-    if previous and not Campaign.objects.filter(academic_year=previous).exists():
-        years.append(previous)
-    for year in years:
-        rows += services.compute_indicators(year=year, today=today)
+    for year in dict.fromkeys(years):
+        closed = Campaign.objects.filter(academic_year=year).values("organisation")
+        diplomas = Diploma.objects.exclude(organisation__in=closed)
+        rows += services.compute_indicators(year=year, diplomas=diplomas, today=today)
     return rows
