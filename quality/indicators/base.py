@@ -51,6 +51,13 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def judged_on(year: AcademicYear, as_of: datetime.date) -> datetime.date:
+    """The first day on which a deadline of ``as_of`` or before counts as passed. While the year runs it
+    is ``as_of`` itself (a sheet due today is not late yet); once the year is over its figures are
+    taken on its last day, and everything due by that day is judged."""
+    return as_of + datetime.timedelta(days=1) if as_of >= year.end_date else as_of
+
+
 def one_decimal(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 

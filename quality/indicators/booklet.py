@@ -22,7 +22,16 @@ from livret.models import (
     VisitReport,
 )
 from livret.windows import WindowState, visit_windows
-from quality.indicators.base import DAYS, Figure, Indicator, Record, contract_label, one_decimal, rate
+from quality.indicators.base import (
+    DAYS,
+    Figure,
+    Indicator,
+    Record,
+    contract_label,
+    judged_on,
+    one_decimal,
+    rate,
+)
 from quality.indicators.contracts import ContractIndicator, active_during
 
 
@@ -40,7 +49,7 @@ class SheetsOnTime(ContractIndicator):
             is_current=True,
             due_date__gte=year.start_date,
             due_date__lte=year.end_date,
-        ).filter(Q(due_date__lt=as_of) | Q(countersigned_at__isnull=False))
+        ).filter(Q(due_date__lt=judged_on(year, as_of)) | Q(countersigned_at__isnull=False))
 
     def population(self, year, as_of):
         due = self.due_sheets(year, as_of)
@@ -131,7 +140,7 @@ class TwoMeetingsRule(ContractIndicator):
         for contract in contracts:
             windows = [
                 w
-                for year_windows in visit_windows(contract, visits[contract.pk], as_of)
+                for year_windows in visit_windows(contract, visits[contract.pk], judged_on(year, as_of))
                 for w in year_windows.windows
                 if year.start_date <= w.end <= as_of
             ]
@@ -185,7 +194,8 @@ class GridSharedFirstMonth(ContractIndicator):
                 counted=Exists(shared_in_time),
                 shared=Exists(GridSharing.objects.filter(contract=OuterRef("pk"))),
             )
-            .filter(Q(start_date__lte=as_of - due_days) | Q(shared=True))
+            # Past its deadline (start + 30 days, still in time on that day), or already shared.
+            .filter(Q(start_date__lt=judged_on(year, as_of) - due_days) | Q(shared=True))
         )
 
     def detail(self, contract):
@@ -297,7 +307,7 @@ class ActionsClosedOnTime(Indicator):
     def population(self, year, as_of):
         return (
             ActionItem.objects.filter(due_date__gte=year.start_date, due_date__lte=year.end_date)
-            .filter(Q(due_date__lt=as_of) | Q(done_on__isnull=False))
+            .filter(Q(due_date__lt=judged_on(year, as_of)) | Q(done_on__isnull=False))
             .annotate(
                 counted=Case(
                     When(done_on__lte=F("due_date"), then=Value(True)),
@@ -362,18 +372,33 @@ class MissionDecidedOnTime(Indicator):
             .filter(submitted_day__lt=limit)
         )
 
+    def decided_after(self, year, as_of):
+        """Decisions taken after ``as_of`` on a description that was then waiting for more than the
+        week: late on ``as_of`` (a past year's figure does not lose them once decided)."""
+        limit = as_of - datetime.timedelta(days=MissionDescription.DECISION_DAYS)
+        return (
+            MissionDecision.objects.filter(mission__academic_year=year, decided_at__date__gt=as_of)
+            .annotate(submitted_day=TruncDate("submitted_at"))
+            .filter(submitted_day__lt=limit)
+        )
+
     def compute(self, diploma_ids, year, as_of):
         figures = super().compute(diploma_ids, year, as_of)
-        waiting = dict(
-            self.waiting_late(year, as_of)
-            .filter(contract__diploma__in=list(diploma_ids))
-            .order_by()
-            .values_list("contract__diploma")
-            .annotate(n=Count("pk"))
-        )
+        waiting = defaultdict(int)
+        for queryset, path in (
+            (self.waiting_late(year, as_of), "contract__diploma"),
+            (self.decided_after(year, as_of), "mission__contract__diploma"),
+        ):
+            for pk, n in (
+                queryset.filter(**{f"{path}__in": list(diploma_ids)})
+                .order_by()
+                .values_list(path)
+                .annotate(n=Count("pk"))
+            ):
+                waiting[pk] += n
         result = {}
         for pk, figure in figures.items():
-            den = figure.denominator + waiting.get(pk, 0)
+            den = figure.denominator + waiting[pk]
             result[pk] = Figure(figure.numerator, den, rate(figure.numerator, den))
         return result
 
@@ -381,7 +406,9 @@ class MissionDecidedOnTime(Indicator):
         decisions = (
             self.population(year, as_of)
             .filter(mission__contract__diploma=diploma.pk)
-            .select_related("mission__contract__apprentice", "mission__contract__employer")
+            .select_related(
+                "mission__academic_year", "mission__contract__apprentice", "mission__contract__employer"
+            )
             .order_by("submitted_at", "pk")
         )
         records = [
@@ -398,7 +425,7 @@ class MissionDecidedOnTime(Indicator):
         waiting = (
             self.waiting_late(year, as_of)
             .filter(contract__diploma=diploma.pk)
-            .select_related("contract__apprentice", "contract__employer")
+            .select_related("academic_year", "contract__apprentice", "contract__employer")
             .order_by("submitted_at", "pk")
         )
         records += [
@@ -410,6 +437,25 @@ class MissionDecidedOnTime(Indicator):
                 detail=_("en attente depuis %(days)s jours") % {"days": (as_of - m.submitted_day).days},
             )
             for m in waiting
+        ]
+        decided_after = (
+            self.decided_after(year, as_of)
+            .filter(mission__contract__diploma=diploma.pk)
+            .select_related(
+                "mission__academic_year", "mission__contract__apprentice", "mission__contract__employer"
+            )
+            .order_by("submitted_at", "pk")
+        )
+        records += [
+            Record(
+                label=f"{contract_label(d.mission.contract)} — {d.mission}",
+                url=d.mission.get_absolute_url(),
+                day=d.submitted_day,
+                counted=False,
+                detail=_("en attente depuis %(days)s jours au %(day)s, décidée ensuite")
+                % {"days": (as_of - d.submitted_day).days, "day": as_of.strftime("%d/%m/%Y")},
+            )
+            for d in decided_after
         ]
         return records
 
@@ -447,7 +493,9 @@ class MissionMedianDelay(Indicator):
         decisions = (
             self.population(year, as_of)
             .filter(mission__contract__diploma=diploma.pk)
-            .select_related("mission__contract__apprentice", "mission__contract__employer")
+            .select_related(
+                "mission__academic_year", "mission__contract__apprentice", "mission__contract__employer"
+            )
             .order_by("delay", "pk")
         )
         return [
@@ -456,8 +504,7 @@ class MissionMedianDelay(Indicator):
                 url=d.mission.get_absolute_url(),
                 day=d.decided_day,
                 counted=True,
-                detail=_("%(days)s jours")
-                % {"days": self.format_value(one_decimal(d.delay.total_seconds() / 86400))},
+                detail=self.format_value(one_decimal(d.delay.total_seconds() / 86400)),
             )
             for d in decisions
         ]

@@ -175,6 +175,16 @@ class SuccessRate(Indicator):
         found = {row["diploma"]: Figure(row["num"], row["den"], rate(row["num"], row["den"])) for row in rows}
         return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
 
+    def records(self, diploma, year, as_of):
+        # One row per apprentice, as compute() counts them: their admitted contract if they have one.
+        kept = {}
+        for contract in self.with_context(self.population(year, as_of).filter(diploma=diploma.pk)):
+            if contract.apprentice_id not in kept or (
+                contract.counted and not kept[contract.apprentice_id].counted
+            ):
+                kept[contract.apprentice_id] = contract
+        return [self.record(contract) for contract in kept.values()]
+
     def with_context(self, rows):
         return rows.select_related("apprentice", "employer").order_by("apprentice__last_name", "pk")
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from apprentices.models import Contract, Diploma
 from livret.windows import add_months
-from quality.indicators.base import COUNT, Figure, Indicator, Record, rate
+from quality.indicators.base import COUNT, Figure, Indicator, Record, judged_on, rate
 from quality.indicators.contracts import active_during
 from quality.models import FollowedIndicator, Meeting, Milestone, Threshold
 
@@ -143,11 +143,12 @@ class GroupDebriefs(Indicator):
         ):
             held[cohort_id].append((day, pk))
         pairs = defaultdict(list)
+        judged = judged_on(year, as_of)
         for diploma_id, cohort_ids in cohorts.items():
             for cohort_id in sorted(cohort_ids, key=lambda c: labels[c]):
                 for number, first, last in quarters(year):
                     meetings = [pk for day, pk in held[cohort_id] if first <= day <= last]
-                    if last < as_of or meetings:
+                    if last < judged or meetings:
                         pairs[diploma_id].append(
                             (cohort_id, labels[cohort_id], number, first, last, meetings)
                         )

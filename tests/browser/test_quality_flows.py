@@ -74,7 +74,9 @@ def test_head_follows_a_perimeter_to_its_records_and_raises_a_threshold(desktop_
     change_threshold(page, "Descriptions des missions décidées sous une semaine", "80", "Trop exigeant")
     expect(page.locator(".messages")).to_contain_text("pas l'abaisser")
     before = Threshold.objects.count()
-    change_threshold(page, "Délai médian de décision sur les missions", "6", "Décider plus vite, vu au comité")
+    change_threshold(
+        page, "Délai médian de décision sur les missions", "6", "Décider plus vite, vu au comité"
+    )
     expect(page.locator(".messages")).to_contain_text("Seuil enregistré")
     assert Threshold.objects.count() == before + 1
     assert_no_axe_violations(page)
@@ -95,9 +97,7 @@ def test_staff_record_a_steering_committee_with_its_minutes_on_a_phone(
     page.locator("#id_held_on").fill(held.isoformat())
     page.get_by_label(re.compile("BTS Conception")).check()
     page.locator("#id_attendance").fill("11")
-    page.locator("#id_attendees").fill(
-        "Délégués apprentis, trois maîtres d'apprentissage, CFA"
-    )
+    page.locator("#id_attendees").fill("Délégués apprentis, trois maîtres d'apprentissage, CFA")
     minutes = tmp_path / "pv.pdf"
     minutes.write_bytes(MINUTES)
     page.locator("#id_minutes").set_input_files(str(minutes))
