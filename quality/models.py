@@ -501,7 +501,7 @@ class ComputationRun(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
+        RUNNING = "running", _("Calcul en cours")
         DONE = "done", _("Terminé")
         FAILED = "failed", _("Échec")
 
