@@ -98,6 +98,29 @@ def pytest_sessionstart(session):
         )
 
 
+def ensure_referential() -> None:
+    """The charter's referential is loaded by a data migration; a transactional test flushes the
+    database, data migrations included, so the tests after it reload it when it is missing."""
+    from django.apps import apps
+
+    from quality import referential
+    from quality.models import Poste
+
+    if not Poste.objects.exists():
+        referential.load(apps)
+
+
+@pytest.fixture(autouse=True)
+def _charter_referential(request):
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_referential()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """allauth's rate limits live in the cache: each test starts with none spent."""

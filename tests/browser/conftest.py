@@ -85,8 +85,11 @@ def demo_dump(tmp_path_factory, django_db_setup, django_db_blocker):
     dump costs a fraction of seeding again (the demo goes through every workflow's services)."""
     from django.db import transaction
 
+    from tests.conftest import ensure_referential
+
     path = tmp_path_factory.mktemp("demo") / "demo.json"
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_referential()
         call_command("seed_demo", quiet=True)
         call_command("dumpdata", exclude=NOT_DUMPED, output=str(path), verbosity=0)
         transaction.set_rollback(True)
