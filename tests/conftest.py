@@ -98,6 +98,36 @@ def pytest_sessionstart(session):
         )
 
 
+@pytest.fixture
+def redis_broker():
+    problem = redis_problem()
+    if problem:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 : {problem}")
+        pytest.skip(problem)
+    return os.environ["REDIS_URL"]
+
+
+@pytest.fixture
+def real_worker(redis_broker):
+    """An embedded Celery worker consuming from Redis; tasks are no longer run inline."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    from config import celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        assert celery_app.conf.broker_url == redis_broker
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = previous
+        # The worker thread's connections must not keep the test database open.
+        connections.close_all()
+
+
 def ensure_referential() -> None:
     """The charter's referential is loaded by a data migration; a transactional test flushes the
     database, data migrations included, so the tests after it reload it when it is missing."""

@@ -1,7 +1,6 @@
 """The nightly task that closes contracts past their planned end, inline and on a real worker."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -10,7 +9,6 @@ from apprentices import tasks
 from apprentices.models import Contract
 from core.models import AuditEvent
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory
-from tests.conftest import REQUIRE_SERVICES, redis_problem
 
 
 def finished_contract(**kwargs):
@@ -66,36 +64,6 @@ def test_task_takes_the_day_to_close_at():
 def test_task_is_scheduled_by_beat(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["close-finished-contracts"]
     assert schedule["task"] == tasks.close_finished_contracts.name
-
-
-@pytest.fixture
-def redis_broker():
-    problem = redis_problem()
-    if problem:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1 : {problem}")
-        pytest.skip(problem)
-    return os.environ["REDIS_URL"]
-
-
-@pytest.fixture
-def real_worker(redis_broker):
-    """An embedded Celery worker consuming from Redis; tasks are no longer run inline."""
-    from celery.contrib.testing.worker import start_worker
-    from django.db import connections
-
-    from config import celery_app
-
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        assert celery_app.conf.broker_url == redis_broker
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = previous
-        # The worker thread's connections must not keep the test database open.
-        connections.close_all()
 
 
 @pytest.mark.services

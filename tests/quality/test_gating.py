@@ -1,0 +1,207 @@
+"""Level gating: the socle first, each year on its own thresholds; the computation twice gives the
+same rows, and through a real Celery worker on Redis."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from quality import services
+from quality.levels import evaluate
+from quality.models import (
+    Attestation,
+    ComputationRun,
+    Evidence,
+    IndicatorValue,
+    Milestone,
+    Perimeter,
+    Requirement,
+    Threshold,
+)
+from tests.core.factories import AcademicYearFactory
+
+
+def meet_everything(diploma, year, perimeter_code, *, skip=()):
+    """Make every requirement of the périmètre's socle and cible hold, but those named in ``skip``."""
+    perimeter = Perimeter.objects.get(code=perimeter_code)
+    now = timezone.now()
+    for requirement in Requirement.objects.filter(item__perimeters=perimeter).distinct():
+        if requirement.code in skip:
+            continue
+        if requirement.kind == Requirement.Kind.COMPUTED:
+            value = Decimal(0) if requirement.comparison == "<=" else Decimal(1000)
+            IndicatorValue.objects.update_or_create(
+                diploma=diploma,
+                academic_year=year,
+                indicator=requirement.indicator,
+                defaults={
+                    "numerator": 100,
+                    "denominator": 100,
+                    "value": value,
+                    "computed_at": now,
+                    "as_of": year.end_date,
+                },
+            )
+        elif requirement.kind == Requirement.Kind.EVIDENCE:
+            Evidence.objects.get_or_create(
+                organisation=diploma.organisation,
+                diploma=diploma,
+                academic_year=year,
+                kind=requirement.evidence_kind,
+                defaults={
+                    "title": requirement.label,
+                    "file": "quality/x.pdf",
+                    "token": "x",
+                    "extension": ".pdf",
+                    "original_name": "x.pdf",
+                    "size": 1,
+                    "content_type": "application/pdf",
+                    "sha256": "0" * 64,
+                    "attested_on": year.start_date,
+                    "valid_until": year.end_date,
+                },
+            )
+        else:
+            Attestation.objects.get_or_create(
+                requirement=requirement, diploma=diploma, academic_year=year, defaults={"statement": "Fait."}
+            )
+
+
+def perimeter_state(diploma, year, code):
+    trajectory = evaluate([diploma], year)[diploma.pk]
+    return next(p for p in trajectory.perimeters if p.perimeter.code == code)
+
+
+def test_every_requirement_met_reaches_the_cible(world):
+    diploma, year = world.mine.diploma, world.academic_year
+    meet_everything(diploma, year, "3.3")
+    state = perimeter_state(diploma, year, "3.3")
+    assert (state.label, state.stage, state.next_level) == ("Cible", "cible", None)
+
+
+def test_a_met_cible_does_not_lift_a_missing_socle(world):
+    diploma, year = world.mine.diploma, world.academic_year
+    meet_everything(diploma, year, "3.3", skip={"p3-evaluation-fin"})
+    state = perimeter_state(diploma, year, "3.3")
+    assert (state.reached, state.label) == (0, "Sous le socle")
+    cible = state.levels[-1]
+    assert cible.kind == "cible" and cible.met
+    assert [r.requirement.code for r in state.next_level.missing] == ["p3-evaluation-fin"]
+
+
+def test_jalons_sit_between_socle_and_cible_and_gate_in_their_rank(world):
+    diploma, year = world.mine.diploma, world.academic_year
+    meet_everything(diploma, year, "3.3")
+    perimeter = Perimeter.objects.get(code="3.3")
+    for rank, held in ((1, True), (2, False)):
+        milestone = Milestone.objects.create(
+            diploma=diploma, academic_year=year, perimeter=perimeter, rank=rank, title=f"Palier {rank}"
+        )
+        requirement = Requirement.objects.create(milestone=milestone, kind="checklist", label=f"Point {rank}")
+        if held:
+            Attestation.objects.create(
+                requirement=requirement, diploma=diploma, academic_year=year, statement="Oui"
+            )
+    state = perimeter_state(diploma, year, "3.3")
+    assert [level.label for level in state.levels] == ["Socle", "Jalon 1", "Jalon 2", "Cible"]
+    assert (state.label, state.stage) == ("Jalon 1", "jalon")
+    assert state.next_level.milestone.title == "Palier 2"
+
+
+def test_a_postes_level_is_its_weakest_perimeter(world):
+    diploma, year = world.mine.diploma, world.academic_year
+    meet_everything(diploma, year, "3.3")
+    trajectory = evaluate([diploma], year)[diploma.pk]
+    poste = next(p for p in trajectory.postes if p.poste.number == 3)
+    assert poste.weakest.perimeter.code == "3.1"
+    assert poste.label == "Sous le socle"
+
+
+def test_last_years_result_is_judged_on_last_years_thresholds(world):
+    diploma = world.mine.diploma
+    this_year = world.academic_year
+    last_year = AcademicYearFactory(start_year=this_year.start_date.year - 1)
+    requirement = Requirement.objects.get(code="p3-grille-partagee")  # socle: at least 90 %
+    Threshold.objects.create(
+        requirement=requirement,
+        diploma=diploma,
+        academic_year=last_year,
+        version=1,
+        value=95,
+        previous_value=90,
+        reason="Relevé l'an dernier",
+    )
+    for year in (last_year, this_year):
+        IndicatorValue.objects.create(
+            diploma=diploma,
+            academic_year=year,
+            indicator="grid_shared_first_month",
+            numerator=92,
+            denominator=100,
+            value=Decimal("92.0"),
+            computed_at=timezone.now(),
+            as_of=year.end_date,
+        )
+
+    def grid_state(year):
+        state = perimeter_state(diploma, year, "3.3")
+        return next(r for r in state.levels[0].requirements if r.requirement.code == "p3-grille-partagee")
+
+    assert (grid_state(last_year).met, grid_state(last_year).threshold) == (False, 95)
+    assert (grid_state(this_year).met, grid_state(this_year).threshold) == (True, 90)
+
+
+def test_a_diploma_cannot_lower_the_socle(world):
+    head = world.users["head_of_diploma"]
+    requirement = Requirement.objects.get(code="p3-deux-rencontres")
+    with pytest.raises(services.QualityRefusal, match="pas l'abaisser"):
+        services.set_threshold(
+            requirement=requirement,
+            diploma=world.mine.diploma,
+            year=world.academic_year,
+            value="85",
+            reason="x",
+            by=head,
+        )
+    assert not Threshold.objects.exists()
+
+
+def rows():
+    return sorted(
+        IndicatorValue.objects.values_list(
+            "pk", "diploma", "academic_year", "indicator", "numerator", "denominator", "value"
+        )
+    )
+
+
+def test_computing_twice_gives_the_same_rows(world):
+    services.compute_indicators(year=world.academic_year)
+    first = rows()
+    services.compute_indicators(year=world.academic_year)
+    assert rows() == first
+    assert len(first) == 3 * 24
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_recomputation_runs_on_a_real_worker_and_twice_gives_the_same_rows(world, real_worker):
+    import time
+
+    def run_once():
+        run = services.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if not run.is_active:
+                return run
+            time.sleep(0.2)
+        pytest.fail("le calcul n'a pas abouti en 60 s")
+
+    first_run = run_once()
+    assert first_run.status == ComputationRun.Status.DONE, first_run.error
+    first = rows()
+    assert len(first) == 2 * 24  # the organisation's two diplomas
+    assert run_once().status == ComputationRun.Status.DONE
+    assert rows() == first
