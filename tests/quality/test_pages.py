@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -42,6 +43,16 @@ def url(name, world, *extra, year=None):
     return reverse(
         f"quality:{name}", args=[world.mine.diploma.pk, (year or world.academic_year).label, *extra]
     )
+
+
+def close_file_response(response):
+    """Close a streamed file response (its file handle) without the request_finished signal closing the
+    test's database connection, as Django's test client does for the responses it returns."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def pdf(name="pv.pdf", content=PDF):
@@ -273,6 +284,7 @@ def test_evidence_is_uploaded_then_downloaded_only_by_who_sees_the_diploma(clien
     download = client.get(reverse("quality:evidence_download", args=[evidence.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
+    close_file_response(download)
     other_head = UserFactory(organisation=world.organisation, roles=[Role.HEAD_OF_DIPLOMA])
     assert (
         client_for(other_head).get(reverse("quality:evidence_download", args=[evidence.pk])).status_code
@@ -412,7 +424,7 @@ def test_a_head_downloads_the_establishments_evidence_but_not_another_organisati
     head = client_for(world.users["head_of_diploma"])
     response = head.get(reverse("quality:evidence_download", args=[evidence.pk]))
     assert response.status_code == 200
-    response.close()
+    close_file_response(response)
     foreign_head = world.foreign.diploma.heads.get()
     assert (
         client_for(foreign_head).get(reverse("quality:evidence_download", args=[evidence.pk])).status_code
