@@ -256,7 +256,8 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
         .valid_during(year)
         .order_by("-attested_on", "pk")
     ):
-        evidence_by_kind[(e.diploma_id, e.kind)].append(e)
+        # An establishment-wide document counts for its own organisation's diplomas only.
+        evidence_by_kind[(e.organisation_id, e.diploma_id, e.kind)].append(e)
     attestations = {
         (a.diploma_id, a.requirement_id): a
         for a in Attestation.objects.filter(diploma__in=ids, academic_year=year, withdrawn_at__isnull=True)
@@ -276,8 +277,8 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
         kind = requirement.kind
         if kind == Requirement.Kind.EVIDENCE:
             found = (
-                evidence_by_kind[(diploma.pk, requirement.evidence_kind)]
-                + evidence_by_kind[(None, requirement.evidence_kind)]
+                evidence_by_kind[(diploma.organisation_id, diploma.pk, requirement.evidence_kind)]
+                + evidence_by_kind[(diploma.organisation_id, None, requirement.evidence_kind)]
             )
             return RequirementState(requirement, MET if found else UNMET, evidence=found)
         if kind == Requirement.Kind.CHECKLIST:

@@ -12,7 +12,6 @@ from quality import services
 from quality.levels import evaluate
 from quality.models import (
     Attestation,
-    ComputationRun,
     Evidence,
     IndicatorValue,
     Milestone,
@@ -182,26 +181,3 @@ def test_computing_twice_gives_the_same_rows(world):
     services.compute_indicators(year=world.academic_year)
     assert rows() == first
     assert len(first) == 3 * 24
-
-
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_a_recomputation_runs_on_a_real_worker_and_twice_gives_the_same_rows(world, real_worker):
-    import time
-
-    def run_once():
-        run = services.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if not run.is_active:
-                return run
-            time.sleep(0.2)
-        pytest.fail("le calcul n'a pas abouti en 60 s")
-
-    first_run = run_once()
-    assert first_run.status == ComputationRun.Status.DONE, first_run.error
-    first = rows()
-    assert len(first) == 2 * 24  # the organisation's two diplomas
-    assert run_once().status == ComputationRun.Status.DONE
-    assert rows() == first

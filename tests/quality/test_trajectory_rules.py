@@ -474,3 +474,19 @@ def test_loading_the_referential_twice_changes_no_count_and_no_id(db):
     referential.load(apps)
 
     assert referential_state() == before
+
+
+def test_establishment_wide_evidence_does_not_count_for_another_organisations_diploma(world):
+    year = world.academic_year
+    document(None, year, "end_of_training_evaluation", organisation=world.organisation)
+
+    trajectories = evaluate([world.mine.diploma, world.foreign.diploma], year)
+
+    foreign = next(
+        state
+        for perimeter in trajectories[world.foreign.diploma.pk].perimeters
+        for level in perimeter.levels
+        for state in level.requirements
+        if state.requirement.code == "p3-evaluation-fin"
+    )
+    assert (foreign.status, foreign.evidence) == ("unmet", [])
