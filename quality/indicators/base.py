@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.utils.translation import gettext as _
 
 from core.models import AcademicYear
@@ -49,6 +49,14 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def flag(*conditions: Q, **lookups) -> Case:
+    """An annotation that is true where the conditions hold (as ``When`` takes them): which rows make
+    the numerator."""
+    return Case(
+        When(*conditions, **lookups, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def judged_on(year: AcademicYear, as_of: datetime.date) -> datetime.date:

@@ -7,7 +7,7 @@ import datetime
 import statistics
 from collections import defaultdict
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from quality.indicators.base import (
     Indicator,
     Record,
     contract_label,
+    flag,
     judged_on,
     one_decimal,
     rate,
@@ -59,11 +60,7 @@ class SheetsOnTime(ContractIndicator):
         return (
             Contract.objects.annotate(has_due=Exists(due), has_late=Exists(late))
             .filter(has_due=True)
-            .annotate(
-                counted=Case(
-                    When(has_late=False, then=Value(True)), default=Value(False), output_field=BooleanField()
-                )
-            )
+            .annotate(counted=flag(has_late=False))
         )
 
     def detail(self, contract):
@@ -85,13 +82,7 @@ class SheetsReviewed(Indicator):
             countersigned_at__isnull=False,
             countersigned_at__date__gte=year.start_date,
             countersigned_at__date__lte=as_of,
-        ).annotate(
-            counted=Case(
-                When(status=LiaisonSheet.Status.REVIEWED, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        ).annotate(counted=flag(status=LiaisonSheet.Status.REVIEWED))
 
     def with_context(self, rows):
         return rows.select_related("contract__apprentice", "contract__employer", "period").order_by(
@@ -273,13 +264,7 @@ class VisitReportsAcknowledged(Indicator):
         return (
             VisitReport.objects.held()
             .filter(held_on__gte=year.start_date, held_on__lte=as_of)
-            .annotate(
-                counted=Case(
-                    When(status=VisitReport.Status.ACKNOWLEDGED, then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(counted=flag(status=VisitReport.Status.ACKNOWLEDGED))
         )
 
     def with_context(self, rows):
@@ -308,13 +293,7 @@ class ActionsClosedOnTime(Indicator):
         return (
             ActionItem.objects.filter(due_date__gte=year.start_date, due_date__lte=year.end_date)
             .filter(Q(due_date__lt=judged_on(year, as_of)) | Q(done_on__isnull=False))
-            .annotate(
-                counted=Case(
-                    When(done_on__lte=F("due_date"), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(counted=flag(done_on__lte=F("due_date")))
         )
 
     def with_context(self, rows):
@@ -354,13 +333,7 @@ class MissionDecidedOnTime(Indicator):
         return (
             MissionDecision.objects.filter(mission__academic_year=year, decided_at__date__lte=as_of)
             .annotate(submitted_day=TruncDate("submitted_at"), decided_day=TruncDate("decided_at"))
-            .annotate(
-                counted=Case(
-                    When(decided_in_time(), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(counted=flag(decided_in_time()))
         )
 
     def waiting_late(self, year, as_of):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apprentices.models import Contract
 from core.models import AcademicYear
 from livret.windows import add_months
-from quality.indicators.base import Figure, Indicator, Record, contract_label, rate
+from quality.indicators.base import Figure, Indicator, Record, contract_label, flag, rate
 
 
 def active_during(year: AcademicYear, as_of: datetime.date) -> Q:
@@ -59,9 +59,7 @@ class RuptureRate(ContractIndicator):
             Q(status=Contract.Status.RUPTURED, rupture_date__gte=year.start_date, rupture_date__lte=as_of)
             & not_after_diploma()
         )
-        return Contract.objects.filter(active_during(year, as_of)).annotate(
-            counted=Case(When(ruptured, then=Value(True)), default=Value(False), output_field=BooleanField())
-        )
+        return Contract.objects.filter(active_during(year, as_of)).annotate(counted=flag(ruptured))
 
     def detail(self, contract):
         if contract.counted:
@@ -151,13 +149,7 @@ class SuccessRate(Indicator):
             Contract.objects.filter(diploma_outcome__in=[Contract.Outcome.OBTAINED, Contract.Outcome.FAILED])
             .annotate(result_day=Coalesce("diploma_outcome_date", "planned_end_date"))
             .filter(result_day__gte=year.start_date, result_day__lte=as_of)
-            .annotate(
-                counted=Case(
-                    When(diploma_outcome=Contract.Outcome.OBTAINED, then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(counted=flag(diploma_outcome=Contract.Outcome.OBTAINED))
         )
 
     def compute(self, diploma_ids, year, as_of):

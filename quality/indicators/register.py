@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apprentices.models import Contract, Diploma
 from livret.windows import add_months
-from quality.indicators.base import COUNT, Figure, Indicator, Record, judged_on, rate
+from quality.indicators.base import COUNT, Figure, Indicator, Record, flag, judged_on, rate
 from quality.indicators.contracts import active_during
 from quality.models import FollowedIndicator, Meeting, Milestone, Threshold
 
@@ -35,9 +35,7 @@ class MeetingCount(Indicator):
         counted = Q(minutes__isnull=False) if self.needs_minutes else Q(pk__isnull=False)
         return Meeting.objects.filter(
             kind=self.kind, held_on__gte=year.start_date, held_on__lte=as_of
-        ).annotate(
-            counted=Case(When(counted, then=Value(True)), default=Value(False), output_field=BooleanField())
-        )
+        ).annotate(counted=flag(counted))
 
     def compute(self, diploma_ids, year, as_of):
         figures = super().compute(diploma_ids, year, as_of)
