@@ -123,14 +123,24 @@ class GroupDebriefs(Indicator):
     def _pairs(self, diploma_ids, year, as_of):
         cohorts = defaultdict(set)
         labels = {}
-        for diploma_id, cohort_id, label in (
+        # When each cohort has apprentices under contract: a quarter asks a debrief of the cohorts
+        # that have a contract running during it, not of a promotion that has not started yet.
+        running = defaultdict(list)
+        for diploma_id, cohort_id, label, start, rupture, planned_end in (
             Contract.objects.filter(active_during(year, as_of), diploma__in=list(diploma_ids))
             .filter(apprentice__cohort__isnull=False)
-            .values_list("diploma", "apprentice__cohort", "apprentice__cohort__label")
-            .distinct()
+            .values_list(
+                "diploma",
+                "apprentice__cohort",
+                "apprentice__cohort__label",
+                "start_date",
+                "rupture_date",
+                "planned_end_date",
+            )
         ):
             cohorts[diploma_id].add(cohort_id)
             labels[cohort_id] = label
+            running[cohort_id].append((start, rupture or planned_end))
         held = defaultdict(list)
         for cohort_id, day, pk in (
             Meeting.objects.filter(
@@ -146,7 +156,8 @@ class GroupDebriefs(Indicator):
             for cohort_id in sorted(cohort_ids, key=lambda c: labels[c]):
                 for number, first, last in quarters(year):
                     meetings = [pk for day, pk in held[cohort_id] if first <= day <= last]
-                    if last < judged or meetings:
+                    under_contract = any(start <= last and end >= first for start, end in running[cohort_id])
+                    if meetings or (under_contract and last < judged):
                         pairs[diploma_id].append(
                             (cohort_id, labels[cohort_id], number, first, last, meetings)
                         )

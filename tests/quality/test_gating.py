@@ -181,3 +181,30 @@ def test_computing_twice_gives_the_same_rows(world):
     services.compute_indicators(year=world.academic_year)
     assert rows() == first
     assert len(first) == 3 * 24
+
+
+def test_a_cohort_owes_a_debrief_only_in_the_quarters_it_is_under_contract(db):
+    import datetime
+
+    from quality.indicators import INDICATORS
+    from tests.apprentices.factories import ApprenticeFactory, CohortFactory, ContractFactory, DiplomaFactory
+
+    year = AcademicYearFactory(
+        label="2024-2025", start_date=datetime.date(2024, 9, 1), end_date=datetime.date(2025, 8, 31)
+    )
+    earlier = AcademicYearFactory(start_year=2023)
+    diploma = DiplomaFactory()
+    for entry, label, start in (
+        (earlier, "Promotion A", datetime.date(2024, 8, 26)),
+        (year, "Promotion B", datetime.date(2025, 3, 10)),
+    ):
+        cohort = CohortFactory(diploma=diploma, entry_year=entry, label=label)
+        ContractFactory(
+            apprentice=ApprenticeFactory(organisation=diploma.organisation, cohort=cohort),
+            diploma=diploma,
+            start_date=start,
+            planned_end_date=datetime.date(2027, 8, 31),
+        )
+    # A is under contract in the four quarters, B from the third (March–May) on: 4 + 2 = 6, none held.
+    figure = INDICATORS["group_debriefs"].compute([diploma.pk], year, year.end_date)[diploma.pk]
+    assert (figure.numerator, figure.denominator, figure.value) == (0, 6, Decimal("0.0"))
