@@ -4,6 +4,7 @@ Production differs from development by its environment alone. Without ``DEBUG`` 
 to start unless ``SECRET_KEY`` is set.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -18,7 +19,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env("SECRET_KEY", default="")
+# Read as it is: django-environ would take a value starting with "$" for a reference to another variable,
+# and Django's random keys can start with one.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -54,6 +54,18 @@ def test_development_runs_without_secret_key_when_debug_is_on():
     assert result.returncode == 0, result.stderr
 
 
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_it_is():
+    result = run(
+        ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"],
+        DEBUG="0",
+        SECRET_KEY="$DJANGO_LIKE_KEY-1234567890-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="livret.example.org",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "$DJANGO_LIKE_KEY-1234567890-abcdefghijklmnopqrstuvwxyz" in result.stdout
+
+
 def test_deploy_check_passes_with_production_variables():
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
