@@ -50,3 +50,14 @@ def can_close_campaign(user, organisation_id) -> bool:
     if user.is_superuser and user.organisation_id in (None, organisation_id):
         return True
     return user.organisation_id == organisation_id and Role.ADMIN in user.roles
+
+
+def can_recompute(user, organisation_id) -> bool:
+    """The quality team of the organisation, and its heads of diploma (whose dashboard it refreshes)."""
+    if is_quality_staff(user, organisation_id):
+        return True
+    return bool(
+        user.is_authenticated
+        and Role.HEAD_OF_DIPLOMA in user.roles
+        and user.headed_diplomas.filter(organisation_id=organisation_id).exists()
+    )

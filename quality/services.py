@@ -59,6 +59,14 @@ def ensure_open(organisation_id: int, year: AcademicYear) -> None:
         )
 
 
+def _ensure_requirement_of(requirement: Requirement, diploma, year: AcademicYear) -> None:
+    """A jalon's requirement belongs to its own diploma and year; the referential's to every diploma."""
+    if requirement.milestone_id and (
+        requirement.milestone.diploma_id != diploma.pk or requirement.milestone.academic_year_id != year.pk
+    ):
+        raise QualityRefusal(_("Ce jalon appartient à une autre formation ou une autre année."))
+
+
 def _ensure_may_edit(user, diploma) -> None:
     if not perms.can_edit_diploma(user, diploma):
         raise PermissionDenied(_("Vous ne pouvez pas modifier la trajectoire de cette formation."))
@@ -126,7 +134,10 @@ def stale_after() -> datetime.timedelta:
 
 def request_computation(*, organisation_id: int, year: AcademicYear, by=None, diploma=None) -> ComputationRun:
     """Queue a recomputation of the organisation's indicators for ``year``. Refused while another one
-    is queued or running (a database constraint holds it, whatever the number of clicks)."""
+    is queued or running (a database constraint holds it, whatever the number of clicks). ``by`` None
+    is the platform itself (a command, a task)."""
+    if by is not None and not perms.can_recompute(by, organisation_id):
+        raise PermissionDenied(_("Vous ne pouvez pas recalculer les indicateurs de cet établissement."))
     ensure_open(organisation_id, year)
     ComputationRun.objects.filter(
         organisation_id=organisation_id,
@@ -245,10 +256,7 @@ def set_threshold(
     ensure_open(diploma.organisation_id, year)
     if requirement.kind != Requirement.Kind.COMPUTED or requirement.comparison == Comparison.AVAILABLE:
         raise QualityRefusal(_("Cette exigence n'a pas de seuil."))
-    if requirement.milestone_id and (
-        requirement.milestone.diploma_id != diploma.pk or requirement.milestone.academic_year_id != year.pk
-    ):
-        raise QualityRefusal(_("Ce jalon appartient à une autre formation ou une autre année."))
+    _ensure_requirement_of(requirement, diploma, year)
     value = parse_threshold(value)
     reason = (reason or "").strip()
     if not reason:
@@ -493,6 +501,7 @@ def attest(*, requirement: Requirement, diploma, year: AcademicYear, statement: 
     ensure_open(diploma.organisation_id, year)
     if requirement.kind != Requirement.Kind.CHECKLIST:
         raise QualityRefusal(_("Ce point ne s'atteste pas : il se calcule ou se prouve par un document."))
+    _ensure_requirement_of(requirement, diploma, year)
     statement = (statement or "").strip()
     if not statement:
         raise QualityRefusal(

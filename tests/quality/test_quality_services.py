@@ -874,3 +874,62 @@ def test_a_head_or_staff_may_not_close_a_campaign(world, role):
             organisation_id=world.organisation.pk, year=last_year(world), by=world.users[role]
         )
     assert counts() == before
+
+
+def test_a_jalon_requirement_of_another_diploma_cannot_be_attested(world):
+    from quality.models import Attestation, Milestone, Perimeter, Requirement
+
+    other = Milestone.objects.create(
+        diploma=world.other.diploma,
+        academic_year=world.academic_year,
+        perimeter=Perimeter.objects.get(code="2.1"),
+        rank=1,
+        title="Palier d'une autre formation",
+    )
+    requirement = Requirement.objects.create(
+        milestone=other, kind="checklist", label="Point de l'autre formation"
+    )
+    with pytest.raises(services.QualityRefusal, match="autre formation"):
+        services.attest(
+            requirement=requirement,
+            diploma=world.mine.diploma,
+            year=world.academic_year,
+            statement="Fait.",
+            by=world.users["head_of_diploma"],
+        )
+    assert not Attestation.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["company_tutor", "apprentice", "school_tutor"])
+def test_only_the_quality_team_and_heads_may_request_a_recomputation(world, role):
+    from django.core.exceptions import PermissionDenied
+
+    from quality.models import ComputationRun
+
+    with pytest.raises(PermissionDenied):
+        services.request_computation(
+            organisation_id=world.organisation.pk, year=world.academic_year, by=world.users[role]
+        )
+    assert not ComputationRun.objects.exists()
+    run = services.request_computation(
+        organisation_id=world.organisation.pk, year=world.academic_year, by=world.users["head_of_diploma"]
+    )
+    assert run.requested_by == world.users["head_of_diploma"]
+
+
+def test_the_command_leaves_out_an_organisation_whose_year_is_closed(world):
+    from io import StringIO
+
+    from quality.models import Campaign, IndicatorValue
+
+    Campaign.objects.create(
+        organisation=world.organisation,
+        academic_year=world.academic_year,
+        snapshot={"diplomas": []},
+        sha256="0" * 64,
+    )
+    out = StringIO()
+    call_command("compute_indicators", year=world.academic_year.label, stdout=out)
+    computed = set(IndicatorValue.objects.values_list("diploma__organisation", flat=True))
+    assert computed == {world.other_organisation.pk}
+    assert "laissée(s) de côté" in out.getvalue()

@@ -38,9 +38,17 @@ class Command(BaseCommand):
             diplomas = diplomas.filter(code=diploma)
             if not diplomas.exists():
                 raise CommandError(f"Formation inconnue : {diploma}.")
-        closed = Campaign.objects.filter(academic_year=academic_year, organisation__diplomas__in=diplomas)
-        if closed.exists():
+        # A closed campaign's year is frozen: its organisation's diplomas are left out, as the nightly
+        # task does.
+        closed = Campaign.objects.filter(academic_year=academic_year).values("organisation")
+        skipped = diplomas.filter(organisation__in=closed).count()
+        diplomas = diplomas.exclude(organisation__in=closed)
+        if not diplomas.exists():
             raise CommandError(f"La campagne {academic_year} est close : ses valeurs sont figées.")
+        if skipped and not quiet:
+            self.stdout.write(
+                f"{skipped} formation(s) laissée(s) de côté : leur campagne {academic_year} est close."
+            )
         started = time.monotonic()
         rows = services.compute_indicators(year=academic_year, diplomas=diplomas)
         if not quiet:
