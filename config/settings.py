@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apprentices",
     "livret",
     "quality",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,16 @@ CELERY_BEAT_SCHEDULE["nightly-quality-indicators"] = {
     "task": "quality.tasks.compute_all_indicators",
     "schedule": crontab(hour=QUALITY_COMPUTE_HOUR, minute=30),
 }
+
+# Dashboards and background exports: an apprentice whose booklet shows nothing new for this many days
+# is on the alert list; finished exports are kept this many hours for their requester, then deleted; an
+# export queued or running for longer than EXPORT_STALE_MINUTES is marked failed; a list longer than
+# EXPORT_BACKGROUND_ROWS is exported in the background rather than streamed.
+DASHBOARD_INACTIVITY_DAYS = env.int("DASHBOARD_INACTIVITY_DAYS", default=45)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
+EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=60)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
+CELERY_BEAT_SCHEDULE["purge-exports"] = {"task": "reports.tasks.purge_exports", "schedule": 3600}
 
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

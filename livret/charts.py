@@ -240,3 +240,73 @@ def progression_chart(progression, *, apprentice: str, chart_id: str = "progress
         chart_id=chart_id,
         empty_message=_("Aucune évaluation validée pour l'instant."),
     )
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    text: str  # the value as the reader reads it: "12", "83 %"
+
+
+BAR_HEIGHT = 22
+BAR_GAP = 12
+BAR_LABEL_LINE = 14
+
+
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    bars: list[Bar],
+    maximum: float | None = None,
+    color: str = PALETTE[0],
+    chart_id: str = "bars",
+    empty_message: str = "",
+) -> SafeString:
+    """Horizontal bars, one per row: its label above it (wrapped on two lines), its value at its end.
+    ``maximum`` is the full width (the largest value by default; 100 for rates)."""
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    rows = [(bar, _wrap(bar.label, width=52)) for bar in bars]
+    has_data = any(bar.value for bar in bars)
+    row_heights = [BAR_LABEL_LINE * len(lines) + BAR_HEIGHT + BAR_GAP for _bar, lines in rows]
+    height = TOP + sum(row_heights) if has_data else 90
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        + _attrs(
+            viewBox=f"0 0 {WIDTH} {height}",
+            width="100%",
+            role="img",
+            aria_labelledby=f"{title_id} {desc_id}",
+            font_family=FONT,
+            font_size="12",
+            preserveAspectRatio="xMidYMid meet",
+        )
+        + ">",
+        _el("title", title, id=title_id),
+        _el("desc", description, id=desc_id),
+        _el("rect", x=0, y=0, width=WIDTH, height=height, fill="#ffffff"),
+    ]
+    if not has_data:
+        message = empty_message or _("Pas encore de données.")
+        parts += [_el("text", message, x=WIDTH // 2, y=50, text_anchor="middle", fill=MUTED), "</svg>"]
+        return mark_safe("".join(parts))
+    top = maximum or max(bar.value for bar in bars)
+    left, usable = 8, WIDTH - 8 - 56  # room for the value after the longest bar
+    y = TOP
+    for (bar, lines), row_height in zip(rows, row_heights, strict=True):
+        parts.append("<g>" + _el("title", f"{bar.label} : {bar.text}"))
+        for offset, text in enumerate(lines):
+            parts.append(_el("text", text, x=left, y=y + 10 + offset * BAR_LABEL_LINE, fill=TEXT))
+        bar_top = y + BAR_LABEL_LINE * len(lines)
+        width = round(usable * bar.value / top, 1) if top else 0
+        parts.append(_el("rect", x=left, y=bar_top, width=usable, height=BAR_HEIGHT, fill="#eef0f5"))
+        if width:
+            parts.append(_el("rect", x=left, y=bar_top, width=width, height=BAR_HEIGHT, fill=color))
+        parts.append(
+            _el("text", bar.text, x=left + max(width, 0) + 6, y=bar_top + 15, fill=TEXT, font_weight="bold")
+        )
+        parts.append("</g>")
+        y += row_height
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -62,3 +62,11 @@ def ordinal(value) -> str:
         suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
         return f"{number}{suffix}"
     return f"{number}re" if number == 1 else f"{number}e"
+
+
+@register.filter
+def sees_dashboard(user) -> bool:
+    """Staff, heads of diploma and school tutors have a dashboard of what they follow."""
+    from reports.perms import can_see_dashboard
+
+    return can_see_dashboard(user)

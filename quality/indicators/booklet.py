@@ -114,9 +114,13 @@ class TwoMeetingsRule(ContractIndicator):
     )
 
     def _judged(self, diploma_ids, year, as_of):
+        return self.judge(Contract.objects.filter(diploma__in=list(diploma_ids)), year, as_of)
+
+    def judge(self, contracts, year, as_of) -> list:
+        """The contracts among ``contracts`` (a queryset) that have a window closed in the year, each
+        with ``counted`` (every such window met) and ``missed_windows``. Two queries."""
         contracts = list(
-            Contract.objects.filter(diploma__in=list(diploma_ids))
-            .filter(active_during(year, as_of))
+            contracts.filter(active_during(year, as_of))
             .select_related("apprentice", "employer")
             .order_by("apprentice__last_name", "pk")
         )

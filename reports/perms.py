@@ -1,0 +1,44 @@
+"""Who sees a dashboard, and who may export what."""
+
+from __future__ import annotations
+
+from core.models import Role
+from core.perms import is_staff_or_admin
+
+DASHBOARD_ROLES = frozenset({Role.SCHOOL_TUTOR, Role.HEAD_OF_DIPLOMA, Role.STAFF, Role.ADMIN})
+
+
+def can_see_dashboard(user) -> bool:
+    """The CFA's staff see their organisation; a head of diploma their diplomas; a school tutor the
+    apprentices they follow. The scope itself is the contracts ``visible_to`` the person."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_staff_or_admin(user):
+        return bool(user.organisation_id or user.is_superuser)
+    return bool(user.roles & DASHBOARD_ROLES)
+
+
+def can_manage_contracts(user) -> bool:
+    """An alert about an apprentice without a contract links to the contract form for those who may
+    fill it in."""
+    return is_staff_or_admin(user)
+
+
+def can_export_compliance(user, organisation_id) -> bool:
+    """The establishment-wide compliance document: the quality team (staff and admins) only; a head of
+    diploma exports their own diplomas' documents from their trajectory pages."""
+    from quality.perms import is_quality_staff
+
+    return bool(organisation_id) and is_quality_staff(user, organisation_id)
+
+
+def can_download(user, export) -> bool:
+    """Its requester, while they still hold the right that let them ask for it."""
+    if export.requested_by_id != user.pk or not user.is_active:
+        return False
+    if export.kind == export.Kind.COMPLIANCE:
+        return can_export_compliance(user, export.organisation_id)
+    from core.csvexport import EXPORTS
+
+    definition = EXPORTS.get(export.params.get("list", ""))
+    return definition is not None and definition.allowed(user)

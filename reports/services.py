@@ -1,0 +1,187 @@
+"""Background exports: asked for in a request, carried out by a Celery worker (or inline without a
+broker), kept for a while for their requester, then deleted."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import tempfile
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record
+from core.models import AcademicYear
+from reports import perms
+from reports.models import Export
+
+logger = logging.getLogger(__name__)
+
+
+class ExportRefusal(Exception):
+    """A request that cannot be carried out, with a French message for the person."""
+
+
+def retention() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+
+
+def _queue(export: Export) -> Export:
+    from reports.tasks import run_export
+
+    run_export.delay_on_commit(export.pk)
+    return export
+
+
+@transaction.atomic
+def request_compliance_export(*, by, year: AcademicYear) -> Export:
+    """The establishment's charter compliance PDF for ``year``: every diploma, summary first."""
+    organisation_id = by.organisation_id
+    if not perms.can_export_compliance(by, organisation_id):
+        raise PermissionDenied(_("Vous ne pouvez pas exporter la conformité de l'établissement."))
+    export = Export.objects.create(
+        organisation_id=organisation_id,
+        requested_by=by,
+        kind=Export.Kind.COMPLIANCE,
+        params={"year": year.label},
+        title=_("Conformité à la charte %(year)s — %(organisation)s")
+        % {"year": year.label, "organisation": by.organisation},
+        filename=f"conformite-charte-{year.label}.pdf",
+    )
+    record("export.requested", export, actor=by, data={"kind": export.kind, "year": year.label})
+    return _queue(export)
+
+
+@transaction.atomic
+def request_csv_export(*, by, name: str, query: str) -> Export:
+    """A list's CSV, filtered and sorted as ``query`` (the list page's query string) says."""
+    from core.csvexport import EXPORTS
+
+    definition = EXPORTS.get(name)
+    if definition is None:
+        raise ExportRefusal(_("Cette liste n'existe pas."))
+    if not definition.allowed(by):
+        raise PermissionDenied(_("Vous ne pouvez pas exporter cette liste."))
+    query = QueryDict(query[:2000]).copy()
+    query.pop("page", None)
+    export = Export.objects.create(
+        organisation_id=by.organisation_id,
+        requested_by=by,
+        kind=Export.Kind.CSV,
+        params={"list": name, "query": query.urlencode()},
+        title=_("Liste « %(list)s » en CSV") % {"list": definition.title},
+        filename=f"{definition.filename}-{timezone.localdate():%Y-%m-%d}.csv",
+    )
+    record("export.requested", export, actor=by, data={"kind": export.kind, "list": name})
+    return _queue(export)
+
+
+def retry_export(*, export: Export, by) -> Export:
+    """A failed (or expired) export asked for again, as it was: a new export, the old one kept."""
+    if export.requested_by_id != by.pk:
+        raise PermissionDenied(_("Cet export n'est pas le vôtre."))
+    if export.status != Export.Status.FAILED and not export.is_expired:
+        raise ExportRefusal(_("Seul un export en échec ou expiré peut être relancé."))
+    if export.kind == Export.Kind.COMPLIANCE:
+        year = AcademicYear.objects.filter(label=export.params.get("year")).first()
+        if year is None:
+            raise ExportRefusal(_("Cette année scolaire n'existe plus."))
+        return request_compliance_export(by=by, year=year)
+    return request_csv_export(by=by, name=export.params.get("list", ""), query=export.params.get("query", ""))
+
+
+def _write(export: Export, handle, progress) -> None:
+    user = export.requested_by
+    if export.kind == Export.Kind.COMPLIANCE:
+        from quality.pdf import establishment_compliance_pdf
+
+        year = AcademicYear.objects.get(label=export.params["year"])
+        handle.write(establishment_compliance_pdf(user.organisation, year, by=user, progress=progress))
+        return
+    from core.csvexport import EXPORTS, filtered, write
+
+    definition = EXPORTS[export.params["list"]]
+    _filterset, queryset = filtered(export.params["list"], user, QueryDict(export.params.get("query", "")))
+    write(definition, queryset, handle, progress=progress)
+
+
+def run_export(export_id: int) -> Export:
+    """Carry out a queued export (idempotent: an export is claimed once). The file is written to a
+    temporary file first and attached only when complete: a failure leaves no half-written file."""
+    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
+        status=Export.Status.RUNNING, started_at=timezone.now()
+    )
+    export = Export.objects.select_related("requested_by__organisation").get(pk=export_id)
+    if not claimed:
+        return export
+
+    def progress(done, total):
+        Export.objects.filter(pk=export_id).update(done=min(done, total), total=total)
+
+    if not perms.can_download(export.requested_by, export):
+        Export.objects.filter(pk=export_id).update(
+            status=Export.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("Vous n'avez plus accès à ces données : l'export n'a pas été produit."),
+        )
+        export.refresh_from_db()
+        return export
+    fd, path = tempfile.mkstemp(suffix=export.extension, dir=settings.FILE_UPLOAD_TEMP_DIR)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write(export, handle, progress)
+        export.refresh_from_db()
+        with open(path, "rb") as handle:
+            export.file.save(export.filename, File(handle), save=False)
+        export.size = export.file.size
+        export.status = Export.Status.DONE
+        export.finished_at = timezone.now()
+        export.expires_at = export.finished_at + retention()
+        export.total = export.total or 1
+        export.done = export.total
+        export.save(update_fields=["file", "size", "status", "finished_at", "expires_at", "total", "done"])
+    except Exception as error:
+        logger.exception("Export %s en échec", export_id)
+        if export.file:
+            export.file.delete(save=False)
+        Export.objects.filter(pk=export_id).update(
+            status=Export.Status.FAILED,
+            finished_at=timezone.now(),
+            file="",
+            error=_("L'export a échoué (%(error)s). Vous pouvez le relancer.")
+            % {"error": type(error).__name__},
+        )
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+    export.refresh_from_db()
+    return export
+
+
+def purge_exports(now=None) -> int:
+    """Delete the files and rows of expired exports, and mark as failed those stuck queued or running
+    for longer than a worker ever takes. Idempotent."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
+    Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).update(
+        status=Export.Status.FAILED,
+        finished_at=now,
+        error=_("Interrompu (l'export ne répondait plus). Vous pouvez le relancer."),
+    )
+    deleted = 0
+    for export in Export.objects.expired(now).only("pk", "file"):
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        deleted += 1
+    failed_limit = now - retention()
+    for export in Export.objects.filter(status=Export.Status.FAILED, finished_at__lt=failed_limit):
+        export.delete()
+        deleted += 1
+    return deleted

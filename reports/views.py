@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.models import AcademicYear
+from core.viewutils import PAGE_SIZE
+from reports import dashboard as board
+from reports import perms, services
+from reports.forms import DashboardFilterForm
+from reports.models import Export
+
+
+def _scope(request):
+    """The dashboard's scope from the query string, and its form. A filter that makes no sense (an
+    unknown diploma, another organisation's cohort, a year that does not exist) empties everything
+    and is marked in error on its field."""
+    user = request.user
+    if not perms.can_see_dashboard(user):
+        raise Http404
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET or None, user=user)
+    default_year = AcademicYear.objects.current(today) or AcademicYear.objects.order_by("-start_date").first()
+    if default_year is None:
+        return None, form
+    if not form.is_bound:
+        return board.Scope(user=user, year=default_year, today=today), form
+    if not form.is_valid():
+        return board.Scope(user=user, year=default_year, today=today, invalid=True), form
+    data = form.cleaned_data
+    return (
+        board.Scope(
+            user=user,
+            year=data["annee"] or default_year,
+            today=today,
+            diploma=data["formation"],
+            cohort=data["promotion"],
+            school_tutor=data["tuteur"],
+        ),
+        form,
+    )
+
+
+@login_required
+def dashboard(request):
+    scope, form = _scope(request)
+    context = {"form": form, "scope": scope}
+    if scope is not None:
+        kinds = board.alerts(scope)
+        context.update(
+            figures=board.key_figures(scope),
+            kinds=kinds,
+            alert_total=sum(kind.count for kind in kinds),
+            chart=board.alerts_chart(kinds),
+            can_export_compliance=perms.can_export_compliance(request.user, request.user.organisation_id),
+        )
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def alert_list(request, kind):
+    if kind not in board.KINDS:
+        raise Http404
+    scope, form = _scope(request)
+    if scope is None:
+        raise Http404
+    entry = board.alerts(scope, only=kind, stop=0)[0]
+    paginator = Paginator(range(entry.count), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    if entry.count:
+        entry = board.alerts(scope, only=kind, start=page.start_index() - 1, stop=page.end_index())[0]
+    return render(
+        request, "reports/alert_list.html", {"form": form, "scope": scope, "kind": entry, "page": page}
+    )
+
+
+# Background exports --------------------------------------------------------------------------------
+
+
+def _refused(request, error):
+    messages.error(request, str(error))
+
+
+@login_required
+@require_POST
+def compliance_export(request):
+    """The establishment's compliance PDF, for the year the form gives (the current one by default)."""
+    user = request.user
+    if not perms.can_export_compliance(user, user.organisation_id):
+        raise Http404
+    label = request.POST.get("annee", "")
+    year = AcademicYear.objects.filter(label=label).first() if label else None
+    year = year or AcademicYear.objects.current(timezone.localdate())
+    if year is None:
+        messages.error(request, _("Choisissez une année scolaire qui existe."))
+        return redirect("reports:dashboard")
+    export = services.request_compliance_export(by=user, year=year)
+    messages.success(request, _("Export demandé : il se prépare, le lien de téléchargement apparaîtra ici."))
+    return redirect(export)
+
+
+@login_required
+@require_POST
+def csv_export(request):
+    """A list's CSV in the background, for the lists too long to stream at once."""
+    try:
+        export = services.request_csv_export(
+            by=request.user, name=request.POST.get("liste", ""), query=request.POST.get("filtres", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ExportRefusal as error:
+        _refused(request, error)
+        return redirect("reports:export_list")
+    messages.success(request, _("Export demandé : il se prépare, le lien de téléchargement apparaîtra ici."))
+    return redirect(export)
+
+
+@login_required
+def export_list(request):
+    exports = Export.objects.visible_to(request.user).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    )
+    page = Paginator(exports.order_by("-requested_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/export_list.html",
+        {"page": page, "settings_retention": settings.EXPORT_RETENTION_HOURS},
+    )
+
+
+def _export_for(request, pk) -> Export:
+    return get_object_or_404(Export.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def export_detail(request, pk):
+    export = _export_for(request, pk)
+    return render(request, "reports/export_detail.html", {"export": export})
+
+
+@login_required
+def export_status(request, pk):
+    """The progress of an export, for the page's script (JSON)."""
+    export = _export_for(request, pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "status_label": str(export.get_status_display()),
+            "done": export.done,
+            "total": export.total,
+            "percent": export.percent,
+            "error": export.error,
+        }
+    )
+
+
+@login_required
+def export_download(request, pk):
+    """Served after the permission check, again at download time: the file lives outside the web
+    root, and a person who lost the right since the request no longer gets it."""
+    export = _export_for(request, pk)
+    if not export.is_ready or not perms.can_download(request.user, export):
+        raise Http404
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def export_retry(request, pk):
+    export = _export_for(request, pk)
+    try:
+        again = services.retry_export(export=export, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ExportRefusal as error:
+        _refused(request, error)
+        return redirect(export)
+    messages.success(request, _("Export relancé."))
+    return redirect(again)

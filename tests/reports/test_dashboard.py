@@ -1,0 +1,306 @@
+"""The dashboard: who sees what, its key figures, each kind of alert, bad filters, query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apprentices.models import Contract
+from reports import dashboard as board
+from tests.apprentices.factories import ApprenticeFactory, ContractFactory
+from tests.conftest import ROLES
+from tests.livret.factories import LiaisonSheetFactory, MissionDescriptionFactory, VisitReportFactory
+
+URL = reverse("reports:dashboard")
+TODAY = timezone.localdate
+
+
+def scope(world, role="staff", **filters):
+    return board.Scope(user=world.users[role], year=world.academic_year, today=TODAY(), **filters)
+
+
+def kinds(scope_):
+    return {kind.key: kind for kind in board.alerts(scope_, stop=100)}
+
+
+def names(kind):
+    return {alert.apprentice.pk for alert in kind.alerts}
+
+
+@pytest.mark.parametrize("role", ["school_tutor", "head_of_diploma", "staff", "admin"])
+def test_the_roles_that_follow_apprentices_see_a_dashboard(world, client_for, role):
+    response = client_for(world.users[role]).get(URL)
+
+    assert response.status_code == 200
+    assert "Chiffres clés" in response.text
+
+
+@pytest.mark.parametrize("role", ["apprentice", "company_tutor"])
+def test_apprentices_and_company_tutors_have_no_dashboard(world, client_for, role):
+    assert client_for(world.users[role]).get(URL).status_code == 404
+    assert (
+        client_for(world.users[role]).get(reverse("reports:alert_list", args=["fiches"])).status_code == 404
+    )
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, world):
+    assert client.get(URL).status_code == 302
+
+
+def test_staff_count_the_whole_organisation_and_a_school_tutor_their_own(world):
+    staff = {f.key: f for f in board.key_figures(scope(world, "staff"))}
+    tutor = {f.key: f for f in board.key_figures(scope(world, "school_tutor"))}
+
+    assert staff["apprentices"].value == "2"  # mine and other, not the foreign organisation's
+    assert tutor["apprentices"].value == "1"
+    assert staff["running"].value == "2"
+
+
+def test_a_head_of_diploma_counts_their_diplomas_only(world):
+    figures = {f.key: f for f in board.key_figures(scope(world, "head_of_diploma"))}
+
+    assert figures["apprentices"].value == "1"
+
+
+def test_a_rupture_of_the_year_is_counted_with_its_rate(world):
+    contract = world.other.contract
+    contract.status = Contract.Status.RUPTURED
+    contract.rupture_date = TODAY() - datetime.timedelta(days=3)
+    contract.rupture_cause = Contract.RuptureCause.MUTUAL
+    contract.save()
+
+    figures = {f.key: f for f in board.key_figures(scope(world))}
+
+    assert figures["ruptures"].value == "1"
+    assert "50 %" in figures["ruptures"].detail
+    assert figures["running"].value == "1"
+
+
+def test_sheets_on_time_count_the_due_sheets_countersigned_by_their_due_date(world):
+    LiaisonSheetFactory(contract=world.mine.contract, countersigned=True, due_date=TODAY())
+    LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=2))
+
+    figure = {f.key: f for f in board.key_figures(scope(world))}["sheets"]
+
+    assert figure.value == "50 %"
+    assert figure.detail.startswith("1 sur 2")
+
+
+def test_missions_waiting_are_counted_with_the_late_ones(world):
+    MissionDescriptionFactory(contract=world.mine.contract, submitted=True)
+    MissionDescriptionFactory(
+        contract=world.other.contract,
+        submitted=True,
+        submitted_at=timezone.now() - datetime.timedelta(days=9),
+    )
+
+    figure = {f.key: f for f in board.key_figures(scope(world))}["missions"]
+
+    assert figure.value == "2"
+    assert "dont 1 " in figure.detail
+
+
+def test_an_overdue_sheet_is_an_alert_that_links_to_the_sheet(world):
+    sheet = LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
+    LiaisonSheetFactory(contract=world.other.contract, due_date=TODAY() + datetime.timedelta(days=5))
+
+    kind = kinds(scope(world))["fiches"]
+
+    assert kind.count == 1
+    assert kind.alerts[0].url == sheet.get_absolute_url()
+    assert "à compléter par l'apprenti" in kind.alerts[0].reason
+
+
+def test_an_open_start_window_without_a_visit_is_an_alert_until_a_visit_is_planned(world):
+    contract = world.mine.contract
+    contract.start_date = TODAY() - datetime.timedelta(days=20)
+    contract.save()
+
+    assert names(kinds(scope(world))["visites"]) == {world.mine.apprentice.pk}
+
+    VisitReportFactory(contract=contract, planned_date=TODAY() + datetime.timedelta(days=7))
+
+    assert kinds(scope(world))["visites"].count == 0
+
+
+def test_a_contract_far_from_its_windows_has_no_visit_alert(world):
+    assert kinds(scope(world))["visites"].count == 0
+
+
+def test_a_mission_waiting_more_than_a_week_is_an_alert(world):
+    mission = MissionDescriptionFactory(
+        contract=world.mine.contract, submitted=True, submitted_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    MissionDescriptionFactory(contract=world.other.contract, submitted=True)
+
+    kind = kinds(scope(world))["missions"]
+
+    assert kind.count == 1
+    assert kind.alerts[0].url == mission.get_absolute_url()
+    assert "8 jours" in kind.alerts[0].reason
+
+
+def test_a_rupture_of_the_last_30_days_is_an_alert_an_older_one_is_not(world):
+    for chain, days in ((world.mine, 10), (world.other, 40)):
+        chain.contract.status = Contract.Status.RUPTURED
+        chain.contract.rupture_date = TODAY() - datetime.timedelta(days=days)
+        chain.contract.save()
+
+    assert names(kinds(scope(world))["ruptures"]) == {world.mine.apprentice.pk}
+
+
+def test_an_enrolled_apprentice_without_a_contract_is_an_alert_with_a_link_to_record_one(world):
+    lonely = ApprenticeFactory(organisation=world.organisation, cohort=world.mine.apprentice.cohort)
+    graduate = ApprenticeFactory(organisation=world.organisation, cohort=world.mine.apprentice.cohort)
+    ContractFactory(apprentice=graduate, completed=True)
+
+    kind = kinds(scope(world))["sans-contrat"]
+
+    assert names(kind) == {lonely.pk}
+    assert kind.alerts[0].url.endswith(f"?apprentice={lonely.pk}")
+
+
+def test_a_booklet_without_activity_for_long_is_an_alert(world, settings):
+    settings.DASHBOARD_INACTIVITY_DAYS = 30
+    LiaisonSheetFactory(contract=world.other.contract, submitted=True)
+
+    kind = kinds(scope(world))["inactivite"]
+
+    assert names(kind) == {world.mine.apprentice.pk}
+    assert kind.alerts[0].url == reverse("livret:booklet", args=[world.mine.apprentice.pk])
+
+
+def test_a_sheet_the_platform_opened_by_itself_is_not_activity(world, settings):
+    settings.DASHBOARD_INACTIVITY_DAYS = 30
+    LiaisonSheetFactory(contract=world.mine.contract)
+
+    assert world.mine.apprentice.pk in names(kinds(scope(world))["inactivite"])
+
+
+def test_filters_narrow_the_figures_and_the_alerts(world, client_for):
+    LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
+    LiaisonSheetFactory(contract=world.other.contract, due_date=TODAY() - datetime.timedelta(days=5))
+
+    assert kinds(scope(world))["fiches"].count == 2
+    assert kinds(scope(world, diploma=world.other.diploma))["fiches"].count == 1
+    assert kinds(scope(world, school_tutor=world.mine.school_tutor))["fiches"].count == 1
+    assert kinds(scope(world, cohort=world.other.apprentice.cohort))["fiches"].count == 1
+
+    response = client_for(world.users["staff"]).get(URL, {"formation": world.other.diploma.pk})
+    assert world.other.apprentice.last_name.upper() in response.text
+    assert world.mine.apprentice.last_name.upper() not in response.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"formation": "999999"}, {"formation": "abc"}, {"annee": "2025-13-45"}, {"tuteur": "-1"}],
+)
+def test_a_filter_that_makes_no_sense_empties_the_dashboard_and_is_marked(world, client_for, params):
+    LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
+
+    response = client_for(world.users["staff"]).get(URL, params)
+
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.text
+    assert world.mine.apprentice.last_name.upper() not in response.text
+    assert {f.key: f.value for f in response.context["figures"]}["apprentices"] == "0"
+
+
+def test_another_organisations_diploma_is_not_a_valid_filter(world, client_for):
+    response = client_for(world.users["staff"]).get(URL, {"formation": world.foreign.diploma.pk})
+
+    assert response.context["scope"].invalid
+    assert world.foreign.diploma.code not in response.text
+
+
+def test_the_alert_page_of_a_kind_paginates_and_keeps_the_filters(world, client_for):
+    for _ in range(3):
+        ApprenticeFactory(organisation=world.organisation, cohort=world.mine.apprentice.cohort)
+    url = reverse("reports:alert_list", args=["sans-contrat"])
+
+    response = client_for(world.users["staff"]).get(url, {"formation": world.mine.diploma.pk})
+
+    assert response.status_code == 200
+    assert len(response.context["kind"].alerts) == 3
+    assert (
+        client_for(world.users["staff"]).get(reverse("reports:alert_list", args=["nope"])).status_code == 404
+    )
+
+
+def test_a_past_year_shows_figures_but_no_alerts(world):
+    from tests.core.factories import AcademicYearFactory
+
+    past = AcademicYearFactory(
+        label="2019-2020", start_date=datetime.date(2019, 9, 1), end_date=datetime.date(2020, 8, 31)
+    )
+    LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
+
+    result = kinds(board.Scope(user=world.users["staff"], year=past, today=TODAY()))
+
+    assert all(kind.count == 0 for kind in result.values())
+
+
+def grow_everything(world, n):
+    for _ in range(n):
+        cohort = world.mine.apprentice.cohort
+        apprentice = ApprenticeFactory(organisation=world.organisation, cohort=cohort)
+        contract = ContractFactory(
+            apprentice=apprentice,
+            diploma=world.mine.diploma,
+            school_tutor=world.mine.school_tutor,
+            start_date=TODAY() - datetime.timedelta(days=20),
+        )
+        LiaisonSheetFactory(contract=contract, due_date=TODAY() - datetime.timedelta(days=3))
+        MissionDescriptionFactory(
+            contract=contract, submitted=True, submitted_at=timezone.now() - datetime.timedelta(days=9)
+        )
+        ApprenticeFactory(organisation=world.organisation, cohort=cohort)
+
+
+@pytest.mark.parametrize("role", ["staff", "head_of_diploma", "school_tutor"])
+def test_the_dashboard_query_count_does_not_grow_with_the_data(
+    world, client_for, django_assert_num_queries, role
+):
+    client = client_for(world.users[role])
+    grow_everything(world, 2)
+    client.get(URL)  # warm the session and the content types
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    grow_everything(world, 6)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(URL)
+
+
+def test_the_dashboard_runs_a_known_number_of_queries(world, client_for, django_assert_num_queries):
+    client = client_for(world.users["staff"])
+    grow_everything(world, 2)
+    client.get(URL)
+
+    with django_assert_num_queries(25):
+        client.get(URL)
+
+
+def test_the_alert_page_query_count_does_not_grow_with_the_data(world, client_for, django_assert_num_queries):
+    client = client_for(world.users["staff"])
+    url = reverse("reports:alert_list", args=["fiches"])
+    grow_everything(world, 2)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    grow_everything(world, 6)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_nav_shows_the_dashboard_to_who_has_one(world, client_for, role):
+    response = client_for(world.users[role]).get(reverse("home"))
+
+    assert (URL in response.text) == (role in {"school_tutor", "head_of_diploma", "staff", "admin"})
