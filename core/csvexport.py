@@ -150,7 +150,7 @@ def write(
         done += 1
         if progress and done % every == 0:
             progress(done, total)
-    if progress:
+    if progress and (done == 0 or done % every):
         progress(done, max(total, done))
     return done
 

@@ -48,3 +48,18 @@ def text_of(response) -> str:
     content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
     content = re.sub(r"<[^>]+>", " ", content)
     return re.sub(r"\s+", " ", html.unescape(content)).strip()
+
+
+def csv_of(response) -> list[list[str]]:
+    """The rows of a streamed CSV export (header first); fails unless it starts with the UTF-8 BOM
+    and uses ``;`` as French spreadsheet software expects."""
+    import csv
+    import io
+
+    assert response.streaming, "a CSV export is streamed"
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf"), "the file starts with the UTF-8 byte order mark"
+    text = raw.decode("utf-8")[1:]
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows and len(rows[0]) > 1, "cells are separated by ;"
+    return rows
