@@ -45,8 +45,9 @@ class SortFilter(django_filters.OrderingFilter):
     """Trier par: each option names one or more model fields (``-`` for descending) and has its own
     French label. The primary key always comes last, so that pages never repeat or skip a row."""
 
-    def __init__(self, *, options: list[tuple[str, object, tuple[str, ...]]], **kwargs):
-        # options: (parameter value, label, model fields); the first is the default order.
+    def __init__(self, *, options: list[tuple[str, object, tuple]], **kwargs):
+        # options: (parameter value, label, model fields or ordering expressions); the first is the
+        # default order.
         self.orderings = {value: fields for value, _label, fields in options}
         self.default = options[0][0]
         kwargs.setdefault("label", _("Trier par"))

@@ -7,7 +7,7 @@ employer, school tutor) and the search over the apprentice and the employer.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +122,10 @@ class VisitFilterSet(ContractDocumentFilterSet):
         return queryset.filter(is_start_meeting=value == "yes")
 
 
+# Those never submitted come after the others, on every database.
+SUBMITTED_FIRST = F("submitted_at").asc(nulls_last=True)
+
+
 class MissionFilterSet(ContractDocumentFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("État"), choices=MissionDescription.Status.choices, empty_label=_("Tous les états")
@@ -141,7 +145,7 @@ class MissionFilterSet(ContractDocumentFilterSet):
                 ("-academic_year__start_date", *APPRENTICE_ORDER),
             ),
             ("apprentice", _("Apprenti (A → Z)"), (*APPRENTICE_ORDER, "-academic_year__start_date")),
-            ("submitted", _("Soumises les plus anciennes d'abord"), ("submitted_at",)),
+            ("submitted", _("Soumises les plus anciennes d'abord"), (SUBMITTED_FIRST,)),
             ("status", _("État"), ("status", *APPRENTICE_ORDER)),
         ]
     )

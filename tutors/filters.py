@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.filters import diplomas_for, employers_for
@@ -11,6 +11,9 @@ from apprentices.models import Contract, Diploma
 from core.filters import ListFilterSet, SortFilter, date_filter, yes_no_filter
 from employers.models import Employer
 from tutors.models import CompanyTutor
+
+# The same on every database: those never trained come after the others.
+NOT_TRAINED_LAST = F("training_date").asc(nulls_last=True)
 
 
 class CompanyTutorFilterSet(ListFilterSet):
@@ -33,7 +36,7 @@ class CompanyTutorFilterSet(ListFilterSet):
         options=[
             ("name", _("Nom (A → Z)"), ("last_name", "first_name")),
             ("employer", _("Employeur puis nom"), ("employer__legal_name", "last_name", "first_name")),
-            ("training", _("Formation de tuteur (les plus anciennes d'abord)"), ("training_date",)),
+            ("training", _("Formation de tuteur (les plus anciennes d'abord)"), (NOT_TRAINED_LAST,)),
             ("-contracts", _("Le plus de contrats en cours"), ("-active_contracts", "last_name")),
         ]
     )

@@ -1,7 +1,6 @@
 """The filtered lists of apprentices and of contracts, and their CSV exports."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from apprentices.models import Apprentice, Contract
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory, years_ago
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import csv_of, text_of
+from tests.helpers import assert_marked_in_error, csv_of, listed, text_of
 
 # session, user, roles, count and page of the list, the choices of its filters (diplomas, cohorts,
 # employers, school tutors)
@@ -24,25 +23,9 @@ CONTRACTS_CSV = reverse("apprentices:contract_export")
 TODAY = timezone.localdate
 
 
-def listed(response) -> list:
-    return list(response.context["page"].object_list)
-
-
 def names_in(rows) -> list[str]:
     """Last names of an apprentices CSV (its first column), header left out."""
     return [row[0] for row in rows[1:]]
-
-
-def assert_marked_in_error(response, field: str) -> None:
-    """200, no row, the French explanation, and the field marked invalid and described by its error."""
-    assert response.status_code == 200
-    assert listed(response) == []
-    assert "Un filtre n'est pas valide" in text_of(response)
-    html = response.content.decode()
-    tag = re.search(rf'<(?:input|select)[^>]*name="{field}"[^>]*>', html).group(0)
-    assert 'aria-invalid="true"' in tag
-    described_by = re.search(r'aria-describedby="([^"]+)"', tag).group(1)
-    assert f'id="{described_by}"' in html
 
 
 # Apprentices ---------------------------------------------------------------------------------------
