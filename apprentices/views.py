@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,24 +9,35 @@ from django.views.decorators.http import require_http_methods
 from apprentices import perms, selectors
 from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
+from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import PAGE_SIZE, save_form, search
+from core.viewutils import filtered_page, save_form
 from livret.selectors import contract_follow_up
 from livret.services.missions import contract_missions
 
 
 @login_required
 def apprentice_list(request):
-    apprentices = Apprentice.objects.visible_to(request.user).select_related("cohort__diploma", "option")
-    apprentices, term = search(apprentices, request, ["first_name", "last_name", "email", "ine"])
-    page = Paginator(apprentices.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "apprentices/apprentice_list.html",
-        {"page": page, "q": term, "can_create": perms.can_manage_apprentices(request.user)},
-    )
+    context = filtered_page(request, "apprentices")
+    context["can_create"] = perms.can_manage_apprentices(request.user)
+    return render(request, "apprentices/apprentice_list.html", context)
+
+
+@login_required
+def apprentice_export(request):
+    return export_response(request, "apprentices")
+
+
+@login_required
+def contract_list(request):
+    context = filtered_page(request, "contracts")
+    context["can_create"] = perms.can_manage_apprentices(request.user)
+    return render(request, "apprentices/contract_list.html", context)
+
+
+@login_required
+def contract_export(request):
+    return export_response(request, "contracts")
 
 
 @login_required

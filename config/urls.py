@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("apprentices.urls")),
     path("employeurs/", include("employers.urls")),
+    path("tuteurs/", include("tutors.urls")),
     path("livret/", include("livret.urls")),
     path("qualite/", include("quality.urls")),
     path("", include("reports.urls")),

@@ -1,9 +1,13 @@
 """Small helpers shared by the views of every app."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core import csvexport
 
 PAGE_SIZE = 25
 
@@ -29,3 +33,22 @@ def save_form(request, form, success_message):
         return None
     messages.success(request, success_message)
     return obj
+
+
+def filtered_page(request, name: str, *, exclude_pks=()) -> dict:
+    """The context of a filtered list page: the bound filters, the page of rows (none when a filter
+    is invalid) and the URL of the same list as CSV. Same rows, same order as the export (less the
+    rows of ``exclude_pks``, that the page shows in a section of their own)."""
+    filterset, queryset = csvexport.filtered(name, request.user, request.GET)
+    if exclude_pks:
+        queryset = queryset.exclude(pk__in=exclude_pks)
+    export = csvexport.EXPORTS[name]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter": filterset,
+        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
+        "export_url": f"{reverse(export.url_name)}?{query.urlencode()}"
+        if query
+        else reverse(export.url_name),
+    }

@@ -1,14 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apprentices.models import Contract
+from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import PAGE_SIZE, save_form, search
+from core.viewutils import filtered_page, save_form
 from employers import perms
 from employers.forms import EmployerForm
 from employers.models import Employer
@@ -16,16 +15,14 @@ from employers.models import Employer
 
 @login_required
 def employer_list(request):
-    employers = Employer.objects.visible_to(request.user).annotate(
-        active_contracts=Count("contracts", filter=Q(contracts__status=Contract.Status.ACTIVE), distinct=True)
-    )
-    employers, term = search(employers, request, ["legal_name", "siret", "city"])
-    page = Paginator(employers.order_by("legal_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "employers/employer_list.html",
-        {"page": page, "q": term, "can_create": perms.can_create_employer(request.user)},
-    )
+    context = filtered_page(request, "employers")
+    context["can_create"] = perms.can_create_employer(request.user)
+    return render(request, "employers/employer_list.html", context)
+
+
+@login_required
+def employer_export(request):
+    return export_response(request, "employers")
 
 
 @login_required

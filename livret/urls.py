@@ -8,6 +8,7 @@ urlpatterns = [
     path("apprentis/<int:apprentice_pk>/", sheets.booklet, name="booklet"),
     # Fiches de liaison
     path("fiches/", sheets.sheet_list, name="sheet_list"),
+    path("fiches/export.csv", sheets.sheet_export, name="sheet_export"),
     path("fiches/<int:pk>/", sheets.sheet_detail, name="sheet_detail"),
     path("fiches/<int:pk>/enregistrer/", sheets.sheet_save, name="sheet_save"),
     path("fiches/<int:pk>/contresigner/", sheets.sheet_countersign, name="sheet_countersign"),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("fiches/<int:pk>/lien/<str:token>/renvoyer/", sheets.sheet_link_resend, name="sheet_link_resend"),
     # Visites en entreprise
     path("visites/", visits.visit_list, name="visit_list"),
+    path("visites/registre/", visits.visit_report_list, name="visit_report_list"),
+    path("visites/registre/export.csv", visits.visit_report_export, name="visit_report_export"),
     path("contrats/<int:contract_pk>/visites/", visits.contract_visits, name="contract_visits"),
     path("contrats/<int:contract_pk>/visites/planifier/", visits.visit_plan, name="visit_plan"),
     path("visites/<int:pk>/", visits.visit_detail, name="visit_detail"),
@@ -29,6 +32,7 @@ urlpatterns = [
     path("actions/<int:pk>/fermer/", visits.action_close, name="action_close"),
     # Descriptions des missions
     path("missions/", missions.mission_list, name="mission_list"),
+    path("missions/export.csv", missions.mission_export, name="mission_export"),
     path("contrats/<int:contract_pk>/missions/nouvelle/", missions.mission_create, name="mission_create"),
     path("missions/<int:pk>/", missions.mission_detail, name="mission_detail"),
     path("missions/<int:pk>/enregistrer/", missions.mission_save, name="mission_save"),

@@ -48,3 +48,34 @@ def text_of(response) -> str:
     content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
     content = re.sub(r"<[^>]+>", " ", content)
     return re.sub(r"\s+", " ", html.unescape(content)).strip()
+
+
+def csv_of(response) -> list[list[str]]:
+    """The rows of a streamed CSV export (header first); fails unless it starts with the UTF-8 BOM
+    and uses ``;`` as French spreadsheet software expects."""
+    import csv
+    import io
+
+    assert response.streaming, "a CSV export is streamed"
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf"), "the file starts with the UTF-8 byte order mark"
+    text = raw.decode("utf-8")[1:]
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows and len(rows[0]) > 1, "cells are separated by ;"
+    return rows
+
+
+def listed(response) -> list:
+    return list(response.context["page"].object_list)
+
+
+def assert_marked_in_error(response, field: str) -> None:
+    """200, no row, the French explanation, and the field marked invalid and described by its error."""
+    assert response.status_code == 200
+    assert listed(response) == []
+    assert "Un filtre n'est pas valide" in text_of(response)
+    html = response.content.decode()
+    tag = re.search(rf'<(?:input|select)[^>]*name="{field}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag
+    described_by = re.search(r'aria-describedby="([^"]+)"', tag).group(1)
+    assert f'id="{described_by}"' in html

@@ -1,4 +1,4 @@
-"""Every named page of core, apprentices and employers, for every role, on every kind of object.
+"""Every named page of core, apprentices, employers and tutors, for every role, on every kind of object.
 
 The URL patterns are read from the resolver, so a new page is walked (or makes
 ``test_every_walked_pattern_can_be_filled`` fail until the walker knows how to fill it).
@@ -14,7 +14,7 @@ from core.tokens import invitation_token
 from tests.conftest import ORGANISATION_WIDE, ROLES
 from tests.core.factories import UserFactory
 
-WALKED_MODULES = ("core.", "apprentices.", "employers.")
+WALKED_MODULES = ("core.", "apprentices.", "employers.", "tutors.")
 # The object each ``<int:pk>`` page shows, told by the page name's prefix.
 PK_MODELS = {
     "apprentice_": "apprentice",
@@ -50,7 +50,15 @@ def pk_kind(name: str) -> str | None:
 
 def test_every_walked_pattern_can_be_filled():
     patterns = dict(walked_patterns())
-    assert {"home", "invite", "apprentices:contract_update", "employers:employer_detail"} <= set(patterns)
+    assert {
+        "home",
+        "invite",
+        "apprentices:contract_update",
+        "apprentices:contract_list",
+        "employers:employer_detail",
+        "tutors:tutor_list",
+        "tutors:tutor_export",
+    } <= set(patterns)
     for name, args in patterns.items():
         if name == "accept_invitation":
             assert args == ("uidb36", "token")

@@ -80,11 +80,3 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX}),
         error_messages={**TOO_LONG, "required": _("Indiquez ce qui doit être repris dans la description.")},
     )
-
-
-class StatusFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("État"),
-        required=False,
-        choices=[("", _("Tous les états")), *MissionDescription.Status.choices],
-    )

@@ -4,7 +4,6 @@ forms, and one POST view per transition. Each fetches through ``visible_to``: so
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apprentices.models import Contract
+from core.csvexport import export_response
 from core.models import AcademicYear, AuditEvent, Role
-from core.viewutils import PAGE_SIZE
+from core.viewutils import filtered_page
 from livret import perms
-from livret.forms.missions import MissionForm, ReturnForm, StatusFilterForm, ValidateForm
+from livret.forms.missions import MissionForm, ReturnForm, ValidateForm
 from livret.models import MissionDescription
 from livret.services import missions as services
 from livret.services.common import InvalidTransition, signatures_of
@@ -41,24 +41,9 @@ def mission_list(request):
     description the person sees, filterable by state, by pages."""
     user = request.user
     today = timezone.localdate()
-    filter_form = StatusFilterForm(request.GET)
-    status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
     waiting = services.waiting_missions_for_head(user, today)
-    others = (
-        MissionDescription.objects.visible_to(user)
-        .current()
-        .exclude(pk__in=[mission.pk for mission in waiting])
-        .select_related("academic_year", "contract__apprentice", "contract__employer", "contract__diploma")
-        .order_by(
-            "-academic_year__start_date",
-            "contract__apprentice__last_name",
-            "contract__apprentice__first_name",
-            "pk",
-        )
-    )
-    if status:
-        others = others.filter(status=status)
-    page = Paginator(others, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = filtered_page(request, "missions", exclude_pks=[mission.pk for mission in waiting])
+    page = context["page"]
     page.object_list = list(page.object_list)
     for mission in page.object_list:
         mission.days_waiting = services.days_waiting(mission, today)
@@ -71,15 +56,18 @@ def mission_list(request):
         request,
         "livret/missions/list.html",
         {
+            **context,
             "waiting": waiting,
-            "page": page,
-            "filter_form": filter_form,
-            "status": status,
             "year": year,
             "to_describe": to_describe,
             "is_head": Role.HEAD_OF_DIPLOMA in user.roles,
         },
     )
+
+
+@login_required
+def mission_export(request):
+    return export_response(request, "missions")
 
 
 @login_required

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apprentices.models import Apprentice
+from core.csvexport import export_response
 from core.models import AuditEvent
+from core.viewutils import filtered_page
 from livret import links, perms, selectors, services
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
 from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
@@ -30,10 +32,14 @@ def _sheet_for(user, pk):
 
 @login_required
 def sheet_list(request):
-    sheets = selectors.sheets_with_context(LiaisonSheet.objects.visible_to(request.user).current()).order_by(
-        "-period__start_date", "contract__apprentice__last_name"
-    )[:200]
-    return render(request, "livret/sheet_list.html", {"sheets": sheets, "today": timezone.localdate()})
+    context = filtered_page(request, "sheets")
+    context["today"] = timezone.localdate()
+    return render(request, "livret/sheet_list.html", context)
+
+
+@login_required
+def sheet_export(request):
+    return export_response(request, "sheets")
 
 
 @login_required

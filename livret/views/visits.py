@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apprentices.models import Contract
+from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import PAGE_SIZE, search
+from core.viewutils import PAGE_SIZE, filtered_page, search
 from livret import links, perms
 from livret.forms.visits import CancelForm, CloseActionForm, LogForm, NewActionFormSet, PlanForm
 from livret.models import ActionItem, ActionLink, VisitReport
@@ -106,6 +107,17 @@ def visit_list(request):
         "livret/visits/visit_list.html",
         {"page": page, "entries": entries, "q": term, "today": today},
     )
+
+
+@login_required
+def visit_report_list(request):
+    """Le registre des visites: every meeting (planned, held, cancelled) the person sees, filtered."""
+    return render(request, "livret/visits/visit_report_list.html", filtered_page(request, "visits"))
+
+
+@login_required
+def visit_report_export(request):
+    return export_response(request, "visits")
 
 
 @login_required

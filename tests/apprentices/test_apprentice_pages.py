@@ -17,13 +17,14 @@ NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE
 NOT_FOUND_QUERIES = 4
 
 LIST_QUERIES = {
-    # + count and page of the scoped list
-    "apprentice": 5,
-    "company_tutor": 5,
-    "school_tutor": 5,
-    "head_of_diploma": 5,
-    "staff": 5,
-    "admin": 5,
+    # + count and page of the scoped list, the choices of the filters (diplomas, cohorts, employers,
+    # school tutors)
+    "apprentice": 9,
+    "company_tutor": 9,
+    "school_tutor": 9,
+    "head_of_diploma": 9,
+    "staff": 9,
+    "admin": 9,
 }
 DETAIL_QUERIES = {
     # + apprentice, contracts, current year, calendar and periods, legal representatives

@@ -15,8 +15,8 @@ from tests.tutors.factories import CompanyTutorFactory
 
 NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE]
 NOT_FOUND_QUERIES = 4
-# session, user, roles, count and page of the scoped list
-LIST_QUERIES = 5
+# session, user, roles, count and page of the scoped list, the diplomas of the filter
+LIST_QUERIES = 6
 DETAIL_QUERIES = {
     # session, user, roles, the employer, its visible contracts, its tutors
     "apprentice": 6,

@@ -24,7 +24,9 @@ TRAIT = {
 POST_VIEWS = ("sheet_save", "sheet_countersign", "sheet_return", "sheet_review", "sheet_correct")
 
 # Every page starts with 3 queries: the session, the user, the user's roles.
-LIST_QUERIES = 4  # + the sheets with their contract, people and period
+# + the count and the page of sheets with their contract, people and period, the choices of the
+# filters (diplomas, cohorts, employers, school tutors)
+LIST_QUERIES = 9
 NOT_FOUND_QUERIES = 4  # + the sheet, not found
 DETAIL_QUERIES = {
     # + the sheet with its contract, people and period, its signatures, its versions
@@ -83,7 +85,7 @@ def test_sheet_list_runs_a_fixed_number_of_queries(client, world, django_assert_
         response = client.get(reverse("livret:sheet_list"))
 
     assert response.status_code == 200
-    sheets = list(response.context["sheets"])
+    sheets = list(response.context["page"].object_list)
     assert mine in sheets
     assert len(sheets) == 1 + extra
 
@@ -95,7 +97,7 @@ def test_sheet_list_shows_only_what_the_role_sees(client, world, role):
     foreign = LiaisonSheetFactory(contract=world.foreign.contract)
     client.force_login(world.users[role])
 
-    sheets = set(client.get(reverse("livret:sheet_list")).context["sheets"])
+    sheets = set(client.get(reverse("livret:sheet_list")).context["page"].object_list)
 
     assert sheets == ({mine, other} if role in ORGANISATION_WIDE else {mine})
     assert foreign not in sheets
@@ -106,7 +108,7 @@ def test_sheet_list_shows_only_current_versions(client, world):
     new = services.correct(sheet=old, by=world.users["apprentice"])
     client.force_login(world.users["apprentice"])
 
-    assert list(client.get(reverse("livret:sheet_list")).context["sheets"]) == [new]
+    assert list(client.get(reverse("livret:sheet_list")).context["page"].object_list) == [new]
 
 
 # The sheet -----------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""CSV export of the list of company tutors."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from apprentices.models import Contract
+from core.csvexport import CsvExport, columns, register
+from tutors.filters import CompanyTutorFilterSet
+from tutors.models import CompanyTutor
+
+
+@register
+class CompanyTutorExport(CsvExport):
+    name = "tutors"
+    title = _("Maîtres d'apprentissage")
+    filename = "maitres-apprentissage"
+    url_name = "tutors:tutor_export"
+    filterset_class = CompanyTutorFilterSet
+    columns = columns(
+        (_("Nom"), "last_name"),
+        (_("Prénom"), "first_name"),
+        (_("Employeur"), "employer.legal_name"),
+        (_("Fonction"), "job_title"),
+        (_("Diplôme ou titre"), "qualification"),
+        (_("Années d'expérience"), "years_of_experience"),
+        (_("E-mail"), "email"),
+        (_("Téléphone"), "phone"),
+        (_("Formé au tutorat"), "is_trained"),
+        (_("Formation de tuteur suivie le"), "training_date"),
+        (_("Contrats en cours"), "active_contracts"),
+    )
+
+    def base_queryset(self, user):
+        return (
+            CompanyTutor.objects.visible_to(user)
+            .select_related("employer")
+            .annotate(
+                active_contracts=Count(
+                    "contracts", filter=Q(contracts__status=Contract.Status.ACTIVE), distinct=True
+                )
+            )
+        )
