@@ -153,3 +153,26 @@ def can_self_assess(user, evaluation) -> bool:
 
 def can_record_grid_sharing(user, contract) -> bool:
     return is_school_tutor_of(user, contract) or is_staff_of(user, contract)
+
+
+# PDF exports ----------------------------------------------------------------------------------------
+
+
+def can_export_booklet(user, apprentice) -> bool:
+    """The booklet PDF: the apprentice themself, the staff and admins of their organisation, and the
+    heads of a diploma of one of their contracts (one query, for a head of diploma only). Tutors read
+    the booklet on the platform but do not export it."""
+    if not user.is_authenticated:
+        return False
+    if Role.APPRENTICE in user.roles and apprentice.user_id == user.pk:
+        return True
+    if (user.is_superuser and user.organisation_id is None) or is_organisation_staff(
+        user, apprentice.organisation_id
+    ):
+        return True
+    return Role.HEAD_OF_DIPLOMA in user.roles and apprentice.contracts.filter(diploma__heads=user).exists()
+
+
+def can_export_visit(user, visit) -> bool:
+    """The report PDF of a visit, for whoever sees the visit, once it is held and its report shared."""
+    return user.is_authenticated and visit.status in {V.REPORTED, V.ACKNOWLEDGED}

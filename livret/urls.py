@@ -1,11 +1,12 @@
 from django.urls import path
 
-from livret.views import evaluations, missions, sheets, visits
+from livret.views import evaluations, exports, missions, sheets, visits
 
 app_name = "livret"
 
 urlpatterns = [
     path("apprentis/<int:apprentice_pk>/", sheets.booklet, name="booklet"),
+    path("apprentis/<int:apprentice_pk>/livret.pdf", exports.booklet_pdf, name="booklet_pdf"),
     # Fiches de liaison
     path("fiches/", sheets.sheet_list, name="sheet_list"),
     path("fiches/export.csv", sheets.sheet_export, name="sheet_export"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("contrats/<int:contract_pk>/visites/planifier/", visits.visit_plan, name="visit_plan"),
     path("visites/<int:pk>/", visits.visit_detail, name="visit_detail"),
     path("visites/<int:pk>/compte-rendu/", visits.visit_log, name="visit_log"),
+    path("visites/<int:pk>/compte-rendu.pdf", exports.visit_pdf, name="visit_pdf"),
     path("visites/<int:pk>/annuler/", visits.visit_cancel, name="visit_cancel"),
     path("visites/<int:pk>/prendre-connaissance/", visits.visit_acknowledge, name="visit_acknowledge"),
     path("visites/<int:pk>/lien/<str:token>/", visits.visit_link, name="visit_link"),

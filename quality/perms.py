@@ -61,3 +61,9 @@ def can_recompute(user, organisation_id) -> bool:
         and Role.HEAD_OF_DIPLOMA in user.roles
         and user.headed_diplomas.filter(organisation_id=organisation_id).exists()
     )
+
+
+def can_export_compliance(user, diploma) -> bool:
+    """The compliance PDF of a diploma: its heads, and the quality team of its organisation. Reads
+    ``diploma.heads``: prefetch it."""
+    return is_quality_staff(user, diploma.organisation_id) or is_head_of_diploma(user, diploma)

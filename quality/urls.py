@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quality.views import dashboard, register, trajectory
+from quality.views import dashboard, exports, register, trajectory
 
 app_name = "quality"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("calculs/<int:pk>/", dashboard.run_status, name="run_status"),
     path(f"campagnes/{YEAR}/cloturer/", dashboard.campaign_close, name="campaign_close"),
     path(f"formations/<int:pk>/{YEAR}/", trajectory.trajectory, name="trajectory"),
+    path(f"formations/<int:pk>/{YEAR}/conformite.pdf", exports.compliance_pdf, name="compliance_pdf"),
     path(
         f"formations/<int:pk>/{YEAR}/indicateurs/<str:code>/",
         trajectory.indicator_records,

@@ -71,6 +71,7 @@ def booklet(request, apprentice_pk):
                 sheets=sheets, visits=visits, missions=missions, evaluations=evaluations
             ),
             "today": timezone.localdate(),
+            "can_export_pdf": perms.can_export_booklet(user, apprentice),
         },
     )
 

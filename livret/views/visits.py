@@ -234,6 +234,7 @@ def visit_detail(request, pk):
             {"reader": reader, "done": services.has_acknowledged(reader, signatures)} for reader in readers
         ],
         "can_log": perms.can_log_visit(user, visit),
+        "can_export_pdf": perms.can_export_visit(user, visit),
         "can_acknowledge": held and services.may_acknowledge(user, visit, signatures),
         "cancel_form": CancelForm() if can_cancel else None,
         "audit_events": AuditEvent.for_object(visit)[:30] if perms.can_see_audit(user, visit) else None,

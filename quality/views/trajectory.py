@@ -93,11 +93,17 @@ def _history(diploma, years) -> list[dict]:
     return history
 
 
-def _trend_chart(diploma, years):
-    values = {
-        (v.academic_year_id, v.indicator): v.value
-        for v in IndicatorValue.objects.filter(diploma=diploma, indicator__in=TREND, value__isnull=False)
-    }
+def trend_values(diplomas) -> dict:
+    """The values the trend chart draws, by diploma id then (year id, indicator): one query."""
+    values = defaultdict(dict)
+    for v in IndicatorValue.objects.filter(diploma__in=diplomas, indicator__in=TREND, value__isnull=False):
+        values[v.diploma_id][(v.academic_year_id, v.indicator)] = v.value
+    return values
+
+
+def _trend_chart(diploma, years, values=None, chart_id="tendances"):
+    if values is None:
+        values = trend_values([diploma])[diploma.pk]
     years = [y for y in sorted(years, key=lambda y: y.start_date) if any((y.pk, c) in values for c in TREND)]
     series = [
         Series(
@@ -118,7 +124,7 @@ def _trend_chart(diploma, years):
         y_ticks=[(v, f"{v}", f"{v} %") for v in (0, 25, 50, 75, 100)],
         series=series,
         legend=[LegendItem(s.label, s.color, dashed=s.dashed) for s in series],
-        chart_id="tendances",
+        chart_id=chart_id,
         empty_message=_("Pas encore d'indicateurs calculés."),
     )
     table = [

@@ -53,6 +53,7 @@ VISITORS = (None, "nobody", *ROLES)
 # Pages behind the login, answering a GET:
 PAGES = {
     "booklet": ("apprentice",),
+    "booklet_pdf": ("apprentice",),
     "sheet_list": (None,),
     "sheet_export": (None,),
     "sheet_detail": ("sheet",),
@@ -63,6 +64,8 @@ PAGES = {
     "visit_plan": ("contract",),
     "visit_detail": ("planned_visit", "reported_visit"),
     "visit_log": ("planned_visit", "reported_visit"),
+    # A planned visit has no report yet: its PDF is a 404 (tests/livret/test_pdf.py).
+    "visit_pdf": ("reported_visit",),
     "mission_list": (None,),
     "mission_export": (None,),
     "mission_detail": ("mission",),
@@ -111,7 +114,13 @@ ARGUMENT = {"apprentice": "apprentice_pk", "contract": "contract_pk"}
 # contract's organisation (``is_staff_of``); the apprentice, the company tutor and the head of
 # diploma see the visits but do not plan or log them.
 PLANNERS = frozenset({"school_tutor", "staff", "admin"})
-ONLY_FOR = {"visit_plan": PLANNERS, "visit_log": PLANNERS}
+# The booklet PDF (``perms.can_export_booklet``): the apprentice, the head of the diploma and the
+# organisation's staff and admins export it; the tutors read the booklet on the platform only.
+ONLY_FOR = {
+    "visit_plan": PLANNERS,
+    "visit_log": PLANNERS,
+    "booklet_pdf": frozenset({"apprentice", "head_of_diploma", "staff", "admin"}),
+}
 # Pages that send a visitor who may open them elsewhere, for one kind of object: the report of a visit
 # already logged is frozen, so its form redirects to the visit (with a message).
 REDIRECTS = {("visit_log", "reported_visit"): "livret:visit_detail"}

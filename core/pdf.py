@@ -1,0 +1,152 @@
+"""PDF documents: a template per document, rendered by WeasyPrint.
+
+Every document extends ``templates/pdf/base.html`` (A4, a cover, the title in the running header,
+« Page X sur Y » and the generation date in the footer) and is written with its metadata (title,
+author, subject, language, creation date) and tagged for accessibility (PDF/UA-1).
+
+WeasyPrint fetches nothing but our own static files: :class:`StaticOnlyFetcher` serves ``/static/…``
+through the static files finders (or ``STATIC_ROOT``), and ``data:`` URIs (inline SVG); it refuses every
+other URL (no network, no ``file://`` outside the static folders).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+# The base URL the documents are rendered against: a reserved name that no resolver answers, so a
+# relative URL can only ever mean one of our static files.
+BASE_URL = "https://pdf.invalid/"
+PDF_VARIANT = "pdf/ua-1"
+
+# WeasyPrint tells every step of every document at INFO: only its warnings (a refused resource) are news.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class RefusedResource(ValueError):
+    """A document asked for something other than our static files."""
+
+
+def _static_roots() -> list[Path]:
+    roots = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
+    roots += [Path(d[1] if isinstance(d, tuple | list) else d) for d in settings.STATICFILES_DIRS]
+    return [root.resolve() for root in roots]
+
+
+def static_file(url: str) -> Path | None:
+    """The file of one of our static URLs (``/static/…`` under :data:`BASE_URL`, or a ``file://`` path
+    inside a static folder), or None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if path.is_file() and any(path.is_relative_to(root) for root in _static_roots()):
+            return path
+        return None
+    prefix = urlsplit(BASE_URL)
+    if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc):
+        return None
+    static_url = urlsplit(settings.STATIC_URL).path
+    if not parts.path.startswith(static_url):
+        return None
+    relative = unquote(parts.path[len(static_url) :])
+    normalized = posixpath.normpath(relative)
+    if not relative or normalized.startswith(("..", "/")) or normalized != relative:
+        return None
+    found = finders.find(normalized)
+    if found:
+        return Path(found)
+    if settings.STATIC_ROOT:
+        candidate = (Path(settings.STATIC_ROOT) / normalized).resolve()
+        if candidate.is_file() and candidate.is_relative_to(Path(settings.STATIC_ROOT).resolve()):
+            return candidate
+    return None
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher, narrowed to our static files and ``data:`` URIs. ``refused`` lists what
+    a document asked for and did not get."""
+
+    def __init__(self):
+        super().__init__(timeout=1, allowed_protocols=("data",), allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = static_file(url)
+        if path is None:
+            self.refused.append(url)
+            raise RefusedResource(f"Ressource refusée dans un PDF (seuls nos fichiers statiques) : {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def css_string(value) -> str:
+    """``value`` as a CSS string literal, safe inside a ``<style>`` element."""
+    text = " ".join(str(value).split())
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace(">", "\\3E ")
+    return mark_safe(f'"{text}"')
+
+
+def render_html(template_name, context, *, title, author, subject="", lang="fr", by=None) -> str:
+    generated_at = timezone.localtime()
+    with translation.override(lang):
+        return render_to_string(
+            template_name,
+            {
+                **context,
+                "pdf": {
+                    "title": title,
+                    "author": author,
+                    "subject": subject,
+                    "lang": lang,
+                    "generated_at": generated_at,
+                    "created": generated_at.isoformat(timespec="seconds"),
+                    "generated_by": by,
+                    "generator": f"{settings.PLATFORM_NAME} (WeasyPrint)",
+                    "platform": settings.PLATFORM_NAME,
+                    "css_title": css_string(title),
+                },
+            },
+        )
+
+
+def render_pdf(
+    template_name, context, *, title, author, subject="", lang="fr", by=None, fetcher=None
+) -> bytes:
+    """The PDF of ``template_name`` (a template extending ``pdf/base.html``) rendered with ``context``.
+
+    ``title``, ``author`` (the organisation), ``subject`` and ``lang`` become the document's metadata
+    and its cover; ``by`` is who generated it, named on the cover.
+    """
+    html = render_html(template_name, context, title=title, author=author, subject=subject, lang=lang, by=by)
+    fetcher = fetcher or StaticOnlyFetcher()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def pdf_filename(*parts) -> str:
+    """« conformite-ing-alb-2025-2026.pdf »: ASCII, safe in a Content-Disposition header."""
+    return "-".join(slugify(str(part)) for part in parts if part) + ".pdf"
+
+
+def attachment(data: bytes, filename: str):
+    """An HTTP response that downloads ``data`` as ``filename``."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
