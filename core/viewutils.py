@@ -1,5 +1,6 @@
 """Small helpers shared by the views of every app."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -45,9 +46,14 @@ def filtered_page(request, name: str, *, exclude_pks=()) -> dict:
     export = csvexport.EXPORTS[name]
     query = request.GET.copy()
     query.pop("page", None)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "filter": filterset,
-        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
+        # A long list is prepared in the background (reports.Export) rather than streamed at once.
+        "export_name": name,
+        "export_query": query.urlencode(),
+        "export_in_background": page.paginator.count > settings.EXPORT_BACKGROUND_ROWS,
         "export_url": f"{reverse(export.url_name)}?{query.urlencode()}"
         if query
         else reverse(export.url_name),

@@ -66,7 +66,7 @@ def request_csv_export(*, by, name: str, query: str) -> Export:
     definition = EXPORTS.get(name)
     if definition is None:
         raise ExportRefusal(_("Cette liste n'existe pas."))
-    if not definition.allowed(by):
+    if not perms.can_export_list(by, name):
         raise PermissionDenied(_("Vous ne pouvez pas exporter cette liste."))
     query = QueryDict(query[:2000]).copy()
     query.pop("page", None)

@@ -195,3 +195,52 @@ def test_the_export_pages_have_a_constant_query_count(
         compliance()
     with django_assert_num_queries(5):
         client.get(reverse("reports:export_list"))
+
+
+def test_a_long_list_is_exported_in_the_background_with_its_filters(world, client_for, committed, settings):
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    client = client_for(world.users["staff"])
+    page = client.get(reverse("apprentices:apprentice_list"))
+    assert "Préparer l'export CSV" in page.text
+
+    query = f"q={world.other.apprentice.last_name}&page=2"
+    with committed():
+        response = client.post(reverse("reports:csv_export"), {"liste": "apprentices", "filtres": query})
+    export = Export.objects.get()
+
+    assert response.url == export.get_absolute_url()
+    assert export.status == Export.Status.DONE, export.error
+    assert export.params == {"list": "apprentices", "query": f"q={world.other.apprentice.last_name}"}
+    download = client.get(reverse("reports:export_download", args=[export.pk]))
+    text = b"".join(download.streaming_content).decode("utf-8")
+    download.close()
+    assert text.startswith("\ufeff")
+    assert world.other.apprentice.last_name in text
+    assert world.mine.apprentice.last_name not in text
+    assert world.foreign.apprentice.last_name not in text
+
+
+def test_a_short_list_is_streamed_at_once(world, client_for):
+    page = client_for(world.users["staff"]).get(reverse("apprentices:apprentice_list"))
+
+    assert "Exporter en CSV" in page.text
+    assert "Préparer l'export CSV" not in page.text
+
+
+def test_an_unknown_list_cannot_be_exported(world, client_for, committed):
+    with committed():
+        response = client_for(world.users["staff"]).post(reverse("reports:csv_export"), {"liste": "nope"})
+
+    assert response.status_code == 302
+    assert not Export.objects.exists()
+
+
+def test_a_background_csv_holds_only_what_its_requester_sees(world, client_for, committed):
+    with committed():
+        export = services.request_csv_export(by=world.users["school_tutor"], name="apprentices", query="")
+    export.refresh_from_db()
+
+    with export.file.open("rb") as handle:
+        text = handle.read().decode("utf-8")
+    assert world.mine.apprentice.last_name in text
+    assert world.other.apprentice.last_name not in text
