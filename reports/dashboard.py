@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -56,6 +57,16 @@ class Scope:
     @property
     def as_of(self) -> datetime.date:
         return year_as_of(self.year, self.today)
+
+    def list_url(self, name: str, **params) -> str:
+        """A list page narrowed as this dashboard is: the figure's records, one click away."""
+        query = {
+            "diploma": self.diploma.pk if self.diploma else None,
+            "cohort": self.cohort.pk if self.cohort else None,
+            "school_tutor": self.school_tutor.pk if self.school_tutor else None,
+            **params,
+        }
+        return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v is not None})}".rstrip("?")
 
     @property
     def is_current(self) -> bool:
@@ -161,12 +172,14 @@ def key_figures(scope: Scope) -> list[KeyFigure]:
             str(counts["apprentices"]),
             ngettext("%(n)s contrat dans l'année", "%(n)s contrats dans l'année", counts["contracts"])
             % {"n": counts["contracts"]},
+            scope.list_url("apprentices:apprentice_list"),
         ),
         KeyFigure(
             "running",
             _("Contrats en cours"),
             str(counts["running"]),
             _("au %(day)s") % {"day": as_of.strftime("%d/%m/%Y")},
+            scope.list_url("apprentices:contract_list", status=Contract.Status.ACTIVE),
         ),
         KeyFigure(
             "ruptures",
@@ -174,6 +187,7 @@ def key_figures(scope: Scope) -> list[KeyFigure]:
             str(counts["ruptured"]),
             _("%(rate)s des contrats de l'année")
             % {"rate": _percent(counts["ruptured"], counts["contracts"])},
+            scope.list_url("apprentices:contract_list", status=Contract.Status.RUPTURED),
         ),
         KeyFigure(
             "sheets",
@@ -181,6 +195,11 @@ def key_figures(scope: Scope) -> list[KeyFigure]:
             _percent(sheets["on_time"], sheets["due"]),
             _("%(n)s sur %(d)s fiches échues contresignées à temps")
             % {"n": sheets["on_time"], "d": sheets["due"]},
+            scope.list_url(
+                "livret:sheet_list",
+                due_after=year.start_date.isoformat(),
+                due_before=min(as_of, year.end_date).isoformat(),
+            ),
         ),
         KeyFigure(
             "visits",
@@ -197,6 +216,9 @@ def key_figures(scope: Scope) -> list[KeyFigure]:
                 "dont %(n)s depuis plus de 7 jours", "dont %(n)s depuis plus de 7 jours", missions["late"]
             )
             % {"n": missions["late"]},
+            scope.list_url(
+                "livret:mission_list", status=MissionDescription.Status.SUBMITTED, academic_year=year.pk
+            ),
         ),
     ]
 

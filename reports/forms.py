@@ -7,20 +7,21 @@ from tutors.models import SchoolTutor
 
 
 class DashboardFilterForm(forms.Form):
-    """The dashboard's filters, in the URL (``?annee=2025-2026&formation=3``) so that a view can be
-    bookmarked or shared. Every choice is among what the person may see: an unknown or foreign value
-    is an error on its field, and the dashboard shows nothing rather than everything."""
+    """The dashboard's filters, in the URL with the names the lists use (``?year=2025-2026&diploma=3``),
+    so that a view can be bookmarked or shared. Every choice is among what the person may see: an
+    unknown or foreign value is an error on its field, and the dashboard shows nothing rather than
+    everything."""
 
-    annee = forms.ModelChoiceField(
+    year = forms.ModelChoiceField(
         label=_("Année scolaire"), queryset=AcademicYear.objects.none(), to_field_name="label", required=False
     )
-    formation = forms.ModelChoiceField(
+    diploma = forms.ModelChoiceField(
         label=_("Formation"), queryset=Diploma.objects.none(), required=False, empty_label=_("Toutes")
     )
-    promotion = forms.ModelChoiceField(
+    cohort = forms.ModelChoiceField(
         label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
     )
-    tuteur = forms.ModelChoiceField(
+    school_tutor = forms.ModelChoiceField(
         label=_("Tuteur pédagogique"),
         queryset=SchoolTutor.objects.none(),
         required=False,
@@ -31,15 +32,15 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         diplomas = Diploma.objects.filter(pk__in=Diploma.objects.visible_to(user).values("pk"))
         contracts = Contract.objects.visible_to(user)
-        self.fields["annee"].queryset = AcademicYear.objects.order_by("-start_date")
-        self.fields["annee"].empty_label = None
-        self.fields["formation"].queryset = diplomas.order_by("code")
-        self.fields["promotion"].queryset = (
+        self.fields["year"].queryset = AcademicYear.objects.order_by("-start_date")
+        self.fields["year"].empty_label = None
+        self.fields["diploma"].queryset = diplomas.order_by("code")
+        self.fields["cohort"].queryset = (
             Cohort.objects.filter(diploma__in=diplomas)
             .select_related("diploma")
             .order_by("diploma__code", "label")
         )
-        self.fields["tuteur"].queryset = (
+        self.fields["school_tutor"].queryset = (
             SchoolTutor.objects.filter(pk__in=contracts.values("school_tutor"))
             .select_related("user")
             .order_by("user__last_name", "user__first_name", "pk")

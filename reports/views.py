@@ -38,11 +38,11 @@ def _scope(request):
     return (
         board.Scope(
             user=user,
-            year=data["annee"] or default_year,
+            year=data["year"] or default_year,
             today=today,
-            diploma=data["formation"],
-            cohort=data["promotion"],
-            school_tutor=data["tuteur"],
+            diploma=data["diploma"],
+            cohort=data["cohort"],
+            school_tutor=data["school_tutor"],
         ),
         form,
     )
@@ -95,7 +95,7 @@ def compliance_export(request):
     user = request.user
     if not perms.can_export_compliance(user, user.organisation_id):
         raise Http404
-    label = request.POST.get("annee", "")
+    label = request.POST.get("year", "")
     year = AcademicYear.objects.filter(label=label).first() if label else None
     year = year or AcademicYear.objects.current(timezone.localdate())
     if year is None:

@@ -187,14 +187,14 @@ def test_filters_narrow_the_figures_and_the_alerts(world, client_for):
     assert kinds(scope(world, school_tutor=world.mine.school_tutor))["fiches"].count == 1
     assert kinds(scope(world, cohort=world.other.apprentice.cohort))["fiches"].count == 1
 
-    response = client_for(world.users["staff"]).get(URL, {"formation": world.other.diploma.pk})
+    response = client_for(world.users["staff"]).get(URL, {"diploma": world.other.diploma.pk})
     assert world.other.apprentice.last_name.upper() in response.text
     assert world.mine.apprentice.last_name.upper() not in response.text
 
 
 @pytest.mark.parametrize(
     "params",
-    [{"formation": "999999"}, {"formation": "abc"}, {"annee": "2025-13-45"}, {"tuteur": "-1"}],
+    [{"diploma": "999999"}, {"diploma": "abc"}, {"year": "2025-13-45"}, {"school_tutor": "-1"}],
 )
 def test_a_filter_that_makes_no_sense_empties_the_dashboard_and_is_marked(world, client_for, params):
     LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
@@ -208,7 +208,7 @@ def test_a_filter_that_makes_no_sense_empties_the_dashboard_and_is_marked(world,
 
 
 def test_another_organisations_diploma_is_not_a_valid_filter(world, client_for):
-    response = client_for(world.users["staff"]).get(URL, {"formation": world.foreign.diploma.pk})
+    response = client_for(world.users["staff"]).get(URL, {"diploma": world.foreign.diploma.pk})
 
     assert response.context["scope"].invalid
     assert world.foreign.diploma.code not in response.text
@@ -219,7 +219,7 @@ def test_the_alert_page_of_a_kind_paginates_and_keeps_the_filters(world, client_
         ApprenticeFactory(organisation=world.organisation, cohort=world.mine.apprentice.cohort)
     url = reverse("reports:alert_list", args=["sans-contrat"])
 
-    response = client_for(world.users["staff"]).get(url, {"formation": world.mine.diploma.pk})
+    response = client_for(world.users["staff"]).get(url, {"diploma": world.mine.diploma.pk})
 
     assert response.status_code == 200
     assert len(response.context["kind"].alerts) == 3
@@ -304,3 +304,20 @@ def test_the_nav_shows_the_dashboard_to_who_has_one(world, client_for, role):
     response = client_for(world.users[role]).get(reverse("home"))
 
     assert (URL in response.text) == (role in {"school_tutor", "head_of_diploma", "staff", "admin"})
+
+
+def test_each_figure_drills_down_to_a_list_narrowed_as_the_dashboard(world, client_for):
+    contract = world.other.contract
+    contract.status = Contract.Status.RUPTURED
+    contract.rupture_date = TODAY() - datetime.timedelta(days=3)
+    contract.save()
+    client = client_for(world.users["staff"])
+    figures = {f.key: f for f in board.key_figures(scope(world, diploma=world.other.diploma))}
+
+    for key in ("apprentices", "running", "ruptures", "sheets", "missions"):
+        assert f"diploma={world.other.diploma.pk}" in figures[key].url
+        page = client.get(figures[key].url)
+        assert page.status_code == 200, key
+        assert not page.context["filter"].errors, key
+    ruptured = client.get(figures["ruptures"].url).context["page"].paginator.count
+    assert ruptured == int(figures["ruptures"].value) == 1

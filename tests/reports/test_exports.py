@@ -79,7 +79,7 @@ def test_a_failed_export_says_so_keeps_no_file_and_a_retry_works(world, monkeypa
     monkeypatch.setattr(services, "_write", broken)
     client = client_for(world.users["staff"])
     with committed():
-        response = client.post(reverse("reports:compliance_export"), {"annee": world.academic_year.label})
+        response = client.post(reverse("reports:compliance_export"), {"year": world.academic_year.label})
     export = Export.objects.get()
 
     assert response.url == export.get_absolute_url()
