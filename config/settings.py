@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apprentices",
     "livret",
     "quality",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,9 @@ CELERY_BEAT_SCHEDULE["nightly-quality-indicators"] = {
     "task": "quality.tasks.compute_all_indicators",
     "schedule": crontab(hour=QUALITY_COMPUTE_HOUR, minute=30),
 }
+
+# Import of the fichier d'effectifs: the largest file accepted, in bytes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
