@@ -12,6 +12,7 @@ urlpatterns = [
     path("employeurs/", include("employers.urls")),
     path("livret/", include("livret.urls")),
     path("qualite/", include("quality.urls")),
+    path("import/", include("interop.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
