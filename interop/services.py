@@ -178,17 +178,18 @@ class Planner:
 
     def plan(self, line: int, values: dict, errors: list) -> RowPlan:
         plan = RowPlan(line=line, values=values, errors=list(errors))
+        # The diploma is looked up even when a cell is wrong, so that a row tells all its faults at once.
+        diploma_id = self._diploma(plan) if values.get("rncp") or values.get("cfd") else None
         if not plan.errors:
             self._plan_apprentice(plan)
-        diploma_id = self._diploma(plan) if not plan.errors else None
         if not plan.errors:
+            self._plan_cohort(plan, diploma_id)
             self._plan_contracts(plan, diploma_id)
+        if not plan.errors:
+            self._claim(plan)
         if plan.errors:
             plan.action = ImportRow.Action.REJECTED
-            return plan
-        self._claim(plan)
-        if plan.errors:
-            plan.action = ImportRow.Action.REJECTED
+            plan.changes, plan.notes = [], []
         elif plan.apprentice_create is not None:
             plan.action = ImportRow.Action.CREATE
         elif plan.apprentice_update or plan.contracts_create or plan.contracts_update:
@@ -321,9 +322,7 @@ class Planner:
                 ["formation_cfd", _("Plusieurs formations portent ce code : précisez le code CFD.")]
             )
             return None
-        diploma_id = next(iter(found))
-        self._plan_cohort(plan, diploma_id)
-        return diploma_id
+        return next(iter(found))
 
     def _plan_cohort(self, plan, diploma_id) -> None:
         year, of_study = plan.values["year"], plan.values["year_of_study"]

@@ -339,3 +339,10 @@ def test_other_diplomas_sharing_the_rncp_are_told_apart_by_the_cfd(organisation,
     other = DiplomaFactory(organisation=organisation, rncp_code="RNCP35123", cfd_code="25020002")
     run(organisation, staff, csv_bytes([row(1, formation_cfd="25020002")]))
     assert Contract.objects.get().diploma == other
+
+
+def test_a_rejected_row_tells_every_faulty_column_at_once(organisation, staff, diploma):
+    data = csv_bytes([row(1, code_postal_apprenant="7500", formation_rncp="RNCP99999", formation_cfd="")])
+    line = rows_of(preview(organisation, staff, data))[2]
+    assert [column for column, _message in line.errors] == ["code_postal_apprenant", "formation_rncp"]
+    assert line.changes == []
