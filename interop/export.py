@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from django.db.models import Prefetch
@@ -25,6 +26,18 @@ CAUSES = {
     "closure": "Cessation d'activité de l'entreprise",
     "other": "Autre motif",
 }
+
+
+PHONE_LIKE = re.compile(r"[+-][\d\s().]*")
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell that a spreadsheet would run as a formula (``=``, ``@``, ``+`` or ``-`` followed by other
+    than a number) is written behind an apostrophe; phone numbers such as ``+33 6…`` stay as they are."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "@", "\t", "\r"} or (text[:1] in {"+", "-"} and not PHONE_LIKE.fullmatch(text)):
+        return "'" + text
+    return text
 
 
 def _day(value) -> str:
@@ -100,7 +113,7 @@ def export_csv(organisation_id: int, today=None) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(TEMPLATE_COLUMNS)
     for row in export_rows(organisation_id, today):
-        yield writer.writerow([row[c] for c in TEMPLATE_COLUMNS])
+        yield writer.writerow([spreadsheet_safe(row[c]) for c in TEMPLATE_COLUMNS])
 
 
 def export_text(organisation_id: int, today=None) -> str:

@@ -154,7 +154,9 @@ class Planner:
         }
         self.employer_names = {e["id"]: e["legal_name"] for e in self.employers.values()}
         self.diplomas_by_rncp, self.diplomas_by_cfd = {}, {}
-        for d in Diploma.objects.filter(organisation_id=org).values("id", "rncp_code", "cfd_code"):
+        self.diploma_titles = {}
+        for d in Diploma.objects.filter(organisation_id=org).values("id", "title", "rncp_code", "cfd_code"):
+            self.diploma_titles[d["id"]] = d["title"]
             if d["rncp_code"]:
                 self.diplomas_by_rncp.setdefault(d["rncp_code"].upper().removeprefix("RNCP"), set()).add(
                     d["id"]
@@ -415,7 +417,10 @@ class Planner:
                 plan.contracts_update.append((existing["id"], changes))
                 for attname, (old, new) in changes.items():
                     if attname == "diploma_id":
-                        plan.changes.append([str(_("Contrat")), str(_("formation")), str(old), str(new)])
+                        titles = self.diploma_titles
+                        plan.changes.append(
+                            [str(_("Contrat")), str(_("formation")), titles.get(old, ""), titles.get(new, "")]
+                        )
                     elif attname != "option_id":
                         plan.changes.append(
                             [

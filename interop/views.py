@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interop import perms, services
-from interop.export import export_csv
+from interop.export import export_csv, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, max_bytes
@@ -137,7 +137,9 @@ def report_rejected(request, pk):
     writer.writerow(["ligne", "motifs_du_rejet", *columns])
     for row in rows:
         reasons = " ; ".join(f"{column} : {message}" if column else message for column, message in row.errors)
-        writer.writerow([row.line, reasons, *(row.raw.get(c, "") for c in columns)])
+        writer.writerow(
+            [row.line, spreadsheet_safe(reasons), *(spreadsheet_safe(row.raw.get(c)) for c in columns)]
+        )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejets-import-{report.pk}.csv"'
     return response

@@ -155,3 +155,24 @@ def test_the_export_reimports_without_changing_anything(client_for, world, impor
     # never changed; the imported ones come back unchanged.
     assert again.rows_create == 0 and again.rows_update == 0
     assert again.rows_unchanged >= 3
+
+
+def test_a_cell_that_a_spreadsheet_would_run_is_defused_in_the_rejected_rows(
+    client_for, world, import_diploma
+):
+    staff = world.users["staff"]
+    data = csv_bytes([row(400, nom_apprenant="=HYPERLINK(1)", formation_rncp="RNCP99999", formation_cfd="")])
+    report = services.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
+    content = client_for(staff).get(reverse("interop:report_rejected", args=[report.pk])).content.decode()
+    assert ";'=HYPERLINK(1);" in content
+
+
+def test_the_status_follows_the_progress_of_an_import_in_celery(client_for, world, report):
+    from django.core.cache import cache
+
+    ImportReport.objects.filter(pk=report.pk).update(status=ImportReport.Status.APPLYING)
+    cache.set(services.progress_key(report.pk), 2)
+    data = client_for(world.users["staff"]).get(reverse("interop:report_status", args=[report.pk])).json()
+    assert (data["status"], data["done"], data["total"]) == ("applying", 2, 3)
+    page = client_for(world.users["staff"]).get(report.get_absolute_url()).content.decode()
+    assert 'data-run-status="' in page and "js/progress.js" in page

@@ -115,3 +115,18 @@ def test_a_zip_that_is_no_workbook_is_refused():
 def test_an_old_excel_file_is_refused_with_what_to_do():
     with pytest.raises(FileRefused, match=r"\.xlsx ou en \.csv"):
         read_table(readers.OLE2_MAGIC + b"\x00" * 100, "effectifs.xls")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-cmd", "'-cmd"),
+        ("+33 6 01 02 03 04", "+33 6 01 02 03 04"),
+    ],
+)
+def test_formulas_are_defused_but_phone_numbers_kept(value, written):
+    from interop.export import spreadsheet_safe
+
+    assert spreadsheet_safe(value) == written
