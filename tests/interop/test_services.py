@@ -346,3 +346,19 @@ def test_a_rejected_row_tells_every_faulty_column_at_once(organisation, staff, d
     line = rows_of(preview(organisation, staff, data))[2]
     assert [column for column, _message in line.errors] == ["code_postal_apprenant", "formation_rncp"]
     assert line.changes == []
+
+
+def test_an_exclusion_and_a_failed_diploma_in_the_file_update_the_last_contract(organisation, staff, diploma):
+    run(organisation, staff, csv_bytes([row(1)]))
+    run(
+        organisation,
+        staff,
+        csv_bytes([row(1, date_exclusion_formation="2026-01-10", obtention_diplome_formation="NON")]),
+    )
+    contract = Contract.objects.get()
+    assert (contract.status, contract.rupture_date, contract.rupture_cause, contract.diploma_outcome) == (
+        Contract.Status.ABANDONED,
+        datetime.date(2026, 1, 10),
+        Contract.RuptureCause.EXCLUSION,
+        Contract.Outcome.FAILED,
+    )
