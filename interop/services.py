@@ -470,6 +470,9 @@ def build_preview(*, organisation: Organisation, data: bytes, file_name: str, to
     read = []
     for line, cells in table.rows:
         raw = {column: cells[index] for column, index in used if index < len(cells)}
+        if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
+            # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
+            raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
         values, errors = read_row(raw, today)
         read.append((line, raw, values, errors))
     planner = Planner(organisation, [values for _l, _r, values, _e in read], today)

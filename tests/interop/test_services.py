@@ -362,3 +362,10 @@ def test_an_exclusion_and_a_failed_diploma_in_the_file_update_the_last_contract(
         Contract.RuptureCause.EXCLUSION,
         Contract.Outcome.FAILED,
     )
+
+
+def test_a_postal_code_a_spreadsheet_kept_as_a_number_gets_its_leading_zero_back(
+    organisation, staff, diploma
+):
+    run(organisation, staff, xlsx_bytes([{**row(1), "code_postal_apprenant": 1000}]), "effectifs.xlsx")
+    assert Apprentice.objects.get().postal_code == "01000"
