@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "livret",
     "quality",
     "reports",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,8 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=60)
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
 CELERY_BEAT_SCHEDULE["purge-exports"] = {"task": "reports.tasks.purge_exports", "schedule": 3600}
+# Import of the fichier d'effectifs: the largest file accepted, in bytes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

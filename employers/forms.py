@@ -36,3 +36,8 @@ class EmployerForm(forms.ModelForm):
         if duplicates.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Un employeur avec ce SIRET existe déjà."))
         return siret
+
+    def save(self, commit=True):
+        # Saved by a person through this form: the employer created from its SIRET alone is now known.
+        self.instance.to_complete = False
+        return super().save(commit)

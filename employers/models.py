@@ -37,6 +37,14 @@ class Employer(AuditedModel):
     hr_contact_name = models.CharField(_("contact RH"), max_length=150, blank=True)
     hr_contact_email = models.EmailField(_("e-mail du contact RH"), blank=True)
     hr_contact_phone = models.CharField(_("téléphone du contact RH"), max_length=30, blank=True)
+    to_complete = models.BooleanField(
+        _("à compléter"),
+        default=False,
+        help_text=_(
+            "Créé par l'import du fichier d'effectifs à partir de son seul SIRET : raison sociale, adresse "
+            "et maître d'apprentissage restent à saisir."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -417,8 +417,54 @@ RULES: list[Rule] = [
 ]
 
 
+def _employers_to_complete(today):
+    from employers.models import Employer
+
+    return Employer.objects.filter(to_complete=True)
+
+
+def _contracts_without_company_tutor(today):
+    return Contract.objects.filter(status=Contract.Status.ACTIVE, company_tutor__isnull=True).select_related(
+        "apprentice__user", "employer"
+    )
+
+
+# What an import of the fichier d'effectifs leaves to complete ("à compléter"): staff only, in the inbox,
+# never mailed (no date to count reminders from).
+RULES += [
+    Rule(
+        key="employer.complete",
+        kind=_("Employeur à compléter"),
+        verb=_("Compléter la raison sociale et l'adresse"),
+        roles=frozenset({Role.STAFF, Role.ADMIN}),
+        documents=_employers_to_complete,
+        mine=lambda user: Q(organisation=user.organisation_id),
+        recipients=lambda doc: [],
+        late_from=lambda doc: None,
+        days=(),
+        url=lambda employer: reverse("employers:employer_update", args=[employer.pk]),
+    ),
+    Rule(
+        key="contract.company_tutor",
+        kind=_("Contrat sans maître d'apprentissage"),
+        verb=_("Indiquer le maître d'apprentissage"),
+        roles=frozenset({Role.STAFF, Role.ADMIN}),
+        documents=_contracts_without_company_tutor,
+        mine=lambda user: Q(apprentice__organisation=user.organisation_id),
+        recipients=lambda doc: [],
+        late_from=lambda doc: None,
+        days=(),
+        url=lambda contract: reverse("apprentices:contract_update", args=[contract.pk]),
+    ),
+]
+
+
 def apprentice_of(doc):
-    return doc.apprentice if isinstance(doc, Contract) else doc.contract.apprentice
+    """The apprentice a document is about; None for an employer (to complete)."""
+    if isinstance(doc, Contract):
+        return doc.apprentice
+    contract = getattr(doc, "contract", None)
+    return contract.apprentice if contract is not None else None
 
 
 def label_of(doc) -> str:
@@ -437,10 +483,11 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
     for rule in RULES:
         if not (rule.roles & user.roles):
             continue
-        if Role.STAFF in rule.roles and not user.organisation_id:
+        if rule.roles & {Role.STAFF, Role.ADMIN} and not user.organisation_id:
             continue
         for doc in rule.documents(today).filter(rule.mine(user)).distinct()[:limit]:
             due = rule.due(doc)
+            apprentice = apprentice_of(doc)
             items.append(
                 {
                     "key": rule.key,
@@ -448,8 +495,8 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
                     "verb": rule.verb,
                     "document": doc,
                     "label": label_of(doc),
-                    "apprentice": apprentice_of(doc),
-                    "is_own": apprentice_of(doc).user_id == user.pk,
+                    "apprentice": apprentice,
+                    "is_own": apprentice is None or apprentice.user_id == user.pk,
                     "due": due,
                     "overdue": due is not None and due < today,
                     "url": rule.url(doc),

@@ -18,8 +18,9 @@ HOME_QUERIES = {
     # windows), the tutored contracts
     "school_tutor": 9,
     "head_of_diploma": 5,  # + "À faire" (missions to decide), the headed diplomas with their counts
-    "staff": 9,  # + "À faire" (missions past the week), the organisation's five figures
-    "admin": 8,
+    # + "À faire" (missions past the week, employers and contracts to complete), the organisation's figures
+    "staff": 11,
+    "admin": 10,
 }
 
 

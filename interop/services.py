@@ -1,0 +1,779 @@
+"""Import of the fichier d'effectifs: read → preview → apply, and the export back in the same format.
+
+The preview reads every row against the organisation's data loaded in a few queries up front (never a
+query per row) and says, for each row, what the import will do. Nothing is written until staff confirm;
+the import then plans the kept rows again against the data as it is at that moment (so that it never
+writes from a stale preview) and writes everything in one transaction, with bulk inserts and updates and
+one audit event per object changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apprentices.models import Apprentice, Cohort, Contract, Diploma
+from core import audit
+from core.models import AuditEvent, Organisation
+from employers.models import Employer
+from interop import perms
+from interop.columns import DIPLOMA_COLUMNS, KNOWN, REQUIRED_COLUMNS, normalize_header, rupture_cause
+from interop.models import ImportReport, ImportRow
+from interop.readers import FileRefused, read_table
+from interop.validation import read_row
+
+logger = logging.getLogger(__name__)
+
+# Above this many rows to write, the import runs in Celery and the page follows its progress.
+INLINE_ROWS = 500
+PROGRESS_EVERY = 500
+APPRENTICE_FIELDS = (
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "ine",
+    "email",
+    "phone",
+    "address",
+    "postal_code",
+    "rqth",
+)
+CONTRACT_FIELDS = (
+    "planned_end_date",
+    "diploma_id",
+    "status",
+    "rupture_date",
+    "rupture_cause",
+    "diploma_outcome",
+    "diploma_outcome_date",
+)
+CASE_INSENSITIVE = {"last_name", "first_name"}
+
+
+class ImportRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def progress_key(report_id: int) -> str:
+    return f"interop:import:{report_id}:done"
+
+
+# Planning ----------------------------------------------------------------------------------------
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else value
+
+
+def name_key(last_name: str, first_name: str, birth_date) -> tuple:
+    return (last_name.casefold(), first_name.casefold(), str(birth_date))
+
+
+@dataclass
+class RowPlan:
+    line: int
+    values: dict
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # [object, field, old, new] for people
+    notes: list = field(default_factory=list)
+    apprentice_pk: int | None = None
+    apprentice_create: dict | None = None
+    apprentice_update: dict = field(default_factory=dict)  # attname -> (old, new)
+    contracts_create: list = field(default_factory=list)  # field dicts, employer as ("pk", n) or ("siret", s)
+    contracts_update: list = field(default_factory=list)  # (pk, {attname: (old, new)})
+    employers_create: list = field(default_factory=list)  # SIRETs first named by this row
+    action: str = ""
+
+    @property
+    def label(self) -> str:
+        a = self.values.get("apprentice", {})
+        born = a.get("birth_date") or ""
+        if born:
+            born = datetime.date.fromisoformat(born).strftime("%d/%m/%Y")
+        text = f"{a.get('last_name', '')} {a.get('first_name', '')}".strip()
+        return f"{text} ({born})" if born else text
+
+
+def _display(model, attname, value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    field_ = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(value, value))
+    return str(value)
+
+
+def _label(model, attname) -> str:
+    return str(next(f for f in model._meta.concrete_fields if f.attname == attname).verbose_name)
+
+
+class Planner:
+    """What the rows would do to one organisation's data, loaded in a few queries up front."""
+
+    def __init__(self, organisation: Organisation, rows_values: list[dict], today: datetime.date):
+        self.organisation = organisation
+        self.today = today
+        org = organisation.pk
+        self.apprentices = {a["id"]: a for a in Apprentice.objects.filter(organisation_id=org).values()}
+        self.by_ine, self.by_name = {}, {}
+        for a in self.apprentices.values():
+            if a["ine"]:
+                self.by_ine[a["ine"]] = a["id"]
+            self.by_name.setdefault(name_key(a["last_name"], a["first_name"], a["birth_date"]), []).append(
+                a["id"]
+            )
+        file_ines = {v["apprentice"]["ine"] for v in rows_values if v.get("apprentice", {}).get("ine")}
+        self.foreign_ines = (
+            set(
+                Apprentice.objects.filter(ine__in=file_ines)
+                .exclude(organisation_id=org)
+                .values_list("ine", flat=True)
+            )
+            if file_ines
+            else set()
+        )
+        self.employers = {
+            e["siret"]: e
+            for e in Employer.objects.filter(organisation_id=org).values("id", "siret", "legal_name")
+        }
+        self.employer_names = {e["id"]: e["legal_name"] for e in self.employers.values()}
+        self.diplomas_by_rncp, self.diplomas_by_cfd = {}, {}
+        self.diploma_titles = {}
+        for d in Diploma.objects.filter(organisation_id=org).values("id", "title", "rncp_code", "cfd_code"):
+            self.diploma_titles[d["id"]] = d["title"]
+            if d["rncp_code"]:
+                self.diplomas_by_rncp.setdefault(d["rncp_code"].upper().removeprefix("RNCP"), set()).add(
+                    d["id"]
+                )
+            if d["cfd_code"]:
+                self.diplomas_by_cfd.setdefault(d["cfd_code"].upper(), set()).add(d["id"])
+        self.cohorts = {
+            (c["diploma_id"], c["entry_year__label"]): c["id"]
+            for c in Cohort.objects.filter(diploma__organisation_id=org).values(
+                "id", "diploma_id", "entry_year__label"
+            )
+        }
+        self.contracts = {
+            (c["apprentice_id"], c["employer_id"], c["start_date"]): c
+            for c in Contract.objects.filter(apprentice__organisation_id=org).values()
+        }
+        self.seen: dict[tuple, int] = {}
+        self.new_employers: dict[str, int] = {}  # SIRET -> line that first named it
+
+    # One row -------------------------------------------------------------------------------------
+
+    def plan(self, line: int, values: dict, errors: list) -> RowPlan:
+        plan = RowPlan(line=line, values=values, errors=list(errors))
+        # The diploma is looked up even when a cell is wrong, so that a row tells all its faults at once.
+        diploma_id = self._diploma(plan) if values.get("rncp") or values.get("cfd") else None
+        if not plan.errors:
+            self._plan_apprentice(plan)
+        if not plan.errors:
+            self._plan_cohort(plan, diploma_id)
+            self._plan_contracts(plan, diploma_id)
+        if not plan.errors:
+            self._claim(plan)
+        if plan.errors:
+            plan.action = ImportRow.Action.REJECTED
+            plan.changes, plan.notes = [], []
+        elif plan.apprentice_create is not None:
+            plan.action = ImportRow.Action.CREATE
+        elif plan.apprentice_update or plan.contracts_create or plan.contracts_update:
+            plan.action = ImportRow.Action.UPDATE
+        else:
+            plan.action = ImportRow.Action.UNCHANGED
+        return plan
+
+    def _keys(self, plan) -> list[tuple]:
+        a = plan.values["apprentice"]
+        keys = [("pk", plan.apprentice_pk)] if plan.apprentice_pk else []
+        keys.append(
+            ("ine", a["ine"])
+            if a["ine"]
+            else ("name", *name_key(a["last_name"], a["first_name"], a["birth_date"]))
+        )
+        return keys
+
+    def _claim(self, plan) -> None:
+        """A second row for the same apprentice is a duplicate: reported, never imported twice."""
+        keys = self._keys(plan)
+        first = next((self.seen[k] for k in keys if k in self.seen), None)
+        if first is not None:
+            plan.errors.append(
+                ["", _("Ligne en double : cet apprenti figure déjà à la ligne %(line)s.") % {"line": first}]
+            )
+            return
+        for key in keys:
+            self.seen[key] = plan.line
+        for siret in plan.employers_create:
+            self.new_employers.setdefault(siret, plan.line)
+
+    def _plan_apprentice(self, plan) -> None:
+        a = plan.values["apprentice"]
+        born = _date(a["birth_date"])
+        pk = None
+        if a["ine"]:
+            if a["ine"] in self.foreign_ines:
+                plan.errors.append(
+                    ["ine_apprenant", _("Cet INE est déjà porté par un apprenti d'un autre organisme.")]
+                )
+                return
+            pk = self.by_ine.get(a["ine"])
+        if pk is None:
+            candidates = self.by_name.get(name_key(a["last_name"], a["first_name"], born), [])
+            if len(candidates) > 1:
+                plan.errors.append(
+                    [
+                        "ine_apprenant",
+                        _("Plusieurs apprentis portent ce nom et cette date de naissance : indiquez l'INE."),
+                    ]
+                )
+                return
+            if candidates:
+                pk = candidates[0]
+                held = self.apprentices[pk]["ine"]
+                if a["ine"] and held and held != a["ine"]:
+                    plan.errors.append(
+                        [
+                            "ine_apprenant",
+                            _("L'apprenti de ce nom, né ce jour-là, porte un autre INE (%(ine)s).")
+                            % {"ine": held},
+                        ]
+                    )
+                    return
+        wanted = {
+            "last_name": a["last_name"],
+            "first_name": a["first_name"],
+            "birth_date": born,
+            "sex": a["sex"],
+            "ine": a["ine"],
+            "email": a["email"],
+            "phone": a["phone"],
+            "address": a["address"],
+            "postal_code": a["postal_code"],
+            "rqth": a["rqth"],
+        }
+        if pk is None:
+            if not a["email"]:
+                plan.errors.append(
+                    ["email_contact", _("Une adresse e-mail est obligatoire pour créer un apprenti.")]
+                )
+                return
+            plan.apprentice_create = {k: (v if v is not None else False) for k, v in wanted.items()}
+            plan.changes.append([str(_("Apprenti")), str(_("création")), "", plan.label])
+            return
+        plan.apprentice_pk = pk
+        current = self.apprentices[pk]
+        for attname, new in wanted.items():
+            old = current[attname]
+            if new is None or new == "":
+                continue  # an empty cell says nothing: what the platform holds stays
+            if attname in CASE_INSENSITIVE and str(old).casefold() == str(new).casefold():
+                continue
+            if attname == "email" and str(old).lower() == new:
+                continue
+            if old != new:
+                plan.apprentice_update[attname] = (old, new)
+        if "ine" in plan.apprentice_update and self.by_ine.get(a["ine"], pk) != pk:
+            plan.errors.append(["ine_apprenant", _("Un autre apprenti porte déjà cet INE.")])
+            return
+        for attname, (old, new) in plan.apprentice_update.items():
+            plan.changes.append(
+                [
+                    str(_("Apprenti")),
+                    _label(Apprentice, attname),
+                    _display(Apprentice, attname, old),
+                    _display(Apprentice, attname, new),
+                ]
+            )
+
+    def _diploma(self, plan) -> int | None:
+        rncp, cfd = plan.values["rncp"], plan.values["cfd"]
+        by_rncp = self.diplomas_by_rncp.get(rncp, set()) if rncp else None
+        by_cfd = self.diplomas_by_cfd.get(cfd, set()) if cfd else None
+        if by_rncp is not None and by_cfd is not None:
+            found = (by_rncp & by_cfd) or by_rncp or by_cfd
+        else:
+            found = by_rncp if by_rncp is not None else by_cfd
+        if not found:
+            column, code = ("formation_rncp", f"RNCP{rncp}") if rncp else ("formation_cfd", cfd)
+            if rncp and cfd:
+                code = f"RNCP{rncp} / CFD {cfd}"
+            plan.errors.append(
+                [column, _("Aucune formation de l'organisme ne porte le code %(code)s.") % {"code": code}]
+            )
+            return None
+        if len(found) > 1:
+            plan.errors.append(
+                ["formation_cfd", _("Plusieurs formations portent ce code : précisez le code CFD.")]
+            )
+            return None
+        return next(iter(found))
+
+    def _plan_cohort(self, plan, diploma_id) -> None:
+        year, of_study = plan.values["year"], plan.values["year_of_study"]
+        if not year or not of_study:
+            return
+        start = int(year[:4]) - of_study + 1
+        cohort = self.cohorts.get((diploma_id, f"{start}-{start + 1}"))
+        if cohort is None:
+            return
+        if plan.apprentice_create is not None:
+            plan.apprentice_create["cohort_id"] = cohort
+        elif self.apprentices[plan.apprentice_pk]["cohort_id"] is None:
+            plan.apprentice_update["cohort_id"] = (None, cohort)
+            plan.changes.append([str(_("Apprenti")), str(_("promotion")), "", f"{start}-{start + 1}"])
+
+    def _plan_contracts(self, plan, diploma_id) -> None:
+        v = plan.values
+        contracts = [c for c in v["contracts"]]
+        last = max(contracts, key=lambda c: c["start"]) if contracts else None
+        for c in contracts:
+            start, end, rupture = _date(c["start"]), _date(c["end"]), _date(c["rupture"])
+            wanted = {"planned_end_date": end, "diploma_id": diploma_id}
+            if rupture:
+                wanted.update(status=Contract.Status.RUPTURED, rupture_date=rupture)
+                if c["cause"]:
+                    wanted["rupture_cause"] = rupture_cause(c["cause"])
+            elif c is last and v["exclusion_date"]:
+                wanted.update(
+                    status=Contract.Status.ABANDONED,
+                    rupture_date=_date(v["exclusion_date"]),
+                    rupture_cause=Contract.RuptureCause.EXCLUSION,
+                )
+            if c is last and v["outcome"] is not None:
+                wanted["diploma_outcome"] = (
+                    Contract.Outcome.OBTAINED if v["outcome"] else Contract.Outcome.FAILED
+                )
+                if v["outcome_date"]:
+                    wanted["diploma_outcome_date"] = _date(v["outcome_date"])
+            employer = self.employers.get(c["siret"])
+            existing = None
+            if employer is not None and plan.apprentice_pk:
+                existing = self.contracts.get((plan.apprentice_pk, employer["id"], start))
+            if (
+                employer is None
+                and c["siret"] not in self.new_employers
+                and c["siret"] not in plan.employers_create
+            ):
+                plan.employers_create.append(c["siret"])
+                plan.changes.append([str(_("Employeur")), "SIRET", "", c["siret"]])
+                plan.notes.append(
+                    _("Employeur %(siret)s inconnu : créé et signalé « à compléter ».")
+                    % {"siret": c["siret"]}
+                )
+            if existing is None:
+                if rupture and "rupture_cause" not in wanted:
+                    wanted["rupture_cause"] = Contract.RuptureCause.OTHER
+                if "status" not in wanted:
+                    wanted["status"] = (
+                        Contract.Status.COMPLETED if end < self.today else Contract.Status.ACTIVE
+                    )
+                wanted.update(
+                    start_date=start,
+                    employer=("pk", employer["id"]) if employer else ("siret", c["siret"]),
+                    slot=c["slot"],
+                )
+                plan.contracts_create.append(wanted)
+                plan.changes.append(
+                    [
+                        str(_("Contrat")),
+                        str(_("création")),
+                        "",
+                        _("début le %(day)s") % {"day": start.strftime("%d/%m/%Y")},
+                    ]
+                )
+                plan.notes.append(
+                    _("Contrat du %(day)s : maître d'apprentissage à compléter.")
+                    % {"day": start.strftime("%d/%m/%Y")}
+                )
+                continue
+            changes = {}
+            for attname, new in wanted.items():
+                if existing[attname] != new:
+                    changes[attname] = (existing[attname], new)
+            if changes.get("status") and "rupture_cause" not in wanted and not existing["rupture_cause"]:
+                if changes["status"][1] == Contract.Status.RUPTURED:
+                    changes["rupture_cause"] = ("", Contract.RuptureCause.OTHER)
+            if "diploma_id" in changes and existing["option_id"]:
+                changes["option_id"] = (existing["option_id"], None)
+            if changes:
+                plan.contracts_update.append((existing["id"], changes))
+                for attname, (old, new) in changes.items():
+                    if attname == "diploma_id":
+                        titles = self.diploma_titles
+                        plan.changes.append(
+                            [str(_("Contrat")), str(_("formation")), titles.get(old, ""), titles.get(new, "")]
+                        )
+                    elif attname != "option_id":
+                        plan.changes.append(
+                            [
+                                str(_("Contrat")),
+                                _label(Contract, attname),
+                                _display(Contract, attname, old),
+                                _display(Contract, attname, new),
+                            ]
+                        )
+            if existing["company_tutor_id"] is None:
+                plan.notes.append(
+                    _("Contrat du %(day)s : maître d'apprentissage à compléter.")
+                    % {"day": start.strftime("%d/%m/%Y")}
+                )
+
+
+# Preview -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    file_name: str
+    sha256: str
+    size: int
+    file_format: str
+    ignored_columns: list[str]
+    plans: list[RowPlan]
+    raws: dict[int, dict]
+
+    def count(self, action) -> int:
+        return sum(1 for p in self.plans if p.action == action)
+
+
+def build_preview(*, organisation: Organisation, data: bytes, file_name: str, today=None) -> Preview:
+    """Read the file and say what each row would do; writes nothing. Raises :class:`FileRefused`."""
+    today = today or timezone.localdate()
+    table = read_table(data, file_name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if not any(c in table.columns for c in DIPLOMA_COLUMNS):
+        missing.append(" ou ".join(DIPLOMA_COLUMNS))
+    if missing:
+        raise FileRefused(
+            _("Colonnes obligatoires absentes : %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    ignored = [h for h in table.headers if h.strip() and normalize_header(h) not in KNOWN]
+    used = [(column, index) for column, index in table.columns.items() if column in KNOWN]
+    read = []
+    for line, cells in table.rows:
+        raw = {column: cells[index] for column, index in used if index < len(cells)}
+        if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
+            # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
+            raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
+        values, errors = read_row(raw, today)
+        read.append((line, raw, values, errors))
+    planner = Planner(organisation, [values for _l, _r, values, _e in read], today)
+    plans = [planner.plan(line, values, errors) for line, _raw, values, errors in read]
+    raws = {line: raw for line, raw, _v, _e in read}
+    return Preview(
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        file_format=f"{table.kind.upper()} — {table.detail}"[:120],
+        ignored_columns=ignored,
+        plans=plans,
+        raws=raws,
+    )
+
+
+def preview_import(
+    *, organisation: Organisation, data: bytes, file_name: str, by=None, today=None
+) -> ImportReport:
+    """Read the file and keep its preview as an import report waiting for confirmation."""
+    if by is not None and not perms.can_import_for(by, organisation.pk):
+        raise PermissionDenied(_("Seule l'équipe du CFA importe le fichier d'effectifs."))
+    preview = build_preview(organisation=organisation, data=data, file_name=file_name, today=today)
+    A = ImportRow.Action
+    with transaction.atomic():
+        report = ImportReport.objects.create(
+            organisation=organisation,
+            uploaded_by=by,
+            file_name=preview.file_name,
+            sha256=preview.sha256,
+            size=preview.size,
+            file_format=preview.file_format,
+            ignored_columns=preview.ignored_columns,
+            rows_total=len(preview.plans),
+            rows_create=preview.count(A.CREATE),
+            rows_update=preview.count(A.UPDATE),
+            rows_unchanged=preview.count(A.UNCHANGED),
+            rows_rejected=preview.count(A.REJECTED),
+        )
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    report=report,
+                    line=p.line,
+                    action=p.action,
+                    label=p.label[:255],
+                    errors=p.errors,
+                    changes=p.changes,
+                    values={**p.values, "notes": [str(n) for n in p.notes]},
+                    raw=preview.raws[p.line] if p.action == A.REJECTED else {},
+                )
+                for p in preview.plans
+            ],
+            batch_size=1000,
+        )
+        audit.record(
+            "interop.importreport.created",
+            report,
+            {"file": report.file_name, "sha256": report.sha256, "rows": report.rows_total},
+            actor=by,
+        )
+    return report
+
+
+# Apply -------------------------------------------------------------------------------------------
+
+
+def confirm_import(*, report: ImportReport, by) -> ImportReport:
+    """Staff confirm the preview: the import is claimed once, then runs (in Celery when large)."""
+    from interop import tasks
+
+    if by is not None and not perms.can_import_for(by, report.organisation_id):
+        raise PermissionDenied(_("Seule l'équipe du CFA importe le fichier d'effectifs."))
+    try:
+        with transaction.atomic():
+            claimed = ImportReport.objects.filter(pk=report.pk, status=ImportReport.Status.PREVIEW).update(
+                status=ImportReport.Status.APPLYING, applied_by=by, applied_at=timezone.now(), done=0
+            )
+            if not claimed:
+                raise ImportRefused(_("Cet aperçu a déjà été confirmé : il ne peut être importé deux fois."))
+            if report.rows_total - report.rows_rejected > INLINE_ROWS:
+                tasks.apply_import.delay_on_commit(report.pk)
+    except IntegrityError:
+        raise ImportRefused(_("Ce fichier est déjà en cours d'import.")) from None
+    if report.rows_total - report.rows_rejected <= INLINE_ROWS:
+        return apply_import(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def apply_import(report_id: int, today=None) -> ImportReport:
+    """Write the kept rows of a confirmed report, all or nothing. Idempotent: a report is applied once."""
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            report = (
+                ImportReport.objects.select_for_update()
+                .select_related("organisation", "applied_by")
+                .get(pk=report_id)
+            )
+            if report.status != ImportReport.Status.APPLYING:
+                return report
+            counts = _apply(report, today)
+            report.status = ImportReport.Status.DONE
+            report.finished_at = timezone.now()
+            report.done = report.rows_total
+            report.counts = counts
+            report.save(
+                update_fields=[
+                    "status",
+                    "finished_at",
+                    "done",
+                    "counts",
+                    "rows_create",
+                    "rows_update",
+                    "rows_unchanged",
+                    "rows_rejected",
+                ]
+            )
+            audit.record(
+                "interop.importreport.validated", report, {"counts": counts}, actor=report.applied_by
+            )
+    except OperationalError:
+        raise  # the database is unreachable: the task retries, the report is still to apply
+    except Exception as error:
+        logger.exception("Import %s en échec", report_id)
+        ImportReport.objects.filter(pk=report_id, status=ImportReport.Status.APPLYING).update(
+            status=ImportReport.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("L'import a échoué (%(error)s) : rien n'a été écrit.") % {"error": type(error).__name__},
+        )
+    cache.delete(progress_key(report_id))
+    return ImportReport.objects.get(pk=report_id)
+
+
+def _apply(report: ImportReport, today) -> dict:
+    A = ImportRow.Action
+    rows = list(report.rows.exclude(action=A.REJECTED).order_by("line"))
+    organisation = report.organisation
+    planner = Planner(organisation, [r.values for r in rows], today)
+    plans = []
+    for index, row in enumerate(rows, start=1):
+        plans.append((row, planner.plan(row.line, row.values, [])))
+        if index % PROGRESS_EVERY == 0:
+            cache.set(progress_key(report.pk), index // 2, 3600)
+    late = []
+    for row, plan in plans:
+        if plan.action != row.action:
+            # The data changed since the preview: the row is counted for what it does now.
+            row.action, row.errors, row.changes = plan.action, plan.errors, plan.changes
+            late.append(row)
+    if late:
+        ImportRow.objects.bulk_update(late, ["action", "errors", "changes"], batch_size=1000)
+    all_rows = report.rows.values_list("action", flat=True)
+    tally = {action: 0 for action in A.values}
+    for action in all_rows:
+        tally[action] += 1
+    report.rows_create, report.rows_update = tally[A.CREATE], tally[A.UPDATE]
+    report.rows_unchanged, report.rows_rejected = tally[A.UNCHANGED], tally[A.REJECTED]
+    kept = [plan for _row, plan in plans if plan.action != A.REJECTED]
+    return Writer(report, planner).write(kept, progress_from=len(rows) // 2)
+
+
+class Writer:
+    """Bulk writes of the planned rows, with one audit event per object, as ``AuditedModel.save``
+    would write them (``bulk_create`` and ``bulk_update`` do not go through ``save``)."""
+
+    def __init__(self, report: ImportReport, planner: Planner):
+        self.report = report
+        self.planner = planner
+        self.actor = report.applied_by
+        self.now = timezone.now()
+        self.events: list[AuditEvent] = []
+
+    def event(self, model, obj_pk, repr_, verb, data):
+        self.events.append(
+            AuditEvent(
+                created_at=self.now,
+                actor=self.actor,
+                action=f"{model._meta.label_lower}.{verb}",
+                target_type=ContentType.objects.get_for_model(model),
+                target_id=obj_pk,
+                target_repr=str(repr_)[:200],
+                data={**data, "via": "import", "import": self.report.pk},
+            )
+        )
+
+    def write(self, plans: list[RowPlan], progress_from: int) -> dict:
+        org = self.report.organisation
+        sirets = [s for p in plans for s in p.employers_create]
+        employers = [
+            Employer(
+                organisation=org,
+                siret=siret,
+                legal_name=_("Employeur %(siret)s (à compléter)") % {"siret": siret},
+                to_complete=True,
+            )
+            for siret in dict.fromkeys(sirets)
+        ]
+        Employer.objects.bulk_create(employers, batch_size=500)
+        names = dict(self.planner.employer_names)
+        employer_pk = {e["siret"]: e["id"] for e in self.planner.employers.values()}
+        for e in employers:
+            employer_pk[e.siret] = e.pk
+            names[e.pk] = e.legal_name
+            self.event(
+                Employer, e.pk, e.legal_name, "created", {"fields": {"siret": e.siret, "to_complete": True}}
+            )
+
+        new_apprentices = []
+        for p in plans:
+            if p.apprentice_create is not None:
+                new_apprentices.append((p, Apprentice(organisation=org, **p.apprentice_create)))
+        Apprentice.objects.bulk_create([a for _p, a in new_apprentices], batch_size=500)
+        people = {}
+        for p, a in new_apprentices:
+            p.apprentice_pk = a.pk
+            people[a.pk] = str(a)
+            fields = {k: audit._jsonable(v) for k, v in p.apprentice_create.items()}
+            self.event(Apprentice, a.pk, a, "created", {"fields": fields})
+
+        updated = []
+        update_fields = set()
+        for p in plans:
+            if p.apprentice_update:
+                current = dict(self.planner.apprentices[p.apprentice_pk])
+                for attname, (_old, new) in p.apprentice_update.items():
+                    current[attname] = new
+                    update_fields.add(attname)
+                obj = Apprentice(**current)
+                obj.updated_at = self.now
+                updated.append(obj)
+                changes = {
+                    k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in p.apprentice_update.items()
+                }
+                self.event(Apprentice, obj.pk, obj, "changed", {"changes": changes})
+        if updated:
+            Apprentice.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+        self._progress(progress_from + len(plans) // 4)
+        for a in self.planner.apprentices.values():
+            people.setdefault(a["id"], f"{a['first_name']} {a['last_name']}")
+
+        new_contracts = []
+        for p in plans:
+            for wanted in p.contracts_create:
+                fields = {k: v for k, v in wanted.items() if k not in {"employer", "slot"}}
+                kind, ref = wanted["employer"]
+                employer_id = ref if kind == "pk" else employer_pk[ref]
+                contract = Contract(apprentice_id=p.apprentice_pk, employer_id=employer_id, **fields)
+                new_contracts.append(contract)
+        Contract.objects.bulk_create(new_contracts, batch_size=500)
+        for c in new_contracts:
+            fields = {
+                f.attname: audit._jsonable(getattr(c, f.attname))
+                for f in Contract._meta.concrete_fields
+                if f.attname not in audit.IGNORED_FIELDS and f.attname != "id"
+            }
+            self.event(
+                Contract,
+                c.pk,
+                _contract_repr(people[c.apprentice_id], names[c.employer_id]),
+                "created",
+                {"fields": fields},
+            )
+
+        contracts = {c["id"]: c for c in self.planner.contracts.values()}
+        updated, update_fields = [], set()
+        for p in plans:
+            for pk, changes in p.contracts_update:
+                current = dict(contracts[pk])
+                for attname, (_old, new) in changes.items():
+                    current[attname] = new
+                    update_fields.add(attname)
+                obj = Contract(**current)
+                obj.updated_at = self.now
+                updated.append(obj)
+                data = {k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in changes.items()}
+                repr_ = _contract_repr(people[obj.apprentice_id], names[obj.employer_id])
+                self.event(Contract, pk, repr_, "changed", {"changes": data})
+        if updated:
+            Contract.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+        AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        return {
+            "employers_created": len(employers),
+            "apprentices_created": len(new_apprentices),
+            "apprentices_updated": sum(1 for p in plans if p.apprentice_update),
+            "contracts_created": len(new_contracts),
+            "contracts_updated": len(updated),
+            "audit_events": len(self.events),
+        }
+
+    def _progress(self, done: int) -> None:
+        cache.set(progress_key(self.report.pk), done, 3600)
+
+
+def _contract_repr(apprentice: str, employer: str) -> str:
+    article = "d’" if apprentice[:1].lower() in "aàâeéèêiîoôuûhy" else "de "
+    return f"Contrat {article}{apprentice} chez {employer}"
+
+
+def progress_of(report: ImportReport) -> int:
+    if report.status == ImportReport.Status.APPLYING:
+        return cache.get(progress_key(report.pk), report.done)
+    return report.done

@@ -1,0 +1,155 @@
+"""Staff pages of the import: upload → preview → confirm → report, the rejected rows as CSV, the export."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from interop import perms, services
+from interop.export import export_csv, spreadsheet_safe
+from interop.forms import ImportForm
+from interop.models import ImportReport, ImportRow
+from interop.readers import FileRefused, max_bytes
+
+ROWS_PER_PAGE = 50
+
+
+def _require_import(user):
+    if not perms.can_import(user):
+        raise Http404
+
+
+def _report(request, pk):
+    _require_import(request.user)
+    report = get_object_or_404(
+        ImportReport.objects.visible_to(request.user).select_related("uploaded_by", "applied_by"), pk=pk
+    )
+    if not perms.can_see_report(request.user, report):
+        raise Http404
+    return report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_home(request):
+    user = request.user
+    _require_import(user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > max_bytes():
+            form.add_error(
+                "file",
+                _("Le fichier pèse %(size)s octets : la limite est de %(limit)s octets.")
+                % {"size": upload.size, "limit": max_bytes()},
+            )
+        else:
+            try:
+                report = services.preview_import(
+                    organisation=user.organisation, data=upload.read(), file_name=upload.name, by=user
+                )
+            except FileRefused as error:
+                form.add_error("file", error.message)
+            else:
+                return redirect(report)
+    reports = (
+        ImportReport.objects.visible_to(user)
+        .filter(organisation_id=user.organisation_id)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk")[:20]
+    )
+    return render(
+        request, "interop/import_home.html", {"form": form, "reports": reports, "limit": max_bytes()}
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = _report(request, pk)
+    action = request.GET.get("lignes", "")
+    rows = report.rows.order_by("line")
+    if action in ImportRow.Action.values:
+        rows = rows.filter(action=action)
+    elif report.rows_rejected + report.rows_create + report.rows_update:
+        # What needs reading first: everything but the unchanged rows.
+        rows = rows.exclude(action=ImportRow.Action.UNCHANGED)
+    page = Paginator(rows.defer("raw"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "interop/report_detail.html",
+        {
+            "report": report,
+            "page": page,
+            "action": action,
+            "actions": ImportRow.Action.choices,
+            "done": services.progress_of(report),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_confirm(request, pk):
+    report = _report(request, pk)
+    try:
+        report = services.confirm_import(report=report, by=request.user)
+    except services.ImportRefused as error:
+        messages.error(request, error.message)
+    else:
+        if report.status == ImportReport.Status.DONE:
+            messages.success(request, _("Import terminé."))
+        elif report.status == ImportReport.Status.FAILED:
+            messages.error(request, report.error)
+        else:
+            messages.info(request, _("Import lancé : la page suit sa progression."))
+    return redirect(report)
+
+
+@login_required
+def report_status(request, pk):
+    report = _report(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": str(report.get_status_display()),
+            "done": services.progress_of(report),
+            "total": report.rows_total,
+        }
+    )
+
+
+@login_required
+def report_rejected(request, pk):
+    """The rejected rows in the template's columns, with their line and reasons first: corrected, the
+    file can be imported again (the two extra columns are then ignored)."""
+    report = _report(request, pk)
+    rows = list(report.rows.filter(action=ImportRow.Action.REJECTED).order_by("line"))
+    columns = list(dict.fromkeys(column for row in rows for column in row.raw))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["ligne", "motifs_du_rejet", *columns])
+    for row in rows:
+        reasons = " ; ".join(f"{column} : {message}" if column else message for column, message in row.errors)
+        writer.writerow(
+            [row.line, spreadsheet_safe(reasons), *(spreadsheet_safe(row.raw.get(c)) for c in columns)]
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejets-import-{report.pk}.csv"'
+    return response
+
+
+@login_required
+def export(request):
+    user = request.user
+    _require_import(user)
+    response = StreamingHttpResponse(export_csv(user.organisation_id), content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="effectifs-{day}.csv"'
+    return response
