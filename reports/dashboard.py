@@ -257,8 +257,8 @@ class Kind:
     """One reason an apprentice is at risk: the rows behind it (``rows``), and each one as an alert."""
 
     key = ""
-    label = gettext_lazy("")
-    description = gettext_lazy("")
+    label = ""
+    description = ""
 
     def rows(self, scope: Scope):
         raise NotImplementedError
