@@ -48,3 +48,18 @@ def text_of(response) -> str:
     content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
     content = re.sub(r"<[^>]+>", " ", content)
     return re.sub(r"\s+", " ", html.unescape(content)).strip()
+
+
+def pdf_reader(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    assert data[:5] == b"%PDF-", "ce n'est pas un PDF"
+    return PdfReader(io.BytesIO(data))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, whitespace collapsed, pages separated by « ¶ »."""
+    reader = pdf_reader(data)
+    return " ¶ ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
