@@ -60,6 +60,8 @@ def pdf_reader(data: bytes):
 
 
 def pdf_text(data: bytes) -> str:
-    """The text of every page of a PDF, whitespace collapsed, pages separated by « ¶ »."""
+    """The text of every page of a PDF, whitespace collapsed, pages separated by « ¶ », words that
+    WeasyPrint hyphenated at a line's end (with U+2010) joined again."""
     reader = pdf_reader(data)
-    return " ¶ ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
+    pages = (re.sub(r"\s+", " ", page.extract_text() or "").replace("\u2010 ", "") for page in reader.pages)
+    return " ¶ ".join(pages)
