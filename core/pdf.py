@@ -11,7 +11,6 @@ other URL (no network, no ``file://`` outside the static folders).
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -31,9 +30,6 @@ from weasyprint.urls import URLFetcherResponse
 # relative URL can only ever mean one of our static files.
 BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
-
-# WeasyPrint tells every step of every document at INFO: only its warnings (a refused resource) are news.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class RefusedResource(ValueError):

@@ -76,7 +76,9 @@ def _grid(evaluation) -> list[dict]:
             continue
         if rating.rater == Rating.Rater.APPRENTICE and not evaluation.apprentice_submitted_at:
             continue
-        row = rows.setdefault(rating.competence_id, {"competence": rating.competence, "tutor": "", "self": ""})
+        row = rows.setdefault(
+            rating.competence_id, {"competence": rating.competence, "tutor": "", "self": ""}
+        )
         row["tutor" if rating.rater == Rating.Rater.TUTOR else "self"] = rating.get_level_display()
     return sorted(
         rows.values(),

@@ -79,3 +79,20 @@ def assert_marked_in_error(response, field: str) -> None:
     assert 'aria-invalid="true"' in tag
     described_by = re.search(r'aria-describedby="([^"]+)"', tag).group(1)
     assert f'id="{described_by}"' in html
+
+
+def pdf_reader(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    assert data[:5] == b"%PDF-", "ce n'est pas un PDF"
+    return PdfReader(io.BytesIO(data))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, whitespace collapsed, pages separated by « ¶ », words that
+    WeasyPrint hyphenated at a line's end (with U+2010) joined again."""
+    reader = pdf_reader(data)
+    pages = (re.sub(r"\s+", " ", page.extract_text() or "").replace("\u2010 ", "") for page in reader.pages)
+    return " ¶ ".join(pages)
