@@ -78,11 +78,22 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3, help="Années scolaires d'historique (3).")
         parser.add_argument("--requests", type=int, default=20, help="Requêtes mesurées par page (20).")
         parser.add_argument("--seed", type=int, default=1, help="Graine du générateur (1).")
+        parser.add_argument(
+            "--roles",
+            default=",".join(ROLES),
+            help="Rôles mesurés, séparés par des virgules (tous par défaut : " + ", ".join(ROLES) + ").",
+        )
         parser.add_argument("--json", dest="json_path", help="Écrit aussi les résultats dans ce fichier.")
 
-    def handle(self, *args, apprentices, years, requests, seed, json_path=None, **options):
+    def handle(self, *args, apprentices, years, requests, seed, roles=None, json_path=None, **options):
         if apprentices < 1 or years < 1 or requests < 1:
             raise CommandError("--apprentices, --years et --requests sont des entiers positifs.")
+        self.roles = [role.strip() for role in (roles or ",".join(ROLES)).split(",") if role.strip()]
+        unknown = set(self.roles) - set(ROLES)
+        if unknown:
+            raise CommandError(
+                f"Rôle(s) inconnu(s) : {', '.join(sorted(unknown))}. Rôles : {', '.join(ROLES)}."
+            )
         if settings.DEBUG:
             self.stderr.write(
                 "Attention : DEBUG est activé ; il garde chaque requête SQL en mémoire et gonfle les temps."
@@ -189,7 +200,7 @@ class Command(BaseCommand):
                 missing.append(name)
         rows, refused = [], []
         with self.page_settings():
-            for role in ROLES:
+            for role in self.roles:
                 user = personas.users.get(role)
                 if user is None:
                     continue
@@ -288,9 +299,21 @@ class Command(BaseCommand):
             year=current, diplomas=Diploma.objects.filter(pk__in=half_ids), today=today
         )
         half = time.perf_counter() - started
+        # Each indicator's share, from the progress callback the recomputation reports after each one.
+        marks = []
         started = time.perf_counter()
-        quality_services.compute_indicators(year=current, diplomas=diplomas, today=today)
+        quality_services.compute_indicators(
+            year=current,
+            diplomas=diplomas,
+            today=today,
+            progress=lambda done, total: marks.append(time.perf_counter()),
+        )
         full = time.perf_counter() - started
+        per_indicator = {
+            code: round((mark - previous) * 1000, 1)
+            for code, mark, previous in zip(INDICATORS, marks, [started, *marks], strict=False)
+        }
+        slowest = sorted(per_indicator.items(), key=lambda item: -item[1])[:3]
         as_of = year_as_of(current, today)
         comparisons = []
         for code, raw in (
@@ -319,6 +342,7 @@ class Command(BaseCommand):
             "current_year_s": round(full, 2),
             "half_diplomas_s": round(half, 2),
             "full_over_half": round(full / half, 2) if half else None,
+            "per_indicator_ms": per_indicator,
             "orm_vs_raw_sql": comparisons,
         }
         self.stdout.write("")
@@ -327,6 +351,9 @@ class Command(BaseCommand):
             + ", ".join(f"{label} {s:.2f} s" for label, s in timings.items())
             + f". Année {current} : {full:.2f} s pour toutes les formations, {half:.2f} s pour la moitié "
             f"({len(half_ids)}) : rapport {result['full_over_half']} (linéaire : ≈ 2)."
+        )
+        self.stdout.write(
+            "Indicateurs les plus longs : " + ", ".join(f"{code} {ms:.0f} ms" for code, ms in slowest) + "."
         )
         self.stdout.write("Mêmes agrégats en SQL brut (meilleur de 3) — cible : ORM ≤ 2× SQL brut :")
         for row in comparisons:
