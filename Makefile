@@ -5,6 +5,7 @@
 #   make quality   ruff, migrations up to date, `check --deploy` on production settings
 #   make worker    Celery worker (needs REDIS_URL; without it tasks run inline in the web process)
 #   make beat      Celery beat (periodic tasks; needs REDIS_URL)
+#   make bench     performance benchmark on a synthetic CFA, rolled back (BENCH_ARGS="--apprentices 20000")
 #
 # Variables from the environment or the command line (`make test DATABASE_URL=...`) reach every
 # command below unchanged.
@@ -29,7 +30,7 @@ DEPLOY_ENV := DEBUG=0 \
 	ALLOWED_HOSTS=livret.example.org \
 	SITE_URL=https://livret.example.org
 
-.PHONY: help run test quality worker beat require-redis
+.PHONY: help run test quality worker beat bench require-redis
 
 help:
 	@echo "make run      development server with demo data on http://127.0.0.1:8000"
@@ -37,6 +38,7 @@ help:
 	@echo "make quality  ruff, makemigrations --check, check --deploy"
 	@echo "make worker   Celery worker (REDIS_URL required)"
 	@echo "make beat     Celery beat (REDIS_URL required)"
+	@echo "make bench    benchmark on a synthetic CFA, rolled back (BENCH_ARGS=\"--apprentices 20000\")"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +66,14 @@ test: export DEBUG := 0
 test: export SECRET_KEY ?= test-secret-key-not-for-production
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
+
+# Benchmark of DESIGN.md §7 on a synthetic CFA written in one transaction that is rolled back: it
+# leaves nothing behind. DEBUG off, as production runs; use PostgreSQL (DATABASE_URL) for real figures.
+BENCH_ARGS ?=
+bench: export DEBUG := 0
+bench: export SECRET_KEY ?= bench-secret-key-not-for-production
+bench: $(VENV)/.installed-test
+	$(MANAGE) benchmark $(BENCH_ARGS)
 
 quality: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
