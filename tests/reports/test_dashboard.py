@@ -280,7 +280,7 @@ def test_the_dashboard_runs_a_known_number_of_queries(world, client_for, django_
     grow_everything(world, 2)
     client.get(URL)
 
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         client.get(URL)
 
 
@@ -321,3 +321,34 @@ def test_each_figure_drills_down_to_a_list_narrowed_as_the_dashboard(world, clie
         assert not page.context["filter"].errors, key
     ruptured = client.get(figures["ruptures"].url).context["page"].paginator.count
     assert ruptured == int(figures["ruptures"].value) == 1
+
+
+def test_the_staffs_visit_figure_reads_the_stored_indicator_once_computed(world):
+    from quality.services import compute_indicators
+
+    contract = world.mine.contract
+    contract.start_date = TODAY() - datetime.timedelta(days=150)
+    contract.save()
+    live = {f.key: f for f in board.key_figures(scope(world))}["visits"]
+    compute_indicators(
+        year=world.academic_year, diplomas=[world.mine.diploma, world.other.diploma], today=TODAY()
+    )
+
+    stored = {f.key: f for f in board.key_figures(scope(world))}["visits"]
+    narrowed = {f.key: f for f in board.key_figures(scope(world, school_tutor=world.mine.school_tutor))}[
+        "visits"
+    ]
+
+    assert stored.value == live.value
+    assert "calcul du" in stored.detail and "calcul du" not in live.detail
+    assert "calcul du" not in narrowed.detail
+
+
+def test_a_diploma_not_yet_computed_keeps_the_visit_figure_live(world):
+    from quality.services import compute_indicators
+
+    compute_indicators(year=world.academic_year, diplomas=[world.mine.diploma], today=TODAY())
+
+    figure = {f.key: f for f in board.key_figures(scope(world))}["visits"]
+
+    assert "calcul du" not in figure.detail
