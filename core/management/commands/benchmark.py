@@ -144,7 +144,8 @@ class Command(BaseCommand):
         # The pages read the indicators the nightly recomputation stores: it runs first.
         results["indicators"] = self.indicators(data, today)
         results["pages"] = self.pages(data)
-        results["pdf"] = self.pdf(data)
+        with self.page_settings():  # the PDF's stylesheet is a static file, named as the pages name theirs
+            results["pdf"] = self.pdf(data)
         results["load_average_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
         self.stdout.write(
             f"Charge de la machine à la fin : {self.load()} (au-delà du nombre de cœurs, les temps gonflent)."
@@ -448,7 +449,8 @@ class Command(BaseCommand):
         if "by" in inspect.signature(diploma_compliance_pdf).parameters:
             kwargs["by"] = personas.users["staff"]
         timings = []
-        for _ in range(3):
+        runs = min(3, self.requests)
+        for _ in range(runs):
             started = time.perf_counter()
             content = diploma_compliance_pdf(personas.diploma, personas.year, **kwargs)
             timings.append(time.perf_counter() - started)
@@ -456,7 +458,8 @@ class Command(BaseCommand):
         verdict = "OK" if worst < PDF_TARGET_S else f"LENT (> {PDF_TARGET_S:g} s)"
         self.stdout.write(
             f"PDF de conformité d'une formation ({len(content or b'') // 1024} Kio) : "
-            f"{best:.2f} s au mieux, {worst:.2f} s au pire sur 3 — cible < {PDF_TARGET_S:g} s : {verdict}."
+            f"{best:.2f} s au mieux, {worst:.2f} s au pire sur {runs} — "
+            f"cible < {PDF_TARGET_S:g} s : {verdict}."
         )
         return {
             "available": True,
