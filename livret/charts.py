@@ -79,27 +79,10 @@ def _wrap(text: str, width: int = LEGEND_CHARS, lines: int = 2) -> list[str]:
     return result
 
 
-def line_chart(
-    *,
-    title: str,
-    description: str,
-    x_labels: list[str],
-    y_ticks: list[tuple[float, str, str]],
-    series: list[Series],
-    legend: list[LegendItem],
-    chart_id: str = "chart",
-    empty_message: str = "",
-) -> SafeString:
-    """A line chart: ``y_ticks`` are (value, short label, long label), bottom to top; the y range is
-    the first to the last tick. Points are marked (a lone point still shows), filled on solid lines
-    and hollow on dashed ones."""
+def _opening(title: str, description: str, chart_id: str, height: float) -> list[str]:
+    """The ``<svg>`` element with its accessible name and description, on a white ground."""
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    has_data = bool(x_labels) and any(v is not None for s in series for v in s.values)
-    legend_lines = [_wrap(item.label) for item in legend]
-    legend_top = TOP + PLOT_HEIGHT + X_LABEL_GAP + 20
-    legend_height = sum(LEGEND_LINE * len(lines) + LEGEND_GAP for lines in legend_lines)
-    height = legend_top + legend_height if has_data else 90
-    parts = [
+    return [
         '<svg xmlns="http://www.w3.org/2000/svg" '
         + _attrs(
             viewBox=f"0 0 {WIDTH} {height}",
@@ -115,10 +98,36 @@ def line_chart(
         _el("desc", description, id=desc_id),
         _el("rect", x=0, y=0, width=WIDTH, height=height, fill="#ffffff"),
     ]
+
+
+def _empty(parts: list[str], message: str) -> SafeString:
+    message = message or _("Pas encore de données.")
+    parts += [_el("text", message, x=WIDTH // 2, y=50, text_anchor="middle", fill=MUTED), "</svg>"]
+    return mark_safe("".join(parts))
+
+
+def line_chart(
+    *,
+    title: str,
+    description: str,
+    x_labels: list[str],
+    y_ticks: list[tuple[float, str, str]],
+    series: list[Series],
+    legend: list[LegendItem],
+    chart_id: str = "chart",
+    empty_message: str = "",
+) -> SafeString:
+    """A line chart: ``y_ticks`` are (value, short label, long label), bottom to top; the y range is
+    the first to the last tick. Points are marked (a lone point still shows), filled on solid lines
+    and hollow on dashed ones."""
+    has_data = bool(x_labels) and any(v is not None for s in series for v in s.values)
+    legend_lines = [_wrap(item.label) for item in legend]
+    legend_top = TOP + PLOT_HEIGHT + X_LABEL_GAP + 20
+    legend_height = sum(LEGEND_LINE * len(lines) + LEGEND_GAP for lines in legend_lines)
+    height = legend_top + legend_height if has_data else 90
+    parts = _opening(title, description, chart_id, height)
     if not has_data:
-        message = empty_message or _("Pas encore de données.")
-        parts += [_el("text", message, x=WIDTH // 2, y=50, text_anchor="middle", fill=MUTED), "</svg>"]
-        return mark_safe("".join(parts))
+        return _empty(parts, empty_message)
 
     y_min, y_max = y_ticks[0][0], y_ticks[-1][0]
     plot_left, plot_right, plot_bottom = LEFT, WIDTH - RIGHT, TOP + PLOT_HEIGHT
@@ -266,31 +275,13 @@ def bar_chart(
 ) -> SafeString:
     """Horizontal bars, one per row: its label above it (wrapped on two lines), its value at its end.
     ``maximum`` is the full width (the largest value by default; 100 for rates)."""
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     rows = [(bar, _wrap(bar.label, width=52)) for bar in bars]
     has_data = any(bar.value for bar in bars)
     row_heights = [BAR_LABEL_LINE * len(lines) + BAR_HEIGHT + BAR_GAP for _bar, lines in rows]
     height = TOP + sum(row_heights) if has_data else 90
-    parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" '
-        + _attrs(
-            viewBox=f"0 0 {WIDTH} {height}",
-            width="100%",
-            role="img",
-            aria_labelledby=f"{title_id} {desc_id}",
-            font_family=FONT,
-            font_size="12",
-            preserveAspectRatio="xMidYMid meet",
-        )
-        + ">",
-        _el("title", title, id=title_id),
-        _el("desc", description, id=desc_id),
-        _el("rect", x=0, y=0, width=WIDTH, height=height, fill="#ffffff"),
-    ]
+    parts = _opening(title, description, chart_id, height)
     if not has_data:
-        message = empty_message or _("Pas encore de données.")
-        parts += [_el("text", message, x=WIDTH // 2, y=50, text_anchor="middle", fill=MUTED), "</svg>"]
-        return mark_safe("".join(parts))
+        return _empty(parts, empty_message)
     top = maximum or max(bar.value for bar in bars)
     left, usable = 8, WIDTH - 8 - 56  # room for the value after the longest bar
     y = TOP
