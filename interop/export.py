@@ -51,7 +51,7 @@ def export_rows(organisation_id: int, today=None) -> Iterator[dict]:
     contracts = Contract.objects.select_related("employer", "diploma").order_by("start_date", "pk")
     apprentices = (
         Apprentice.objects.filter(organisation_id=organisation_id)
-        .select_related("cohort__entry_year", "organisation")
+        .select_related("cohort__entry_year", "cohort__diploma", "organisation")
         .prefetch_related(Prefetch("contracts", queryset=contracts))
         .order_by("last_name", "first_name", "pk")
     )
@@ -75,6 +75,9 @@ def export_rows(organisation_id: int, today=None) -> Iterator[dict]:
             row["annee_scolaire"] = year.label
             if a.cohort_id:
                 row["annee_formation"] = str(max(1, a.cohort.year_of_study(year)))
+        if a.cohort_id:
+            # Enrolled without a contract yet: the training is the cohort's (a contract's, when there is one).
+            row.update(formation_rncp=a.cohort.diploma.rncp_code, formation_cfd=a.cohort.diploma.cfd_code)
         kept = list(a.contracts.all())[-len(CONTRACT_SLOTS) :]
         if kept:
             last = kept[-1]

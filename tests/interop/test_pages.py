@@ -176,3 +176,20 @@ def test_the_status_follows_the_progress_of_an_import_in_celery(client_for, worl
     assert (data["status"], data["done"], data["total"]) == ("applying", 2, 3)
     page = client_for(world.users["staff"]).get(report.get_absolute_url()).content.decode()
     assert 'data-run-status="' in page and "js/progress.js" in page
+
+
+def test_an_apprentice_enrolled_without_a_contract_is_exported_with_the_cohorts_training(
+    client_for, world, import_diploma
+):
+    from tests.apprentices.factories import ApprenticeFactory, CohortFactory
+
+    cohort = CohortFactory(diploma=import_diploma, entry_year=world.academic_year)
+    ApprenticeFactory(organisation=world.organisation, cohort=cohort, ine="123456789AB")
+    staff = world.users["staff"]
+    data = b"".join(client_for(staff).get(reverse("interop:export")).streaming_content)
+    line = next(line for line in data.decode("utf-8-sig").splitlines() if "123456789AB" in line)
+
+    assert "RNCP36000" in line and "36000001" in line
+    again = services.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
+    mine = next(r for r in again.rows.all() if "123456789AB" in str(r.raw) + str(r.values))
+    assert mine.action == mine.Action.UNCHANGED, mine.errors
