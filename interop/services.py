@@ -569,7 +569,7 @@ def apply_import(report_id: int, today=None) -> ImportReport:
     try:
         with transaction.atomic():
             report = (
-                ImportReport.objects.select_for_update()
+                ImportReport.objects.select_for_update(of=("self",))
                 .select_related("organisation", "applied_by")
                 .get(pk=report_id)
             )

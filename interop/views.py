@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interop import perms, services
+from interop.columns import TEMPLATE_COLUMNS
 from interop.export import export_csv, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
@@ -131,7 +132,10 @@ def report_rejected(request, pk):
     file can be imported again (the two extra columns are then ignored)."""
     report = _report(request, pk)
     rows = list(report.rows.filter(action=ImportRow.Action.REJECTED).order_by("line"))
-    columns = list(dict.fromkeys(column for row in rows for column in row.raw))
+    # In the template's order: PostgreSQL's jsonb does not keep the keys in the file's order.
+    order = {column: index for index, column in enumerate(TEMPLATE_COLUMNS)}
+    found = {column for row in rows for column in row.raw}
+    columns = sorted(found, key=lambda column: (order.get(column, len(order)), column))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["ligne", "motifs_du_rejet", *columns])
