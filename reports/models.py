@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Organisation
 
 
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
 def export_path(instance, filename):
     # Never a name from a request: a random token under the organisation's folder, outside the web root.
     return f"exports/{instance.organisation_id or 0}/{instance.token}{instance.extension}"
@@ -59,7 +63,7 @@ class Export(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    token = models.CharField(max_length=32, editable=False, default=secrets.token_hex)
+    token = models.CharField(max_length=32, editable=False, default=new_token)
     file = models.FileField(upload_to=export_path, max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
