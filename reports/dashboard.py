@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -240,19 +241,12 @@ def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
     from quality.models import IndicatorValue
 
     if is_staff_or_admin(scope.user) and scope.cohort is None and scope.school_tutor is None:
-        diplomas = Contract.objects.filter(pk__in=scope.contracts().values("pk")).values("diploma")
+        diplomas = scope.contracts().values("diploma").distinct()
         stored = IndicatorValue.objects.filter(
             indicator="two_meetings_rule", academic_year=scope.year, diploma__in=diplomas
         ).aggregate(met=Sum("numerator"), judged=Sum("denominator"), at=Min("computed_at"), n=Count("pk"))
         # Every diploma of the view computed, or the sum would leave some out.
-        if (
-            stored["n"]
-            and stored["n"]
-            == Contract.objects.filter(pk__in=scope.contracts().values("pk"))
-            .values("diploma")
-            .distinct()
-            .count()
-        ):
+        if stored["n"] and stored["n"] == diplomas.count():
             return stored["met"] or 0, stored["judged"] or 0, stored["at"]
     judged = INDICATORS["two_meetings_rule"].judge(scope.contracts(), scope.year, scope.as_of)
     return sum(1 for contract in judged if contract.counted), len(judged), None
@@ -553,20 +547,35 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def alerts(scope: Scope, *, only: str | None = None, start: int = 0, stop: int = PREVIEW) -> list[AlertKind]:
-    """Each kind of alert with its count and the rows ``start:stop`` (by default the first few).
-    ``only``: that kind alone. Alerts are about today: a past year has none."""
-    kinds = [KINDS[only]] if only else list(KINDS.values())
+def _rows(kind: Kind, scope: Scope):
+    """The kind's rows, or None: alerts are about today, a past year (or a filter in error) has none."""
+    return kind.rows(scope) if scope.is_current and not scope.invalid else None
+
+
+def alerts(scope: Scope, *, stop: int = PREVIEW) -> list[AlertKind]:
+    """Each kind of alert with its count and its first ``stop`` rows."""
     result = []
-    for kind in kinds:
+    for kind in KINDS.values():
         entry = AlertKind(kind.key, str(kind.label), str(kind.description))
-        if scope.is_current and not scope.invalid:
-            rows = kind.rows(scope)
+        rows = _rows(kind, scope)
+        if rows is not None:
             entry.count = kind.count(rows)
-            if entry.count and stop > start:
-                entry.alerts = kind.page(rows, start, stop, scope)
+            if entry.count and stop:
+                entry.alerts = kind.page(rows, 0, stop, scope)
         result.append(entry)
     return result
+
+
+def alert_page(scope: Scope, key: str, number, per_page: int) -> tuple[AlertKind, Page]:
+    """One kind's alerts, a page at a time: its rows are read once, for the count and for the page."""
+    kind = KINDS[key]
+    entry = AlertKind(kind.key, str(kind.label), str(kind.description))
+    rows = _rows(kind, scope)
+    entry.count = kind.count(rows) if rows is not None else 0
+    page = Paginator(range(entry.count), per_page).get_page(number)
+    if entry.count:
+        entry.alerts = kind.page(rows, page.start_index() - 1, page.end_index(), scope)
+    return entry, page
 
 
 def alerts_chart(kinds: list[AlertKind]):

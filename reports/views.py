@@ -71,11 +71,7 @@ def alert_list(request, kind):
     scope, form = _scope(request)
     if scope is None:
         raise Http404
-    entry = board.alerts(scope, only=kind, stop=0)[0]
-    paginator = Paginator(range(entry.count), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    if entry.count:
-        entry = board.alerts(scope, only=kind, start=page.start_index() - 1, stop=page.end_index())[0]
+    entry, page = board.alert_page(scope, kind, request.GET.get("page"), PAGE_SIZE)
     return render(
         request, "reports/alert_list.html", {"form": form, "scope": scope, "kind": entry, "page": page}
     )
