@@ -14,6 +14,16 @@ from core.models import ORGANISATION_ROLES, Role
 
 NOTHING = Q(pk__in=[])
 
+# Those who follow apprentices across contracts: their school tutors, the heads of their diplomas and
+# the CFA's team. They have a dashboard and the register of company visits.
+FOLLOW_UP_ROLES = frozenset({Role.SCHOOL_TUTOR, Role.HEAD_OF_DIPLOMA, *ORGANISATION_ROLES})
+
+
+def is_platform_admin(user) -> bool:
+    """A superuser without an organisation: the administrator of every organisation on the platform.
+    A superuser with an organisation is an administrator of that organisation only."""
+    return bool(user.is_authenticated and user.is_superuser and user.organisation_id is None)
+
 
 def visibility_q(
     user,
@@ -28,11 +38,11 @@ def visibility_q(
     (``organisation`` leads to an organisation id)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
-    if user.is_superuser and user.organisation_id is None:
+    if is_platform_admin(user):
         return Q()
     roles = user.roles
     q = NOTHING
-    if organisation and roles & ORGANISATION_ROLES and user.organisation_id:
+    if organisation and (roles & ORGANISATION_ROLES or user.is_superuser) and user.organisation_id:
         q |= Q(**{organisation: user.organisation_id})
     for role, path in (
         (Role.APPRENTICE, apprentice),
@@ -46,8 +56,26 @@ def visibility_q(
 
 
 def is_organisation_staff(user, organisation_id) -> bool:
+    """The CFA's team of that organisation (staff, admins), who act on all of its records."""
+    if is_platform_admin(user):
+        return True
     return bool(
-        user.is_authenticated and user.organisation_id == organisation_id and user.roles & ORGANISATION_ROLES
+        user.is_authenticated
+        and organisation_id is not None
+        and user.organisation_id == organisation_id
+        and (user.roles & ORGANISATION_ROLES or user.is_superuser)
+    )
+
+
+def is_organisation_admin(user, organisation_id) -> bool:
+    """An administrator of that organisation: closes its campaigns, configures it."""
+    if is_platform_admin(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and organisation_id is not None
+        and user.organisation_id == organisation_id
+        and (Role.ADMIN in user.roles or user.is_superuser)
     )
 
 

@@ -445,7 +445,7 @@ def add_evidence(
     if diploma is not None:
         _ensure_may_edit(by, diploma)
         organisation_id = diploma.organisation_id
-    elif not perms.is_quality_staff(by, organisation_id):
+    elif not perms.can_act_for_establishment(by, organisation_id):
         raise PermissionDenied(_("Seule l'équipe du CFA dépose une preuve pour tout l'établissement."))
     ensure_open(organisation_id, year)
     if kind not in EvidenceKind.values:
@@ -588,7 +588,7 @@ def record_meeting(
     if attendance is None or attendance < 1:
         raise QualityRefusal(_("Indiquez le nombre de participants."))
     title = (title or "").strip() or str(Meeting.Kind(kind).label)
-    if minutes and len(diplomas) > 1 and not perms.is_quality_staff(by, organisation_id):
+    if minutes and len(diplomas) > 1 and not perms.can_act_for_establishment(by, organisation_id):
         raise QualityRefusal(
             _("Le compte rendu d'une réunion de plusieurs formations est déposé par l'équipe du CFA.")
         )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from core.models import Role
-from core.perms import is_staff_or_admin
-
-DASHBOARD_ROLES = frozenset({Role.SCHOOL_TUTOR, Role.HEAD_OF_DIPLOMA, Role.STAFF, Role.ADMIN})
+from core.csvexport import EXPORTS
+from core.perms import FOLLOW_UP_ROLES, is_staff_or_admin
+from quality.perms import can_export_establishment_compliance
 
 
 def can_see_dashboard(user) -> bool:
@@ -15,7 +14,7 @@ def can_see_dashboard(user) -> bool:
         return False
     if is_staff_or_admin(user):
         return bool(user.organisation_id or user.is_superuser)
-    return bool(user.roles & DASHBOARD_ROLES)
+    return bool(user.roles & FOLLOW_UP_ROLES)
 
 
 def can_manage_contracts(user) -> bool:
@@ -24,26 +23,16 @@ def can_manage_contracts(user) -> bool:
     return is_staff_or_admin(user)
 
 
-def can_export_compliance(user, organisation_id) -> bool:
-    """The establishment-wide compliance document: the quality team (staff and admins) only; a head of
-    diploma exports their own diplomas' documents from their trajectory pages."""
-    from quality.perms import is_quality_staff
-
-    return bool(organisation_id) and is_quality_staff(user, organisation_id)
-
-
 def can_download(user, export) -> bool:
     """Its requester, while they still hold the right that let them ask for it."""
     if export.requested_by_id != user.pk or not user.is_active:
         return False
     if export.kind == export.Kind.COMPLIANCE:
-        return can_export_compliance(user, export.organisation_id)
+        return can_export_establishment_compliance(user, export.organisation_id)
     return can_export_list(user, export.params.get("list", ""))
 
 
 def can_export_list(user, name: str) -> bool:
     """Every list is scoped to what its reader may see (``visible_to``), so whoever reads a list may
     export it."""
-    from core.csvexport import EXPORTS
-
     return name in EXPORTS and user.is_authenticated and user.is_active

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 from core.models import AcademicYear
+from quality.perms import can_export_establishment_compliance
 from reports import perms
 from reports.models import Export
 
@@ -43,7 +44,7 @@ def _queue(export: Export) -> Export:
 def request_compliance_export(*, by, year: AcademicYear) -> Export:
     """The establishment's charter compliance PDF for ``year``: every diploma, summary first."""
     organisation_id = by.organisation_id
-    if not perms.can_export_compliance(by, organisation_id):
+    if not can_export_establishment_compliance(by, organisation_id):
         raise PermissionDenied(_("Vous ne pouvez pas exporter la conformité de l'établissement."))
     export = Export.objects.create(
         organisation_id=organisation_id,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
 from core.viewutils import PAGE_SIZE
+from quality.perms import can_export_establishment_compliance
 from reports import dashboard as board
 from reports import perms, services
 from reports.forms import DashboardFilterForm
@@ -59,7 +60,9 @@ def dashboard(request):
             kinds=kinds,
             alert_total=sum(kind.count for kind in kinds),
             chart=board.alerts_chart(kinds),
-            can_export_compliance=perms.can_export_compliance(request.user, request.user.organisation_id),
+            can_export_compliance=can_export_establishment_compliance(
+                request.user, request.user.organisation_id
+            ),
         )
     return render(request, "reports/dashboard.html", context)
 
@@ -89,7 +92,7 @@ def _refused(request, error):
 def compliance_export(request):
     """The establishment's compliance PDF, for the year the form gives (the current one by default)."""
     user = request.user
-    if not perms.can_export_compliance(user, user.organisation_id):
+    if not can_export_establishment_compliance(user, user.organisation_id):
         raise Http404
     label = request.POST.get("year", "")
     year = AcademicYear.objects.filter(label=label).first() if label else None

@@ -15,7 +15,7 @@ from quality.views.common import diploma_for, year_for
 def compliance_pdf(request, pk, year):
     diploma = diploma_for(request.user, pk)
     academic_year = year_for(year)
-    if not perms.can_export_compliance(request.user, diploma):
+    if not perms.can_export_diploma_compliance(request.user, diploma):
         raise Http404
     data = diploma_compliance_pdf(diploma, academic_year, by=request.user)
     return attachment(data, pdf_filename("conformite", diploma.code, academic_year.label))

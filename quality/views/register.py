@@ -49,7 +49,7 @@ def evidence_create(request):
     organisation_id = _organisation_id(user, list(diplomas[:1]))
     if organisation_id is None:
         raise Http404
-    establishment_wide = perms.is_quality_staff(user, organisation_id)
+    establishment_wide = perms.can_act_for_establishment(user, organisation_id)
     initial = {
         "kind": request.GET.get("type") or None,
         "diploma": request.GET.get("formation") or None,
