@@ -9,6 +9,7 @@ from django.db import transaction
 from core import audit
 from core.models import Role, User, UserRole
 from core.perms import is_admin, is_staff_or_admin
+from core.queue import enqueue
 
 
 def invite_user(*, email: str, first_name: str, last_name: str, roles: list[str], by: User) -> User:
@@ -17,8 +18,6 @@ def invite_user(*, email: str, first_name: str, last_name: str, roles: list[str]
         raise PermissionDenied("Seule l'équipe du CFA peut inviter des personnes.")
     if Role.ADMIN in roles and not is_admin(by):
         raise PermissionDenied("Seul un administrateur peut nommer un administrateur.")
-    from core.tasks import send_invitation
-
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -32,7 +31,7 @@ def invite_user(*, email: str, first_name: str, last_name: str, roles: list[str]
         for role in roles:
             UserRole.objects.create(user=user, role=role)
         audit.record("core.user.invited", user, {"roles": sorted(roles)}, actor=by)
-        send_invitation.delay_on_commit(user.pk)
+        enqueue("core.tasks.send_invitation", user.pk)
     return user
 
 
