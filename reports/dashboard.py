@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from apprentices.models import Apprentice, Contract
+from core.charts import Bar, bar_chart
 from core.models import AcademicYear
-from livret.charts import Bar, bar_chart
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.windows import Window, WindowState, summarize
 from quality.indicators import INDICATORS

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.charts import LegendItem, Series, line_chart
 from core.models import AcademicYear
-from livret.charts import LegendItem, Series, line_chart
 from quality import perms, services
 from quality.forms import (
     AttestationForm,

@@ -15,8 +15,10 @@ from django.db import connection
 from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Contract
+from core import charts
 from core.models import AuditEvent
-from livret import charts, links, services
+from livret import links, services
+from livret.charts import level_ticks, progression_chart
 from livret.models import ActionLink, Evaluation, GridSharing, Rating, Signature, content_digest
 from livret.services import evaluations as workflow
 from livret.services.evaluations import InvalidTransition
@@ -709,7 +711,7 @@ def chart_for(world, periods_rated):
         if index % 2 == 0:
             rate(evaluation, R.APPRENTICE, all_levels(competences, 2), world=world)
     progression = workflow.progression(world.mine.contract)
-    return progression, charts.progression_chart(progression, apprentice="Léa <Martin> & co")
+    return progression, progression_chart(progression, apprentice="Léa <Martin> & co")
 
 
 def test_chart_draws_one_solid_path_per_block_for_the_tutor_and_one_dashed_for_the_apprentice(world):
@@ -769,7 +771,7 @@ def test_chart_without_data_says_so(world):
     competence_framework(world.mine.diploma)
     progression = workflow.progression(world.mine.contract)
 
-    root = parse(charts.progression_chart(progression, apprentice="Léa"))
+    root = parse(progression_chart(progression, apprentice="Léa"))
 
     assert paths(root) == []
     assert "Aucune évaluation validée pour l'instant." in {t.text for t in root.iter(f"{SVG}text")}
@@ -780,7 +782,7 @@ def test_chart_shows_few_enough_period_labels_for_a_phone():
         title="t",
         description="d",
         x_labels=[f"P{i}" for i in range(16)],
-        y_ticks=charts.level_ticks(),
+        y_ticks=level_ticks(),
         series=[charts.Series("s", [1.0 + i % 4 for i in range(16)], "#1f3f8a")],
         legend=[],
     )
