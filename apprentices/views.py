@@ -9,11 +9,10 @@ from django.views.decorators.http import require_http_methods
 from apprentices import perms, selectors
 from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
+from apprentices.signals import contract_page, sections
 from core.csvexport import export_response
 from core.models import AuditEvent
 from core.viewutils import filtered_page, save_form
-from livret.selectors import contract_follow_up
-from livret.services.missions import contract_missions
 
 
 @login_required
@@ -96,8 +95,9 @@ def contract_detail(request, pk):
             "contract": contract,
             "can_edit": can_edit,
             "audit_events": AuditEvent.for_object(contract)[:20] if can_edit else None,
-            **contract_missions(contract, request.user, timezone.localdate()),
-            "follow_up": contract_follow_up(contract, timezone.localdate()),
+            "sections": sections(
+                contract_page, request=request, contract=contract, today=timezone.localdate()
+            ),
         },
     )
 

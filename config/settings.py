@@ -46,14 +46,16 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_htmx",
+    # Bottom to top, as they may import one another (README, "Architecture").
     "core",
     "employers",
     "tutors",
     "apprentices",
     "livret",
+    "interop",
     "quality",
     "reports",
-    "interop",
+    "portal",
 ]
 
 MIDDLEWARE = [

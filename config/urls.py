@@ -7,6 +7,7 @@ admin.site.site_title = settings.PLATFORM_NAME
 admin.site.index_title = "Configuration"
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("core.urls")),
     path("", include("apprentices.urls")),
     path("employeurs/", include("employers.urls")),

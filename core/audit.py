@@ -14,7 +14,12 @@ import datetime
 import decimal
 import uuid
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 _current_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 _current_via: contextvars.ContextVar = contextvars.ContextVar("audit_via", default="")
@@ -42,6 +47,100 @@ def current_actor():
     return actor
 
 
+AUDIT_VERBS = {
+    "created": _("Création"),
+    "changed": _("Modification"),
+    "deleted": _("Suppression"),
+    "invited": _("Invitation envoyée"),
+    "invitation_accepted": _("Invitation acceptée"),
+    "opened": _("Ouverture"),
+    "submitted": _("Transmission"),
+    "countersigned": _("Contresignature"),
+    "returned": _("Renvoi à l'apprenti"),
+    "reviewed": _("Lecture du tuteur pédagogique"),
+    "corrected": _("Nouvelle version"),
+    "validated": _("Validation"),
+    "planned": _("Visite planifiée"),
+    "reported": _("Compte rendu partagé"),
+    "cancelled": _("Annulation"),
+    "acknowledged": _("Prise de connaissance"),
+    "action_closed": _("Action de suivi close"),
+    "evaluated": _("Évaluation du maître d'apprentissage"),
+    "self_assessed": _("Auto-évaluation de l'apprenti"),
+    "saved": _("Enregistrement"),
+    "recorded": _("Enregistrement"),
+    # Where the verb alone would mislead, the whole action has its own words.
+    "livret.missiondescription.returned": _("Renvoi pour modification"),
+    "livret.gridsharing.recorded": _("Partage de la grille noté"),
+}
+
+
+class AuditEvent(models.Model):
+    """One change: who did it, what, on which object, with which data. Never edited."""
+
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target_repr = models.CharField(_("objet"), max_length=200)
+    data = models.JSONField(_("données"), default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted: the account, else the person named by an emailed link, else the platform."""
+        if self.actor_id:
+            return str(self.actor)
+        data = self.data or {}
+        if data.get("by"):
+            return f"{data['by']} ({_('lien e-mail')})" if data.get("via") == "link" else data["by"]
+        return str(_("Système"))
+
+    @property
+    def verb(self) -> str:
+        return AUDIT_VERBS.get(self.action) or AUDIT_VERBS.get(self.action.rsplit(".", 1)[-1], self.action)
+
+    def changed_fields(self) -> list[str]:
+        """The verbose names of the fields this event changed."""
+        # get_for_id reads the content-type cache that content_type_for filled: no query per event.
+        model = ContentType.objects.get_for_id(self.target_type_id).model_class()
+        names = []
+        for attname in (self.data or {}).get("changes", {}):
+            field = (
+                next((f for f in model._meta.concrete_fields if f.attname == attname), None)
+                if model
+                else None
+            )
+            names.append(str(field.verbose_name) if field else attname)
+        return names
+
+    @staticmethod
+    def content_type_for(model):
+        return ContentType.objects.get_for_model(model)
+
+    @classmethod
+    def for_object(cls, obj):
+        return cls.objects.filter(
+            target_type=cls.content_type_for(type(obj)), target_id=obj.pk
+        ).select_related("actor")
+
+
 def _jsonable(value):
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
@@ -53,8 +152,6 @@ def _jsonable(value):
 
 
 def record(action: str, target, data: dict | None = None, actor=None):
-    from core.models import AuditEvent
-
     actor = actor if actor is not None else current_actor()
     via = _current_via.get()
     payload = dict(data or {})

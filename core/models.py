@@ -6,14 +6,16 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+# AuditEvent is defined beside the trail that writes it (core.audit); it is a model of this app.
 from core.audit import AuditedModel
+from core.audit import AuditEvent as AuditEvent
 from core.validators import validate_academic_year_label, validate_postal_code, validate_siret, validate_uai
 
 
@@ -217,90 +219,106 @@ class AcademicYear(models.Model):
         return self.label
 
 
-AUDIT_VERBS = {
-    "created": _("Création"),
-    "changed": _("Modification"),
-    "deleted": _("Suppression"),
-    "invited": _("Invitation envoyée"),
-    "invitation_accepted": _("Invitation acceptée"),
-    "opened": _("Ouverture"),
-    "submitted": _("Transmission"),
-    "countersigned": _("Contresignature"),
-    "returned": _("Renvoi à l'apprenti"),
-    "reviewed": _("Lecture du tuteur pédagogique"),
-    "corrected": _("Nouvelle version"),
-    "validated": _("Validation"),
-    "planned": _("Visite planifiée"),
-    "reported": _("Compte rendu partagé"),
-    "cancelled": _("Annulation"),
-    "acknowledged": _("Prise de connaissance"),
-    "action_closed": _("Action de suivi close"),
-    "evaluated": _("Évaluation du maître d'apprentissage"),
-    "self_assessed": _("Auto-évaluation de l'apprenti"),
-    "saved": _("Enregistrement"),
-    "recorded": _("Enregistrement"),
-    # Where the verb alone would mislead, the whole action has its own words.
-    "livret.missiondescription.returned": _("Renvoi pour modification"),
-    "livret.gridsharing.recorded": _("Partage de la grille noté"),
-}
+# Documents ------------------------------------------------------------------------------------------
+# What every signed document shares (``core.workflow``): the signatures of exactly what was signed,
+# and the emailed links that let one person do one action on one document.
 
 
-class AuditEvent(models.Model):
-    """One change: who did it, what, on which object, with which data. Never edited."""
+class DocumentQuerySet(models.QuerySet):
+    """Rows attached to a document through (document_type, document_id): signatures, links."""
 
-    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        User, verbose_name=_("auteur"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(_("action"), max_length=80)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target_repr = models.CharField(_("objet"), max_length=200)
-    data = models.JSONField(_("données"), default=dict, encoder=DjangoJSONEncoder)
+    def for_document(self, document):
+        return self.filter(
+            document_type=ContentType.objects.get_for_model(type(document)), document_id=document.pk
+        )
+
+
+class Signature(models.Model):
+    """Simple electronic signature: who, when, how, and the SHA-256 of exactly what was signed."""
+
+    class Via(models.TextChoices):
+        SESSION = "session", _("session connectée")
+        LINK = "link", _("lien reçu par e-mail")
+
+    class Act(models.TextChoices):
+        SUBMIT = "submit", _("Transmission")
+        COUNTERSIGN = "countersign", _("Contresignature du maître d'apprentissage")
+        ACKNOWLEDGE = "acknowledge", _("Prise de connaissance")
+        REPORT = "report", _("Compte rendu du tuteur pédagogique")
+        VALIDATE = "validate", _("Validation du responsable de formation")
+        EVALUATE = "evaluate", _("Évaluation du maître d'apprentissage")
+        SELF_ASSESS = "self_assess", _("Auto-évaluation de l'apprenti")
+
+    document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    document_id = models.PositiveBigIntegerField()
+    act = models.CharField(_("acte"), max_length=15, choices=Act.choices)
+    signer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    signer_name = models.CharField(_("signataire"), max_length=200)
+    signer_email = models.EmailField(_("e-mail du signataire"))
+    via = models.CharField(_("moyen"), max_length=10, choices=Via.choices)
+    signed_at = models.DateTimeField(_("signé le"), default=timezone.now)
+    content = models.TextField(_("contenu signé"))
+    content_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("événement d'audit")
-        verbose_name_plural = _("journal d'audit")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target_idx")]
+        # Created by the booklet, the first app to sign: the table keeps the name it was created with.
+        db_table = "livret_signature"
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            # Each person signs each act once; a submission may be signed again after a return, and
+            # every submission stays on record.
+            models.UniqueConstraint(
+                fields=["document_type", "document_id", "act", "signer_email"],
+                condition=~Q(act="submit"),
+                name="signature_one_act_per_signer",
+                violation_error_message=_("Ce document porte déjà cette signature."),
+            )
+        ]
+        indexes = [models.Index(fields=["document_type", "document_id"], name="signature_document_idx")]
 
     def __str__(self):
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"
+        return f"{self.get_act_display()} — {self.signer_name} — {self.signed_at:%d/%m/%Y %H:%M}"
 
-    @property
-    def actor_label(self) -> str:
-        """Who acted: the account, else the person named by an emailed link, else the platform."""
-        if self.actor_id:
-            return str(self.actor)
-        data = self.data or {}
-        if data.get("by"):
-            return f"{data['by']} ({_('lien e-mail')})" if data.get("via") == "link" else data["by"]
-        return str(_("Système"))
 
-    @property
-    def verb(self) -> str:
-        return AUDIT_VERBS.get(self.action) or AUDIT_VERBS.get(self.action.rsplit(".", 1)[-1], self.action)
+class ActionLink(models.Model):
+    """An emailed link that lets one person do one action on one document, once, before it expires.
 
-    def changed_fields(self) -> list[str]:
-        """The verbose names of the fields this event changed."""
-        # get_for_id reads the content-type cache that content_type_for filled: no query per event.
-        model = ContentType.objects.get_for_id(self.target_type_id).model_class()
-        names = []
-        for attname in (self.data or {}).get("changes", {}):
-            field = (
-                next((f for f in model._meta.concrete_fields if f.attname == attname), None)
-                if model
-                else None
-            )
-            names.append(str(field.verbose_name) if field else attname)
-        return names
+    The token in the URL is signed (``django.core.signing``) and carries this row's id and nonce;
+    the row says for whom, on what, until when, and whether it was used. It never logs anyone in.
+    """
 
-    @staticmethod
-    def content_type_for(model):
-        return ContentType.objects.get_for_model(model)
+    class Action(models.TextChoices):
+        COUNTERSIGN = "countersign", _("contresigner")
+        ACKNOWLEDGE = "acknowledge", _("prendre connaissance")
+        EVALUATE = "evaluate", _("évaluer")
 
-    @classmethod
-    def for_object(cls, obj):
-        return cls.objects.filter(
-            target_type=cls.content_type_for(type(obj)), target_id=obj.pk
-        ).select_related("actor")
+    document_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    document_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=15, choices=Action.choices)
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200)
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "livret_actionlink"
+        verbose_name = _("lien d'action")
+        verbose_name_plural = _("liens d'action")
+        indexes = [models.Index(fields=["document_type", "document_id"], name="actionlink_document_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.recipient_email}"
+
+    def is_for(self, document) -> bool:
+        return (
+            self.document_id == document.pk
+            and self.document_type_id == ContentType.objects.get_for_model(type(document)).pk
+        )

@@ -3,7 +3,6 @@ from django.urls import path
 from core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("inviter/", views.invite, name="invite"),
     path("invitation/<str:uidb36>/<str:token>/", views.accept_invitation, name="accept_invitation"),

@@ -4,56 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apprentices import selectors
-from apprentices.models import Apprentice
 from core import services
 from core.forms import AcceptInvitationForm, InvitationForm
-from core.models import Role, User
+from core.models import User
 from core.perms import is_staff_or_admin
 from core.tokens import invitation_token
-from livret.waiting import todo_for
-
-
-@login_required
-def home(request):
-    """One home per role; a person with several roles sees each of their sections."""
-    user = request.user
-    today = timezone.localdate()
-    context = {
-        "today": today,
-        "apprentice_home": None,
-        "company_tutor_contracts": None,
-        "school_tutor_contracts": None,
-        "headed_diplomas": None,
-        "figures": None,
-        "todo": todo_for(user, today),
-    }
-    if Role.APPRENTICE in user.roles:
-        apprentice = (
-            Apprentice.objects.filter(user=user)
-            .select_related("cohort__diploma", "cohort__entry_year", "option")
-            .first()
-        )
-        if apprentice is not None:
-            context["apprentice_home"] = selectors.apprentice_home(apprentice, today)
-    if Role.COMPANY_TUTOR in user.roles:
-        context["company_tutor_contracts"] = selectors.tutored_contracts(
-            user, role_lookup="company_tutor__user"
-        )
-    if Role.SCHOOL_TUTOR in user.roles:
-        context["school_tutor_contracts"] = selectors.tutored_contracts(
-            user, role_lookup="school_tutor__user"
-        )
-    if Role.HEAD_OF_DIPLOMA in user.roles:
-        context["headed_diplomas"] = selectors.headed_diplomas(user)
-    if is_staff_or_admin(user) and user.organisation_id:
-        context["figures"] = selectors.organisation_figures(user.organisation_id)
-    return render(request, "core/home.html", context)
 
 
 @login_required

@@ -1,91 +1,287 @@
-"""Emailed action links: signed, expiring, bound to one person and one document, good for one action."""
+"""The booklet's documents that people act on from an emailed link (``core.workflow.links``).
+
+- a liaison sheet, countersigned by the company tutor;
+- an evaluation grid, filled and validated by the company tutor;
+- a visit report, acknowledged by the company tutor and by each legal representative of a minor.
+
+Each kind says how to find its document, who holds a link to it now, whether it still waits for them,
+and what its page shows and does; ``core.workflow.views`` serves them all the same way.
+"""
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core import signing
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from livret.models import ActionLink
+from core.models import ActionLink
+from core.queue import enqueue
+from core.workflow import REFUSALS, Refusal, links, refuse
+from core.workflow import views as link_pages
+from core.workflow.links import LinkError, LinkKind
+from core.workflow.signatures import signatures_of
+from livret.forms.evaluations import EvaluationForm, grid
+from livret.forms.sheets import CountersignForm
+from livret.models import ActionItem, Evaluation, LiaisonSheet, Rating, VisitReport
+from livret.readers import has_acknowledged, link_readers
+from livret.selectors import competences_of, sheets_with_context
+from livret.services import evaluations as evaluation_services
+from livret.services import sheets as sheet_services
+from livret.services import visits as visit_services
+from livret.windows import HELD
 
-SALT = "livret.action-link"
+CONTRACT_PEOPLE = (
+    "contract__apprentice__user",
+    "contract__employer",
+    "contract__company_tutor",
+    "contract__school_tutor__user",
+    "contract__diploma",
+)
 
 
-class LinkError(Exception):
-    """Why a link cannot be used; ``message`` is for the person who clicked it."""
+class _CompanyTutorLink(LinkKind):
+    """A document acted on by the company tutor now on file for its contract."""
 
-    MESSAGES = {
-        "tampered": _("Ce lien est incomplet ou a été modifié : il ne peut pas être utilisé."),
-        "expired": _("Ce lien a expiré."),
-        "used": _("Ce lien a déjà servi : l'action a été faite."),
-        "foreign": _("Ce lien ne correspond pas à ce document ou à son destinataire actuel."),
-    }
+    def resolve(self, document, token, *, for_update=False):
+        tutor = document.contract.company_tutor
+        link = links.resolve(
+            token,
+            document=document,
+            expected_email=tutor.email if tutor else None,
+            action=self.action,
+            for_update=for_update,
+        )
+        return link, tutor
 
-    def __init__(self, kind: str, link: ActionLink | None = None):
-        super().__init__(kind)
-        self.kind = kind
-        self.link = link
-        self.message = self.MESSAGES[kind]
+    def resend(self, document, token):
+        if self.is_waiting(document, None) and links.may_resend(document, token):
+            enqueue(self.task, document.pk)
 
 
-def issue(*, document, action: str, email: str, name: str, days: int | None = None) -> tuple[ActionLink, str]:
-    days = days if days is not None else settings.LIVRET_LINK_VALID_DAYS
-    link = ActionLink.objects.create(
-        document_type=ContentType.objects.get_for_model(type(document)),
-        document_id=document.pk,
-        action=action,
-        recipient_email=email.lower(),
-        recipient_name=name,
-        nonce=secrets.token_hex(16),
-        expires_at=timezone.now() + timedelta(days=days),
+class SheetLink(_CompanyTutorLink):
+    name = "sheet"
+    action = ActionLink.Action.COUNTERSIGN
+    url_name = "livret:sheet_link"
+    resend_url_name = "livret:sheet_link_resend"
+    task = "livret.tasks.send_countersign_request"
+    template = "livret/links/sheet.html"
+    title = gettext_lazy("Fiche de liaison à contresigner")
+    resend_offer = gettext_lazy(
+        "Si cette fiche attend toujours votre contresignature, nous pouvons envoyer un nouveau lien à "
+        "l'adresse e-mail enregistrée pour vous."
     )
-    return link, signing.dumps({"l": link.pk, "n": link.nonce}, salt=SALT, compress=True)
-
-
-def resolve(token: str, *, document, expected_email: str | None, for_update: bool = False) -> ActionLink:
-    """The link behind ``token`` if it may act on ``document`` now, else :class:`LinkError`."""
-    try:
-        payload = signing.loads(token, salt=SALT)
-        link_id, nonce = int(payload["l"]), str(payload["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkError("tampered") from None
-    queryset = ActionLink.objects.select_for_update() if for_update else ActionLink.objects
-    link = queryset.filter(pk=link_id).first()
-    if link is None or not secrets.compare_digest(link.nonce, nonce):
-        raise LinkError("tampered")
-    if not link.is_for(document) or not expected_email or link.recipient_email != expected_email.lower():
-        raise LinkError("foreign", link)
-    if link.used_at is not None:
-        raise LinkError("used", link)
-    if link.expires_at <= timezone.now():
-        raise LinkError("expired", link)
-    return link
-
-
-RESEND_INTERVAL = timedelta(minutes=10)
-
-
-def may_resend(document, token: str, *, expected_email: str | None) -> bool:
-    """Whether a fresh link may be mailed (to the person now on file) for the holder of ``token``.
-
-    Only a genuine link to this document qualifies, even expired, used or meant for a previous
-    holder, and not twice within ten minutes: the resend endpoint can neither be probed nor flood
-    anyone's mailbox.
-    """
-    try:
-        link = resolve(token, document=document, expected_email=expected_email)
-    except LinkError as error:
-        link = error.link
-        if error.kind == "tampered" or link is None or not link.is_for(document):
-            return False
-    recent = (
-        ActionLink.objects.for_document(document)
-        .filter(created_at__gt=timezone.now() - RESEND_INTERVAL)
-        .exclude(pk=link.pk)
+    resent = gettext_lazy(
+        "Si la fiche attend votre contresignature, un nouveau lien vient d'être envoyé à l'adresse e-mail "
+        "enregistrée pour le maître d'apprentissage. Il ne sert qu’une fois."
     )
-    return not recent.exists()
+    done_title = gettext_lazy("Fiche contresignée")
+    done_heading = gettext_lazy("Merci, la fiche est contresignée")
+
+    def queryset(self):
+        return sheets_with_context(LiaisonSheet.objects.all()).select_related("contract__diploma")
+
+    def is_waiting(self, sheet, person) -> bool:
+        return sheet.status == LiaisonSheet.Status.SUBMITTED and sheet.is_current
+
+    def can_resend(self, sheet, error) -> bool:
+        return sheet.status == LiaisonSheet.Status.SUBMITTED
+
+    def context(self, sheet, tutor) -> dict:
+        return {"sheet": sheet, "tutor": tutor}
+
+    def act(self, request, sheet, token, tutor):
+        form = CountersignForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sheet_services.countersign(
+                    sheet=sheet, token=token, tutor_assessment=form.cleaned_data["tutor_assessment"]
+                )
+            except LinkError as error:
+                return link_pages.invalid(request, self, sheet, token, error, can_resend=False)
+            except Refusal as error:
+                refuse(request, error)
+            else:
+                return link_pages.done(request, self, sheet)
+        return link_pages.action_page(request, self, sheet, tutor, form=form)
+
+    def done_text(self, sheet) -> str:
+        return _(
+            "La fiche de liaison de %(name)s est enregistrée avec votre signature. Le tuteur pédagogique va "
+            "la lire."
+        ) % {"name": sheet.contract.apprentice}
+
+
+class EvaluationLink(_CompanyTutorLink):
+    name = "evaluation"
+    action = ActionLink.Action.EVALUATE
+    url_name = "livret:evaluation_link"
+    resend_url_name = "livret:evaluation_link_resend"
+    task = "livret.tasks.send_evaluation_request"
+    template = "livret/links/evaluation.html"
+    title = gettext_lazy("Grille d'évaluation à remplir")
+    resend_offer = gettext_lazy(
+        "Si cette grille attend toujours votre évaluation, nous pouvons envoyer un nouveau lien à "
+        "l'adresse e-mail enregistrée pour vous."
+    )
+    resent = gettext_lazy(
+        "Si la grille attend votre évaluation, un nouveau lien vient d'être envoyé à l'adresse e-mail "
+        "enregistrée pour le maître d'apprentissage."
+    )
+    done_title = gettext_lazy("Évaluation validée")
+    done_heading = gettext_lazy("Merci, votre évaluation est validée")
+
+    def queryset(self):
+        return Evaluation.objects.select_related(
+            "contract__apprentice__user",
+            "contract__employer",
+            "contract__company_tutor__user",
+            "contract__school_tutor__user",
+            "contract__diploma",
+            "period",
+        )
+
+    def is_waiting(self, evaluation, person) -> bool:
+        return evaluation.tutor_submitted_at is None
+
+    def can_resend(self, evaluation, error) -> bool:
+        return self.is_waiting(evaluation, None)
+
+    def act(self, request, evaluation, token, tutor):
+        competences = competences_of(evaluation.contract.diploma_id)
+        ratings = list(evaluation.ratings.all())
+        submit = request.POST.get("action") == "submit"
+        form = EvaluationForm(
+            request.POST or None,
+            competences=competences,
+            rater=Rating.Rater.TUTOR,
+            require_all=submit,
+            initial=EvaluationForm.initial_for(
+                [r for r in ratings if r.rater == Rating.Rater.TUTOR], evaluation.tutor_comment
+            ),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation = evaluation_services.save_ratings(
+                    evaluation=evaluation,
+                    rater=Rating.Rater.TUTOR,
+                    levels=form.levels(),
+                    comment=form.cleaned_data["comment"],
+                    submit=submit,
+                    token=token,
+                )
+            except LinkError as error:
+                return link_pages.invalid(request, self, evaluation, token, error, can_resend=False)
+            except REFUSALS as error:
+                refuse(request, error)
+            else:
+                if submit:
+                    return link_pages.done(request, self, evaluation)
+                messages.success(
+                    request,
+                    _("Évaluation enregistrée. Ce lien reste valable pour la compléter et la valider."),
+                )
+                return redirect(self.url_name, evaluation.pk, token)
+        return link_pages.action_page(
+            request,
+            self,
+            evaluation,
+            tutor,
+            status=400 if form.errors else 200,
+            evaluation=evaluation,
+            tutor=tutor,
+            form=form,
+            grid=grid(evaluation, competences, ratings, form),
+        )
+
+    def done_text(self, evaluation) -> str:
+        return _(
+            "L'évaluation des compétences de %(name)s est enregistrée avec votre signature. "
+            "L'apprenti et son tuteur pédagogique la retrouvent dans le livret."
+        ) % {"name": evaluation.contract.apprentice}
+
+
+class VisitLink(LinkKind):
+    """A shared report, acknowledged by the company tutor or a legal representative on file now."""
+
+    name = "visit"
+    action = ActionLink.Action.ACKNOWLEDGE
+    url_name = "livret:visit_link"
+    resend_url_name = "livret:visit_link_resend"
+    template = "livret/links/visit.html"
+    title = gettext_lazy("Compte rendu de visite à lire")
+    resend_offer = gettext_lazy(
+        "Si ce compte rendu attend toujours votre prise de connaissance, nous pouvons envoyer un nouveau "
+        "lien à l'adresse e-mail enregistrée pour vous."
+    )
+    resent = gettext_lazy(
+        "Si le compte rendu attend votre prise de connaissance, un nouveau lien vient d'être envoyé à "
+        "l'adresse e-mail enregistrée pour vous. Il ne sert qu’une fois."
+    )
+    done_title = gettext_lazy("Prise de connaissance enregistrée")
+    done_heading = gettext_lazy("Merci, votre prise de connaissance est enregistrée")
+
+    def queryset(self):
+        return VisitReport.objects.select_related(*CONTRACT_PEOPLE, "author")
+
+    def resolve(self, visit, token, *, for_update=False):
+        return visit_services.resolve_link(token, visit, for_update=for_update)
+
+    def is_waiting(self, visit, reader) -> bool:
+        return visit.status in HELD and not has_acknowledged(reader, signatures_of(visit))
+
+    def can_resend(self, visit, error) -> bool:
+        return visit.status in HELD and error.kind != "used"
+
+    def context(self, visit, reader) -> dict:
+        return {
+            "visit": visit,
+            "contract": visit.contract,
+            "reader": reader,
+            "opened_here": list(ActionItem.objects.filter(opened_in=visit).order_by("due_date", "pk")),
+            "today": timezone.localdate(),
+        }
+
+    def act(self, request, visit, token, reader):
+        if request.method == "POST":
+            try:
+                visit_services.acknowledge(visit=visit, token=token)
+            except LinkError as error:
+                return link_pages.invalid(
+                    request, self, visit, token, error, can_resend=self.can_resend(visit, error)
+                )
+            except Refusal:
+                error = LinkError("used")
+                return link_pages.invalid(
+                    request, self, visit, token, error, can_resend=self.can_resend(visit, error)
+                )
+            return link_pages.done(request, self, visit, reader)
+        return link_pages.action_page(request, self, visit, reader)
+
+    def done_text(self, visit) -> str:
+        return _("Le compte rendu de la visite au sujet de %(name)s porte désormais votre signature.") % {
+            "name": visit.contract.apprentice
+        }
+
+    def resend(self, visit, token):
+        """Only the holder of a genuine link to this report gets a new one: the legal representative on
+        file with that address, else the company tutor now on file (whoever held the old link); not
+        twice to the same address within ten minutes, so the endpoint cannot flood anyone."""
+        if visit.status not in HELD:
+            return
+        link = links.genuine_link(visit, token)
+        if link is None:
+            return
+        people = link_readers(visit.contract)
+        reader = next(
+            (r for r in people if r.role == "legal_representative" and r.email == link.recipient_email), None
+        )
+        reader = reader or next((r for r in people if r.role == "company_tutor"), None)
+        if reader is not None and links.may_resend(visit, token, email=reader.email):
+            enqueue("livret.tasks.send_visit_acknowledge_requests", visit.pk, reader.email)
+
+
+SHEET = links.register(SheetLink())
+EVALUATION = links.register(EvaluationLink())
+VISIT = links.register(VisitLink())

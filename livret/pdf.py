@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apprentices.models import Contract
+from core.models import Signature
 from core.pdf import render_pdf
 from livret.models import (
     ActionItem,
@@ -25,12 +26,9 @@ from livret.models import (
     MissionDecision,
     MissionDescription,
     Rating,
-    Signature,
     VisitReport,
 )
-
-S = LiaisonSheet.Status
-HELD = (VisitReport.Status.REPORTED, VisitReport.Status.ACKNOWLEDGED)
+from livret.windows import HELD
 
 
 def _signatures(documents) -> dict[tuple[int, int], list[dict]]:
@@ -121,7 +119,7 @@ def booklet_pdf(apprentice, *, by) -> bytes:
     )
     sheets = list(
         LiaisonSheet.objects.visible_to(by)
-        .filter(status__in=[S.COUNTERSIGNED, S.REVIEWED], **mine)
+        .filter(status__in=[LiaisonSheet.Status.COUNTERSIGNED, LiaisonSheet.Status.REVIEWED], **mine)
         .select_related("period", "contract__employer")
         .order_by("period__start_date", "version")
     )

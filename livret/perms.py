@@ -5,12 +5,13 @@ They read only the document's contract and its people, which every page fetches 
 """
 
 from core.models import Role
-from core.perms import is_organisation_staff
+from core.perms import FOLLOW_UP_ROLES, is_organisation_staff
 from livret.models import LiaisonSheet, MissionDescription, VisitReport
+from livret.readers import Reader, has_acknowledged, readers
 
-S = LiaisonSheet.Status
-V = VisitReport.Status
-M = MissionDescription.Status
+SheetStatus = LiaisonSheet.Status
+VisitStatus = VisitReport.Status
+MissionStatus = MissionDescription.Status
 
 
 # The people of a contract ---------------------------------------------------------------------------
@@ -45,36 +46,51 @@ def can_see_audit(user, document) -> bool:
     return is_staff_of(user, document.contract)
 
 
+def can_follow_visits(user) -> bool:
+    """School tutors, heads of diploma and staff follow company visits across their contracts."""
+    return bool(user.is_authenticated and (user.roles & FOLLOW_UP_ROLES or user.is_superuser))
+
+
 # Liaison sheets -------------------------------------------------------------------------------------
 
 
 def can_fill(user, sheet) -> bool:
     return (
-        sheet.is_current and sheet.status in {S.DRAFT, S.RETURNED} and is_apprentice_of(user, sheet.contract)
+        sheet.is_current
+        and sheet.status in {SheetStatus.DRAFT, SheetStatus.RETURNED}
+        and is_apprentice_of(user, sheet.contract)
     )
 
 
 def can_countersign(user, sheet) -> bool:
-    return sheet.is_current and sheet.status == S.SUBMITTED and is_company_tutor_of(user, sheet.contract)
+    return (
+        sheet.is_current
+        and sheet.status == SheetStatus.SUBMITTED
+        and is_company_tutor_of(user, sheet.contract)
+    )
 
 
 def can_return(user, sheet) -> bool:
     return (
         sheet.is_current
-        and sheet.status == S.SUBMITTED
+        and sheet.status == SheetStatus.SUBMITTED
         and (is_company_tutor_of(user, sheet.contract) or is_school_tutor_of(user, sheet.contract))
     )
 
 
 def can_review(user, sheet) -> bool:
-    return sheet.is_current and sheet.status == S.COUNTERSIGNED and is_school_tutor_of(user, sheet.contract)
+    return (
+        sheet.is_current
+        and sheet.status == SheetStatus.COUNTERSIGNED
+        and is_school_tutor_of(user, sheet.contract)
+    )
 
 
 def can_correct(user, sheet) -> bool:
     """A signed sheet is never edited: a correction opens a new version, by the apprentice or staff."""
     return (
         sheet.is_current
-        and sheet.status in {S.COUNTERSIGNED, S.REVIEWED}
+        and sheet.status in {SheetStatus.COUNTERSIGNED, SheetStatus.REVIEWED}
         and (is_apprentice_of(user, sheet.contract) or is_staff_of(user, sheet.contract))
     )
 
@@ -87,18 +103,37 @@ def can_plan_visit(user, contract) -> bool:
 
 
 def can_log_visit(user, visit) -> bool:
-    return visit.status == V.PLANNED and can_plan_visit(user, visit.contract)
+    return visit.status == VisitStatus.PLANNED and can_plan_visit(user, visit.contract)
 
 
 def can_cancel_visit(user, visit) -> bool:
-    return visit.status == V.PLANNED and can_plan_visit(user, visit.contract)
+    return visit.status == VisitStatus.PLANNED and can_plan_visit(user, visit.contract)
 
 
 def can_acknowledge_visit(user, visit) -> bool:
-    """The apprentice and the company tutor acknowledge a shared report (each once: the service checks)."""
-    return visit.status == V.REPORTED and (
+    """The apprentice and the company tutor acknowledge a shared report (each once: see
+    :func:`may_acknowledge`)."""
+    return visit.status == VisitStatus.REPORTED and (
         is_apprentice_of(user, visit.contract) or is_company_tutor_of(user, visit.contract)
     )
+
+
+def reader_of(user, contract) -> Reader | None:
+    """The reader that ``user`` is by session: the apprentice or the company tutor of ``contract``."""
+    people = readers(contract, legal_representatives=[])
+    if is_apprentice_of(user, contract):
+        return people[0]
+    if is_company_tutor_of(user, contract):
+        return next((r for r in people if r.role == "company_tutor"), None)
+    return None
+
+
+def may_acknowledge(user, visit, signatures) -> bool:
+    """The apprentice or company tutor who has not yet acknowledged the shared report."""
+    if not can_acknowledge_visit(user, visit):
+        return False
+    reader = reader_of(user, visit.contract)
+    return reader is not None and not has_acknowledged(reader, signatures)
 
 
 def can_close_action(user, action) -> bool:
@@ -112,22 +147,31 @@ def can_write_mission(user, contract) -> bool:
     return is_apprentice_of(user, contract) or is_company_tutor_of(user, contract)
 
 
+def can_open_mission(user, contract) -> bool:
+    """The description of a year is opened by its writers or by the organisation's staff."""
+    return can_write_mission(user, contract) or is_staff_of(user, contract)
+
+
 def can_edit_mission(user, mission) -> bool:
     return (
         mission.is_current
-        and mission.status in {M.DRAFT, M.RETURNED}
+        and mission.status in {MissionStatus.DRAFT, MissionStatus.RETURNED}
         and can_write_mission(user, mission.contract)
     )
 
 
 def can_decide_mission(user, mission) -> bool:
-    return mission.is_current and mission.status == M.SUBMITTED and is_head_of(user, mission.contract)
+    return (
+        mission.is_current
+        and mission.status == MissionStatus.SUBMITTED
+        and is_head_of(user, mission.contract)
+    )
 
 
 def can_correct_mission(user, mission) -> bool:
     return (
         mission.is_current
-        and mission.status == M.VALIDATED
+        and mission.status == MissionStatus.VALIDATED
         and (is_head_of(user, mission.contract) or is_staff_of(user, mission.contract))
     )
 
@@ -155,6 +199,18 @@ def can_record_grid_sharing(user, contract) -> bool:
     return is_school_tutor_of(user, contract) or is_staff_of(user, contract)
 
 
+def can_correct_grid_sharing(user, contract) -> bool:
+    """Once noted, the sharing of the grid is corrected by the CFA's staff only (and audited)."""
+    return is_staff_of(user, contract)
+
+
+def may_note_grid_sharing(user, contract, sharing) -> bool:
+    """Whether the page offers the form: to note the sharing, or to correct the one noted."""
+    return can_record_grid_sharing(user, contract) and (
+        sharing is None or can_correct_grid_sharing(user, contract)
+    )
+
+
 # PDF exports ----------------------------------------------------------------------------------------
 
 
@@ -166,13 +222,11 @@ def can_export_booklet(user, apprentice) -> bool:
         return False
     if Role.APPRENTICE in user.roles and apprentice.user_id == user.pk:
         return True
-    if (user.is_superuser and user.organisation_id is None) or is_organisation_staff(
-        user, apprentice.organisation_id
-    ):
+    if is_organisation_staff(user, apprentice.organisation_id):
         return True
     return Role.HEAD_OF_DIPLOMA in user.roles and apprentice.contracts.filter(diploma__heads=user).exists()
 
 
 def can_export_visit(user, visit) -> bool:
     """The report PDF of a visit, for whoever sees the visit, once it is held and its report shared."""
-    return user.is_authenticated and visit.status in {V.REPORTED, V.ACKNOWLEDGED}
+    return user.is_authenticated and visit.status in {VisitStatus.REPORTED, VisitStatus.ACKNOWLEDGED}

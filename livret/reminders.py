@@ -19,12 +19,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from core.mail import send_templated
-from core.models import Role
-from livret import links
+from core.models import Role, User
+from core.workflow import links
+from livret import notifications
 from livret.models import Reminder
 from livret.waiting import RULES, Rule, apprentice_of, label_of, staff_of
 
@@ -80,18 +78,18 @@ def record_reminders(*, today: datetime.date) -> int:
 
 def _url(rule: Rule, doc, person_has_account: bool, recipient) -> str:
     if rule.link is not None and not person_has_account:
-        action, url_name = rule.link
         _link, token = links.issue(
-            document=doc, action=action, email=recipient.recipient_email, name=recipient.recipient_name
+            document=doc,
+            action=rule.link.action,
+            email=recipient.recipient_email,
+            name=recipient.recipient_name,
         )
-        return settings.SITE_URL + reverse(url_name, args=[doc.pk, token])
+        return rule.link.url(doc, token)
     return settings.SITE_URL + rule.url(doc)
 
 
 def send_digests(*, today: datetime.date) -> int:
     """Mail each person their unsent notices, in one message. Returns the number of mails sent."""
-    from core.models import User
-
     pending = list(Reminder.objects.filter(sent_at=None).order_by("recipient_email", "rule", "document_id"))
     if not pending:
         return 0
@@ -114,17 +112,11 @@ def send_digests(*, today: datetime.date) -> int:
     for email, reminders in by_person.items():
         items = _digest_items(reminders, still_waiting, today, email in with_account)
         if items:
-            send_templated(
-                subject=_subject(items),
-                template="livret/email/digest",
-                context={
-                    "name": reminders[0].recipient_name,
-                    "todo": [item for item in items if not item["escalation"]],
-                    "told": [item for item in items if item["escalation"]],
-                    "home_url": settings.SITE_URL + reverse("home") if email in with_account else "",
-                    "platform_name": settings.PLATFORM_NAME,
-                },
-                to=[email],
+            notifications.digest(
+                email=email,
+                name=reminders[0].recipient_name,
+                items=items,
+                home_url=settings.SITE_URL + reverse("home") if email in with_account else "",
             )
             sent += 1
         with transaction.atomic():
@@ -168,12 +160,3 @@ def _digest_items(reminders, still_waiting, today, has_account: bool) -> list[di
             }
         )
     return items
-
-
-def _subject(items) -> str:
-    todo = sum(1 for item in items if not item["escalation"])
-    if todo == 0:
-        text = _("des documents attendent chez vos apprentis")
-    else:
-        text = ngettext("%(n)s document vous attend", "%(n)s documents vous attendent", todo) % {"n": todo}
-    return _("%(platform)s : %(text)s") % {"platform": settings.PLATFORM_NAME, "text": text}

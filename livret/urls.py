@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.workflow import views as link_pages
+from livret.links import EVALUATION, SHEET, VISIT
 from livret.views import evaluations, exports, missions, sheets, visits
 
 app_name = "livret"
@@ -16,8 +18,13 @@ urlpatterns = [
     path("fiches/<int:pk>/renvoyer/", sheets.sheet_return, name="sheet_return"),
     path("fiches/<int:pk>/lire/", sheets.sheet_review, name="sheet_review"),
     path("fiches/<int:pk>/corriger/", sheets.sheet_correct, name="sheet_correct"),
-    path("fiches/<int:pk>/lien/<str:token>/", sheets.sheet_link, name="sheet_link"),
-    path("fiches/<int:pk>/lien/<str:token>/renvoyer/", sheets.sheet_link_resend, name="sheet_link_resend"),
+    path("fiches/<int:pk>/lien/<str:token>/", link_pages.link, {"kind": SHEET.name}, name="sheet_link"),
+    path(
+        "fiches/<int:pk>/lien/<str:token>/renvoyer/",
+        link_pages.resend,
+        {"kind": SHEET.name},
+        name="sheet_link_resend",
+    ),
     # Visites en entreprise
     path("visites/", visits.visit_list, name="visit_list"),
     path("visites/registre/", visits.visit_report_list, name="visit_report_list"),
@@ -29,8 +36,13 @@ urlpatterns = [
     path("visites/<int:pk>/compte-rendu.pdf", exports.visit_pdf, name="visit_pdf"),
     path("visites/<int:pk>/annuler/", visits.visit_cancel, name="visit_cancel"),
     path("visites/<int:pk>/prendre-connaissance/", visits.visit_acknowledge, name="visit_acknowledge"),
-    path("visites/<int:pk>/lien/<str:token>/", visits.visit_link, name="visit_link"),
-    path("visites/<int:pk>/lien/<str:token>/renvoyer/", visits.visit_link_resend, name="visit_link_resend"),
+    path("visites/<int:pk>/lien/<str:token>/", link_pages.link, {"kind": VISIT.name}, name="visit_link"),
+    path(
+        "visites/<int:pk>/lien/<str:token>/renvoyer/",
+        link_pages.resend,
+        {"kind": VISIT.name},
+        name="visit_link_resend",
+    ),
     path("actions/<int:pk>/fermer/", visits.action_close, name="action_close"),
     # Descriptions des missions
     path("missions/", missions.mission_list, name="mission_list"),
@@ -53,10 +65,16 @@ urlpatterns = [
     path("contrats/<int:contract_pk>/grille-partagee/", evaluations.grid_sharing, name="grid_sharing"),
     path("evaluations/<int:pk>/", evaluations.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/enregistrer/", evaluations.evaluation_save, name="evaluation_save"),
-    path("evaluations/<int:pk>/lien/<str:token>/", evaluations.evaluation_link, name="evaluation_link"),
+    path(
+        "evaluations/<int:pk>/lien/<str:token>/",
+        link_pages.link,
+        {"kind": EVALUATION.name},
+        name="evaluation_link",
+    ),
     path(
         "evaluations/<int:pk>/lien/<str:token>/renvoyer/",
-        evaluations.evaluation_link_resend,
+        link_pages.resend,
+        {"kind": EVALUATION.name},
         name="evaluation_link_resend",
     ),
 ]

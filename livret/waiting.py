@@ -19,18 +19,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Contract
-from core.models import AcademicYear, Role
+from core.models import AcademicYear, Role, Signature, User
+from core.workflow.links import LinkKind
+from employers.models import Employer
+from livret.links import EVALUATION, SHEET, VISIT
 from livret.models import (
-    ActionLink,
     Evaluation,
     GridSharing,
     LiaisonSheet,
     MissionDescription,
-    Signature,
     VisitReport,
 )
+from livret.readers import has_acknowledged, link_readers
+from livret.windows import visits_due
 
-S, V, M, E = LiaisonSheet.Status, VisitReport.Status, MissionDescription.Status, Evaluation.Status
+SheetStatus = LiaisonSheet.Status
+VisitStatus = VisitReport.Status
+MissionStatus = MissionDescription.Status
 PEOPLE = (
     "contract__apprentice__user",
     "contract__employer",
@@ -88,8 +93,6 @@ def _school_tutor(doc) -> list[Person]:
 def _legal_representatives_to_read(visit) -> list[Person]:
     """The legal representatives of a minor apprentice who have not acknowledged the report yet (one
     query for the visit's signatures: this only runs in the nightly reminders)."""
-    from livret.services.visits import has_acknowledged, link_readers
-
     signatures = list(Signature.objects.for_document(visit))
     contract = visit.contract
     return [
@@ -114,8 +117,6 @@ def _staff(doc) -> list[Person]:
 def staff_of(organisation_id: int) -> list[Person]:
     """The organisation's CFA staff. Cached for one pass of the reminders (``record_reminders``
     clears it first), so that every escalated document does not query them again."""
-    from core.models import User
-
     staff = User.objects.filter(
         organisation_id=organisation_id, is_active=True, role_grants__role=Role.STAFF
     ).distinct()
@@ -137,7 +138,7 @@ class Rule:
     days: tuple[int, ...] = field(default_factory=lambda: tuple(settings.LIVRET_REMINDER_DAYS))
     escalate_after: int | None = None  # days after which ``escalate_to`` is told
     escalate_to: Callable[[object], list[Person]] = lambda doc: []
-    link: tuple[str, str] | None = None  # (action, url name) for recipients without an account
+    link: LinkKind | None = None  # the emailed link for recipients without an account
     url: Callable[[object], str] = lambda doc: doc.get_absolute_url()
 
 
@@ -154,7 +155,7 @@ def _sheets(*statuses):
 
 def _visits_reported(today):
     return (
-        VisitReport.objects.filter(status=V.REPORTED)
+        VisitReport.objects.filter(status=VisitStatus.REPORTED)
         .select_related(*PEOPLE)
         .annotate(
             ack_apprentice=_acknowledged_by("contract__apprentice__user__email")
@@ -225,11 +226,11 @@ RULES: list[Rule] = [
         kind=_("Fiche de liaison"),
         verb=_("Compléter et transmettre"),
         roles=frozenset({Role.APPRENTICE}),
-        documents=_sheets(S.DRAFT, S.RETURNED),
+        documents=_sheets(SheetStatus.DRAFT, SheetStatus.RETURNED),
         mine=lambda user: Q(contract__apprentice__user=user),
         recipients=_apprentice,
         # A returned sheet waits anew: its series of notices starts at the (first) submission.
-        new_at=lambda doc: doc.submitted_at if doc.status == S.RETURNED else doc.opened_at,
+        new_at=lambda doc: doc.submitted_at if doc.status == SheetStatus.RETURNED else doc.opened_at,
         late_from=lambda doc: _start_of(doc.due_date),
         due=lambda doc: doc.due_date,
         escalate_after=ESCALATE,
@@ -240,21 +241,21 @@ RULES: list[Rule] = [
         kind=_("Fiche de liaison"),
         verb=_("Contresigner"),
         roles=frozenset({Role.COMPANY_TUTOR}),
-        documents=_sheets(S.SUBMITTED),
+        documents=_sheets(SheetStatus.SUBMITTED),
         mine=lambda user: Q(contract__company_tutor__user=user),
         recipients=_company_tutor,
         late_from=lambda doc: doc.submitted_at,
         due=lambda doc: doc.due_date,
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
-        link=(ActionLink.Action.COUNTERSIGN, "livret:sheet_link"),
+        link=SHEET,
     ),
     Rule(
         key="sheet.review",
         kind=_("Fiche de liaison"),
         verb=_("Lire et commenter"),
         roles=frozenset({Role.SCHOOL_TUTOR}),
-        documents=_sheets(S.COUNTERSIGNED),
+        documents=_sheets(SheetStatus.COUNTERSIGNED),
         mine=lambda user: Q(contract__school_tutor__user=user),
         recipients=_school_tutor,
         new_at=lambda doc: doc.countersigned_at,
@@ -266,7 +267,7 @@ RULES: list[Rule] = [
         verb=_("Rédiger le compte rendu"),
         roles=frozenset({Role.SCHOOL_TUTOR}),
         documents=lambda today: VisitReport.objects.filter(
-            status=V.PLANNED, planned_date__lte=today + datetime.timedelta(days=7)
+            status=VisitStatus.PLANNED, planned_date__lte=today + datetime.timedelta(days=7)
         ).select_related(*PEOPLE),
         mine=lambda user: Q(contract__school_tutor__user=user),
         recipients=_school_tutor,
@@ -297,7 +298,7 @@ RULES: list[Rule] = [
         late_from=lambda doc: doc.reported_at,
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
-        link=(ActionLink.Action.ACKNOWLEDGE, "livret:visit_link"),
+        link=VISIT,
     ),
     Rule(
         # Legal representatives have no account: no inbox, only the digest and their link.
@@ -314,17 +315,17 @@ RULES: list[Rule] = [
         mine=lambda user: Q(pk__in=[]),
         recipients=lambda doc: _legal_representatives_to_read(doc),
         late_from=lambda doc: doc.reported_at,
-        link=(ActionLink.Action.ACKNOWLEDGE, "livret:visit_link"),
+        link=VISIT,
     ),
     Rule(
         key="mission.write",
         kind=_("Description des missions"),
         verb=_("Rédiger et soumettre"),
         roles=frozenset({Role.APPRENTICE, Role.COMPANY_TUTOR}),
-        documents=_missions(M.DRAFT, M.RETURNED),
+        documents=_missions(MissionStatus.DRAFT, MissionStatus.RETURNED),
         mine=lambda user: Q(contract__apprentice__user=user) | Q(contract__company_tutor__user=user),
         recipients=lambda doc: _apprentice(doc) + _company_tutor(doc),
-        new_at=lambda doc: doc.decided_at if doc.status == M.RETURNED else None,
+        new_at=lambda doc: doc.decided_at if doc.status == MissionStatus.RETURNED else None,
         late_from=lambda doc: doc.decided_at or doc.created_at,
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
@@ -346,7 +347,7 @@ RULES: list[Rule] = [
         kind=_("Description des missions"),
         verb=_("Valider ou renvoyer"),
         roles=frozenset({Role.HEAD_OF_DIPLOMA}),
-        documents=_missions(M.SUBMITTED),
+        documents=_missions(MissionStatus.SUBMITTED),
         mine=lambda user: Q(contract__diploma__heads=user),
         recipients=_heads,
         new_at=lambda doc: doc.submitted_at,
@@ -363,7 +364,7 @@ RULES: list[Rule] = [
         kind=_("Description des missions"),
         verb=_("Relancer le responsable (plus de 7 jours)"),
         roles=frozenset({Role.STAFF}),
-        documents=lambda today: _missions(M.SUBMITTED)(today).filter(
+        documents=lambda today: _missions(MissionStatus.SUBMITTED)(today).filter(
             submitted_at__lt=_start_of(today - datetime.timedelta(days=MissionDescription.DECISION_DAYS))
         ),
         mine=lambda user: Q(contract__diploma__organisation=user.organisation_id),
@@ -385,7 +386,7 @@ RULES: list[Rule] = [
         late_from=lambda doc: doc.created_at,
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
-        link=(ActionLink.Action.EVALUATE, "livret:evaluation_link"),
+        link=EVALUATION,
     ),
     Rule(
         key="evaluation.self",
@@ -418,8 +419,6 @@ RULES: list[Rule] = [
 
 
 def _employers_to_complete(today):
-    from employers.models import Employer
-
     return Employer.objects.filter(to_complete=True)
 
 
@@ -511,8 +510,6 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
 def _visits_to_plan(user, today) -> list[dict]:
     """The school tutor's contracts with a charter window open, not met, and no visit planned. Not a
     rule: the windows are computed in Python from the contracts and their visits (two queries)."""
-    from livret.windows import visits_due
-
     contracts = Contract.objects.filter(
         status=Contract.Status.ACTIVE, school_tutor__user=user
     ).select_related("apprentice")

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apprentices.models import Contract
-from core.models import AcademicYear, AuditEvent, User
+from core.models import AcademicYear, AuditEvent, Signature, User
+from core.workflow.signatures import content_digest
+from livret import selectors
 from livret.demo.visits import READY_FOR
 from livret.models import (
     ActionItem,
@@ -18,12 +20,9 @@ from livret.models import (
     MissionDecision,
     MissionDescription,
     Rating,
-    Signature,
     VisitReport,
-    content_digest,
 )
 from livret.services import evaluations as evaluation_services
-from livret.services import missions as mission_services
 from livret.windows import HELD, WindowState, visit_windows
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +93,7 @@ def check_missions(today):
     assert {m.status for m in missions.current()} == set(M.values)
     assert missions.filter(version=2, previous__status=M.VALIDATED).exists()
     responsable = User.objects.get(email="responsable@demo.test")
-    waiting = mission_services.waiting_missions_for_head(responsable, today)
+    waiting = selectors.waiting_missions_for_head(responsable, today)
     assert {m.days_waiting for m in waiting} >= {0, 1, 4, 9}
     assert any(m.overdue for m in waiting) and not all(m.overdue for m in waiting)
     decisions = list(MissionDecision.objects.all())

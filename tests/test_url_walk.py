@@ -1,4 +1,4 @@
-"""Every named page of core, apprentices, employers and tutors, for every role, on every kind of object.
+"""Every named page of core, portal, apprentices, employers and tutors, for every role, on every kind of object.
 
 The URL patterns are read from the resolver, so a new page is walked (or makes
 ``test_every_walked_pattern_can_be_filled`` fail until the walker knows how to fill it).
@@ -14,7 +14,9 @@ from core.tokens import invitation_token
 from tests.conftest import ORGANISATION_WIDE, ROLES
 from tests.core.factories import UserFactory
 
-WALKED_MODULES = ("core.", "apprentices.", "employers.", "tutors.")
+WALKED_MODULES = ("core.", "apprentices.", "employers.", "tutors.", "portal.")
+# The booklet's pages (some served by core's workflow views) are walked by tests/livret/test_url_walk.py.
+WALKED_NAMESPACES = ("", "apprentices:", "employers:", "tutors:")
 # The object each ``<int:pk>`` page shows, told by the page name's prefix.
 PK_MODELS = {
     "apprentice_": "apprentice",
@@ -36,7 +38,12 @@ def walked_patterns() -> list[tuple[str, tuple[str, ...]]]:
             if isinstance(entry, URLResolver):
                 ns = entry.namespace
                 walk(entry, f"{namespace}{ns}:" if ns else namespace)
-            elif isinstance(entry, URLPattern) and entry.name and entry.lookup_str.startswith(WALKED_MODULES):
+            elif (
+                isinstance(entry, URLPattern)
+                and entry.name
+                and namespace in WALKED_NAMESPACES
+                and entry.lookup_str.startswith(WALKED_MODULES)
+            ):
                 found.append((f"{namespace}{entry.name}", tuple(entry.pattern.converters)))
 
     walk(get_resolver(), "")

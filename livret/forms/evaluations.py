@@ -97,3 +97,26 @@ class OpenEvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.periods = {p.pk: p for p in periods}
         self.fields["period"].choices = [(p.pk, period_label(p)) for p in reversed(periods)]
+
+
+def grid(evaluation, competences, ratings, form=None) -> list[dict]:
+    """The grid by block: each competence with the levels of the sides already validated (a draft is
+    seen by its author only, in the form) and, when the person fills a side, its radio group."""
+    shown = {
+        Rating.Rater.TUTOR: evaluation.tutor_submitted_at is not None,
+        Rating.Rater.APPRENTICE: evaluation.apprentice_submitted_at is not None,
+    }
+    levels = {(r.competence_id, r.rater): r.get_level_display() for r in ratings if shown[r.rater]}
+    blocks = []
+    for competence in competences:
+        if not blocks or blocks[-1]["block"].pk != competence.block_id:
+            blocks.append({"block": competence.block, "rows": []})
+        blocks[-1]["rows"].append(
+            {
+                "competence": competence,
+                "tutor": levels.get((competence.pk, Rating.Rater.TUTOR)),
+                "apprentice": levels.get((competence.pk, Rating.Rater.APPRENTICE)),
+                "field": form.field_for(competence) if form is not None else None,
+            }
+        )
+    return blocks

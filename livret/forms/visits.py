@@ -94,6 +94,19 @@ class LogForm(forms.Form):
         if not minor:
             del self.fields["legal_representative_present"]
 
+    def report_values(self, new_actions) -> dict:
+        """What the school tutor wrote, as ``services.visits.Report.clean`` takes it."""
+        data = self.cleaned_data
+        return {
+            "held_on": data["held_on"],
+            "mode": data["mode"],
+            "other_participants": data["other_participants"],
+            **{name: data.get(name, False) for name in self.PARTICIPANTS},
+            **{name: data[name] for name in self.TEXTS},
+            "close_action_ids": data["close_actions"],
+            "new_actions": new_actions,
+        }
+
     def participant_fields(self):
         return [self[name] for name in self.PARTICIPANTS if name in self.fields]
 

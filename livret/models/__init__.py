@@ -1,15 +1,13 @@
 """Le livret d'apprentissage: its documents, one module per subject."""
 
-from livret.models.documents import ActionLink, DocumentQuerySet, Reminder, Signature, content_digest
 from livret.models.evaluations import Evaluation, GridSharing, Rating
 from livret.models.missions import MissionDecision, MissionDescription
+from livret.models.reminders import Reminder
 from livret.models.sheets import LiaisonSheet, LiaisonSheetQuerySet
 from livret.models.visits import ActionItem, VisitReport
 
 __all__ = [
     "ActionItem",
-    "ActionLink",
-    "DocumentQuerySet",
     "Evaluation",
     "GridSharing",
     "LiaisonSheet",
@@ -18,7 +16,5 @@ __all__ = [
     "MissionDescription",
     "Rating",
     "Reminder",
-    "Signature",
     "VisitReport",
-    "content_digest",
 ]

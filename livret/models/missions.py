@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.perms import VisibleQuerySet
+from core.workflow.drafts import VersionedDocument, version_constraints
 from livret.models.visits import CONTRACT_VISIBILITY
 
 
@@ -23,7 +24,7 @@ class MissionDescriptionQuerySet(VisibleQuerySet):
         return self.current().filter(status=MissionDescription.Status.SUBMITTED)
 
 
-class MissionDescription(models.Model):
+class MissionDescription(VersionedDocument):
     """One per contract and academic year: missions, expected progression, the annual project subject.
 
     Written by the company tutor and/or the apprentice (``draft``), ``submitted``, then ``validated`` or
@@ -39,6 +40,7 @@ class MissionDescription(models.Model):
         RETURNED = "returned", _("Renvoyée pour modification")
 
     TEXT_FIELDS = ("missions", "expected_progression", "project_subject", "project_description")
+    DRAFT_FIELDS = TEXT_FIELDS
     MAX_TEXT = 8000
     DECISION_DAYS = 7
 
@@ -48,16 +50,6 @@ class MissionDescription(models.Model):
     academic_year = models.ForeignKey(
         "core.AcademicYear", verbose_name=_("année scolaire"), on_delete=models.PROTECT, related_name="+"
     )
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    previous = models.OneToOneField(
-        "self",
-        verbose_name=_("version corrigée"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="correction",
-    )
-    is_current = models.BooleanField(_("version en vigueur"), default=True)
     status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
     missions = models.TextField(_("missions confiées"), blank=True)
@@ -66,7 +58,6 @@ class MissionDescription(models.Model):
     project_description = models.TextField(_("description du projet"), blank=True)
     return_comment = models.TextField(_("commentaire du responsable"), blank=True)
 
-    revision = models.PositiveIntegerField(default=0)
     last_edited_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -84,16 +75,13 @@ class MissionDescription(models.Model):
         verbose_name_plural = _("descriptions des missions")
         ordering = ["-academic_year__start_date", "-version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "academic_year", "version"],
-                name="mission_unique_version",
-                violation_error_message=_("Cette version de la description existe déjà."),
-            ),
-            models.UniqueConstraint(
-                fields=["contract", "academic_year"],
-                condition=Q(is_current=True),
-                name="mission_one_current_per_year",
-                violation_error_message=_("Ce contrat a déjà une description des missions pour cette année."),
+            *version_constraints(
+                scope=("contract", "academic_year"),
+                names=("mission_unique_version", "mission_one_current_per_year"),
+                messages=(
+                    _("Cette version de la description existe déjà."),
+                    _("Ce contrat a déjà une description des missions pour cette année."),
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
@@ -110,7 +98,7 @@ class MissionDescription(models.Model):
         return reverse("livret:mission_detail", args=[self.pk])
 
     def content(self) -> dict:
-        return {name: getattr(self, name) for name in self.TEXT_FIELDS}
+        return self.draft_content()
 
     def signable_content(self) -> dict:
         """What the head's validation covers, exactly."""

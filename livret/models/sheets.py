@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.perms import VisibleQuerySet
+from core.workflow.drafts import VersionedDocument, version_constraints
 
 
 class LiaisonSheetQuerySet(VisibleQuerySet):
@@ -34,7 +34,7 @@ class LiaisonSheetQuerySet(VisibleQuerySet):
         )
 
 
-class LiaisonSheet(models.Model):
+class LiaisonSheet(VersionedDocument):
     """Fiche de liaison: one per company period, completed at the apprentice's return to school."""
 
     class Status(models.TextChoices):
@@ -47,6 +47,7 @@ class LiaisonSheet(models.Model):
     # The apprentice's part, then the company tutor's: what each one signs.
     APPRENTICE_FIELDS = ("activities", "competences_used", "difficulties", "school_company_gap")
     TUTOR_FIELDS = ("tutor_assessment",)
+    DRAFT_FIELDS = APPRENTICE_FIELDS
     MAX_TEXT = 5000
 
     contract = models.ForeignKey(
@@ -61,16 +62,6 @@ class LiaisonSheet(models.Model):
         on_delete=models.PROTECT,
         related_name="liaison_sheets",
     )
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    previous = models.OneToOneField(
-        "self",
-        verbose_name=_("version corrigée"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="correction",
-    )
-    is_current = models.BooleanField(_("version en vigueur"), default=True)
     status = models.CharField(_("état"), max_length=15, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(_("ouverte le"), default=timezone.now)
     due_date = models.DateField(_("à rendre le"))
@@ -83,8 +74,6 @@ class LiaisonSheet(models.Model):
     school_comment = models.TextField(_("commentaire du tuteur pédagogique"), blank=True)
     return_reason = models.TextField(_("motif du renvoi"), blank=True)
 
-    # Bumped by every save of the apprentice's draft: a save from a stale tab is detected, not lost.
-    revision = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     countersigned_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -96,19 +85,14 @@ class LiaisonSheet(models.Model):
         verbose_name = _("fiche de liaison")
         verbose_name_plural = _("fiches de liaison")
         ordering = ["-period__start_date", "-version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "period", "version"],
-                name="sheet_unique_version",
-                violation_error_message=_("Cette version de la fiche existe déjà."),
+        constraints = version_constraints(
+            scope=("contract", "period"),
+            names=("sheet_unique_version", "sheet_one_current_per_period"),
+            messages=(
+                _("Cette version de la fiche existe déjà."),
+                _("Une fiche est déjà ouverte pour cette période."),
             ),
-            models.UniqueConstraint(
-                fields=["contract", "period"],
-                condition=Q(is_current=True),
-                name="sheet_one_current_per_period",
-                violation_error_message=_("Une fiche est déjà ouverte pour cette période."),
-            ),
-        ]
+        )
         indexes = [models.Index(fields=["status", "due_date"], name="sheet_status_due_idx")]
 
     def __str__(self):
@@ -134,7 +118,7 @@ class LiaisonSheet(models.Model):
         )
 
     def apprentice_content(self) -> dict:
-        return {name: getattr(self, name) for name in self.APPRENTICE_FIELDS}
+        return self.draft_content()
 
     def submission_content(self) -> dict:
         """What the apprentice signs on submission: their part of this version."""

@@ -1,35 +1,11 @@
-"""Workflows of the booklet's documents, one module per subject.
+"""Writes of the booklet: the workflow of each document, one module per subject.
 
-The liaison sheet's functions are re-exported here (``services.submit``, ``services.countersign``):
-they were the first, and the sheet is the document people mean by "the booklet".
+- ``sheets``: the liaison sheet (opening, draft, submission, countersignature, review, return, correction);
+- ``visits``: the company visits (planning, the report, its acknowledgement, the actions that follow);
+- ``missions``: the mission description (draft, submission, the head's decision, correction);
+- ``evaluations``: the evaluation grid (opening, ratings, the sharing of the grid).
+
+Each transition runs in one transaction, locks its row, checks the document's state (``Refusal``) and
+the person's right (``PermissionDenied``), saves with ``update_fields``, writes an audit event and queues
+its mails on commit (``core.queue``). Reads are in ``livret.selectors``.
 """
-
-from livret.services.common import InvalidTransition, sign_document, signatures_of
-from livret.services.sheets import (
-    StaleDraft,
-    correct,
-    countersign,
-    open_due_sheets,
-    return_to_apprentice,
-    review,
-    save_draft,
-    sheet_due_date,
-    sign,
-    submit,
-)
-
-__all__ = [
-    "InvalidTransition",
-    "StaleDraft",
-    "correct",
-    "countersign",
-    "open_due_sheets",
-    "return_to_apprentice",
-    "review",
-    "save_draft",
-    "sheet_due_date",
-    "sign",
-    "sign_document",
-    "signatures_of",
-    "submit",
-]

@@ -10,24 +10,25 @@ and the side never changes again.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apprentices.models import AlternancePeriod, Competence, CompetenceBlock, Contract
+from apprentices.models import AlternancePeriod, Competence, Contract
 from core import audit
-from livret import links, perms
-from livret.models import ActionLink, Evaluation, GridSharing, Rating, Signature
-from livret.services.common import InvalidTransition, sign_document
+from core.models import ActionLink, Signature
+from core.queue import enqueue
+from core.workflow import Refusal, links
+from core.workflow.signatures import sign_document
+from livret import perms
+from livret.models import Evaluation, GridSharing, Rating
+from livret.selectors import company_periods, competences_of
 
-E = Evaluation.Status
-R = Rating.Rater
+Status = Evaluation.Status
+TUTOR, APPRENTICE = Rating.Rater.TUTOR, Rating.Rater.APPRENTICE
 MAX_COMMENT = 5000
 # A grid presented long before the contract starts (at signing, at an open day) still counts; earlier
 # than this is a typing error.
@@ -57,46 +58,6 @@ def _locked(evaluation: Evaluation) -> Evaluation:
     )
 
 
-def competences_of(diploma_id: int) -> list[Competence]:
-    """The diploma's competences in framework order, each with its block: one query."""
-    return list(
-        Competence.objects.filter(block__diploma_id=diploma_id)
-        .select_related("block")
-        .order_by("block__order", "block__code", "order", "code")
-    )
-
-
-# Periods -------------------------------------------------------------------------------------------
-
-
-def company_periods(contract: Contract) -> list[AlternancePeriod]:
-    """The company periods of the contract's calendars (its diploma, the apprentice's year of study
-    in each academic year) that overlap the contract, in time order. One query.
-
-    Reads ``contract.apprentice.cohort.entry_year``: fetch it with the contract.
-    """
-    periods = (
-        AlternancePeriod.objects.filter(
-            calendar__diploma_id=contract.diploma_id,
-            kind=AlternancePeriod.Kind.COMPANY,
-            start_date__lte=contract.end_date,
-            end_date__gte=contract.start_date,
-        )
-        .select_related("calendar__academic_year")
-        .order_by("start_date", "pk")
-    )
-    cohort = contract.apprentice.cohort
-    if cohort is None:
-        return list(periods)
-    return [p for p in periods if p.calendar.year_of_study == cohort.year_of_study(p.calendar.academic_year)]
-
-
-def openable_periods(contract: Contract, *, today: datetime.date, taken=()) -> list[AlternancePeriod]:
-    """The started company periods of the contract that have no evaluation yet (``taken``: period ids)."""
-    taken = set(taken)
-    return [p for p in company_periods(contract) if p.start_date <= today and p.pk not in taken]
-
-
 # Opening -------------------------------------------------------------------------------------------
 
 
@@ -104,19 +65,17 @@ def open_evaluation(
     *, contract: Contract, period: AlternancePeriod, by, today: datetime.date | None = None, notify=True
 ) -> Evaluation:
     """Open the grid of one company period; the company tutor gets a link to fill it."""
-    from livret.tasks import send_evaluation_request
-
     today = today or timezone.localdate()
     with transaction.atomic():
         contract = _locked_contract(contract)
         if Evaluation.objects.filter(contract=contract, period_id=period.pk).exists():
-            raise InvalidTransition(_("L'évaluation de cette période est déjà ouverte."))
+            raise Refusal(_("L'évaluation de cette période est déjà ouverte."))
         eligible = {p.pk: p for p in company_periods(contract)}
         if period.pk not in eligible:
-            raise InvalidTransition(_("Cette période n'est pas une période en entreprise de ce contrat."))
+            raise Refusal(_("Cette période n'est pas une période en entreprise de ce contrat."))
         period = eligible[period.pk]
         if period.start_date > today:
-            raise InvalidTransition(_("Cette période en entreprise n'a pas encore commencé."))
+            raise Refusal(_("Cette période en entreprise n'a pas encore commencé."))
         if not perms.can_open_evaluation(by, contract):
             raise PermissionDenied(
                 _(
@@ -125,7 +84,7 @@ def open_evaluation(
                 )
             )
         if not Competence.objects.filter(block__diploma_id=contract.diploma_id).exists():
-            raise InvalidTransition(
+            raise Refusal(
                 _(
                     "La formation n'a pas encore de référentiel de compétences : "
                     "la grille ne peut pas être ouverte."
@@ -139,7 +98,7 @@ def open_evaluation(
             actor=by,
         )
         if notify and contract.company_tutor is not None:
-            send_evaluation_request.delay_on_commit(evaluation.pk)
+            enqueue("livret.tasks.send_evaluation_request", evaluation.pk)
     return evaluation
 
 
@@ -212,18 +171,18 @@ def rating_content(evaluation: Evaluation, rater: str, competences, levels: dict
 
 def check_side(*, evaluation: Evaluation, rater: str, by, by_link: bool = False) -> None:
     """Refuse, in French, a side already validated, then a person who may not fill it."""
-    submitted_at = evaluation.tutor_submitted_at if rater == R.TUTOR else evaluation.apprentice_submitted_at
+    submitted_at = evaluation.tutor_submitted_at if rater == TUTOR else evaluation.apprentice_submitted_at
     if submitted_at is not None:
-        raise InvalidTransition(
+        raise Refusal(
             _("L'évaluation du maître d'apprentissage est déjà validée : elle ne change plus.")
-            if rater == R.TUTOR
+            if rater == TUTOR
             else _("L'auto-évaluation est déjà validée : elle ne change plus.")
         )
     if by_link:
         return
-    if rater == R.TUTOR and not (by is not None and perms.can_rate_as_tutor(by, evaluation)):
+    if rater == TUTOR and not (by is not None and perms.can_rate_as_tutor(by, evaluation)):
         raise PermissionDenied(_("Seul le maître d'apprentissage de l'apprenti peut l'évaluer."))
-    if rater == R.APPRENTICE and not (by is not None and perms.can_self_assess(by, evaluation)):
+    if rater == APPRENTICE and not (by is not None and perms.can_self_assess(by, evaluation)):
         raise PermissionDenied(_("Seul l'apprenti peut remplir son auto-évaluation."))
 
 
@@ -240,7 +199,7 @@ def save_ratings(
     """Save one side's ratings (``levels``: every competence rated so far, {competence id: 1..4}),
     and validate them when ``submit``. The tutor acts from a session (``by``) or an emailed link
     (``token``); the apprentice from a session."""
-    if rater not in R.values:
+    if rater not in Rating.Rater.values:
         raise ValidationError(_("Les niveaux envoyés sont illisibles."))
     levels, comment = _clean_levels(levels, comment)
     with transaction.atomic():
@@ -249,26 +208,28 @@ def save_ratings(
         tutor = contract.company_tutor
         link = None
         if token is not None:
-            if rater != R.TUTOR:
+            if rater != TUTOR:
                 raise PermissionDenied(_("Ce lien ne sert qu'à l'évaluation du maître d'apprentissage."))
             link = links.resolve(
-                token, document=evaluation, expected_email=tutor.email if tutor else None, for_update=True
+                token,
+                document=evaluation,
+                expected_email=tutor.email if tutor else None,
+                action=ActionLink.Action.EVALUATE,
+                for_update=True,
             )
-            if link.action != ActionLink.Action.EVALUATE:
-                raise links.LinkError("foreign", link)
         check_side(evaluation=evaluation, rater=rater, by=by, by_link=link is not None)
         competences = competences_of(contract.diploma_id)
         _check_competences(levels, competences, submit=submit)
 
         changed = _write_ratings(evaluation, rater, levels)
-        comment_field = "tutor_comment" if rater == R.TUTOR else "apprentice_comment"
+        comment_field = "tutor_comment" if rater == TUTOR else "apprentice_comment"
         fields = []
         if getattr(evaluation, comment_field) != comment:
             setattr(evaluation, comment_field, comment)
             fields.append(comment_field)
         via = Signature.Via.LINK if link else Signature.Via.SESSION
         data = {"rater": rater, "rated": len(levels), "via": via}
-        if rater == R.TUTOR and tutor is not None:
+        if rater == TUTOR and tutor is not None:
             data["by"] = tutor.email
         if not submit:
             if changed or fields:
@@ -277,15 +238,15 @@ def save_ratings(
             return evaluation
 
         now = timezone.now()
-        if rater == R.TUTOR:
+        if rater == TUTOR:
             evaluation.tutor_submitted_at = now
-            evaluation.status = E.COMPLETE if evaluation.apprentice_submitted_at else E.TUTOR_DONE
+            evaluation.status = Status.COMPLETE if evaluation.apprentice_submitted_at else Status.TUTOR_DONE
             fields += ["tutor_submitted_at", "status"]
             signer = by if link is None else (tutor.user if tutor.user_id else None)
             name, email, act = str(tutor), tutor.email, Signature.Act.EVALUATE
         else:
             evaluation.apprentice_submitted_at = now
-            evaluation.status = E.COMPLETE if evaluation.tutor_submitted_at else E.SELF_DONE
+            evaluation.status = Status.COMPLETE if evaluation.tutor_submitted_at else Status.SELF_DONE
             fields += ["apprentice_submitted_at", "status"]
             signer, name, email, act = by, str(contract.apprentice), by.email, Signature.Act.SELF_ASSESS
         evaluation.save(update_fields=[*fields, "updated_at"])
@@ -299,10 +260,9 @@ def save_ratings(
             via=via,
         )
         if link is not None:
-            link.used_at = now
-            link.save(update_fields=["used_at"])
+            links.use(link)
         audit.record(
-            "livret.evaluation.evaluated" if rater == R.TUTOR else "livret.evaluation.self_assessed",
+            "livret.evaluation.evaluated" if rater == TUTOR else "livret.evaluation.self_assessed",
             evaluation,
             data,
             actor=by if link is None else None,
@@ -350,8 +310,8 @@ def record_grid_sharing(
         contract = _locked_contract(contract)
         earliest = contract.start_date - datetime.timedelta(days=GRID_SHARED_EARLIEST_DAYS)
         existing = GridSharing.objects.filter(contract=contract).first()
-        if existing is not None and not perms.is_staff_of(by, contract):
-            raise InvalidTransition(
+        if existing is not None and not perms.can_correct_grid_sharing(by, contract):
+            raise Refusal(
                 _(
                     "Le partage de la grille est déjà noté (le %(day)s) ; "
                     "seule l'équipe du CFA peut le corriger."
@@ -400,77 +360,3 @@ def record_grid_sharing(
             actor=by,
         )
     return existing
-
-
-# Progression ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Progression:
-    """Mean level per competence block and evaluated period, for each side that validated it."""
-
-    periods: list[dict] = field(default_factory=list)  # {"id", "start", "end"} in time order
-    blocks: list[CompetenceBlock] = field(default_factory=list)
-    means: dict = field(default_factory=dict)  # (block id, rater) -> {period id: mean}
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.periods
-
-    def series(self, block_id: int, rater: str) -> list[float | None]:
-        values = self.means.get((block_id, rater), {})
-        return [values.get(period["id"]) for period in self.periods]
-
-    def rows(self) -> list[dict]:
-        """The table equivalent of the chart: one row per period, one cell per block."""
-        return [
-            {
-                "period": period,
-                "cells": [
-                    {
-                        "block": block,
-                        "tutor": self.means.get((block.pk, R.TUTOR), {}).get(period["id"]),
-                        "apprentice": self.means.get((block.pk, R.APPRENTICE), {}).get(period["id"]),
-                    }
-                    for block in self.blocks
-                ],
-            }
-            for period in self.periods
-        ]
-
-
-def progression(contract: Contract) -> Progression:
-    """Averaged in SQL over the validated sides only (a draft is nobody's opinion yet). Two queries."""
-    validated = Q(rater=R.TUTOR, evaluation__tutor_submitted_at__isnull=False) | Q(
-        rater=R.APPRENTICE, evaluation__apprentice_submitted_at__isnull=False
-    )
-    rows = (
-        Rating.objects.filter(validated, evaluation__contract=contract)
-        .values(
-            "evaluation__period_id",
-            "evaluation__period__start_date",
-            "evaluation__period__end_date",
-            "competence__block_id",
-            "rater",
-        )
-        .annotate(mean=Avg("level"))
-        .order_by("evaluation__period__start_date", "competence__block_id", "rater")
-    )
-    blocks = CompetenceBlock.objects.filter(diploma_id=contract.diploma_id).order_by("order", "code")
-    result = Progression(blocks=list(blocks))
-    means = defaultdict(dict)
-    seen = set()
-    for row in rows:
-        period_id = row["evaluation__period_id"]
-        if period_id not in seen:
-            seen.add(period_id)
-            result.periods.append(
-                {
-                    "id": period_id,
-                    "start": row["evaluation__period__start_date"],
-                    "end": row["evaluation__period__end_date"],
-                }
-            )
-        means[row["competence__block_id"], row["rater"]][period_id] = round(float(row["mean"]), 2)
-    result.means = dict(means)
-    return result

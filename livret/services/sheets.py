@@ -7,7 +7,6 @@ person's right, saves with ``update_fields``, writes an audit event and queues i
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,39 +18,28 @@ from django.utils.translation import gettext as _
 
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Contract
 from core import audit
-from core.models import AcademicYear, AuditEvent
-from livret import links, perms, selectors
-from livret.models import ActionLink, LiaisonSheet, Signature
-from livret.services.common import InvalidTransition, sign_document
+from core.models import AcademicYear, ActionLink, AuditEvent, Signature
+from core.queue import enqueue
+from core.workflow import Refusal, drafts, links
+from core.workflow.signatures import sign_document
+from livret import perms
+from livret.models import LiaisonSheet
+from livret.selectors import sheets_with_context
 
-S = LiaisonSheet.Status
-
-
-@dataclass
-class StaleDraft(Exception):
-    """The draft was saved elsewhere since this copy was loaded (another tab, another phone)."""
-
-    current: dict
-    revision: int
+Status = LiaisonSheet.Status
 
 
 def _locked(sheet: LiaisonSheet) -> LiaisonSheet:
     """The sheet, row-locked, with what the rules read (people, diploma, period)."""
     return (
-        selectors.sheets_with_context(LiaisonSheet.objects.select_for_update(of=("self",)))
+        sheets_with_context(LiaisonSheet.objects.select_for_update(of=("self",)))
         .select_related("contract__apprentice__user", "contract__diploma")
         .get(pk=sheet.pk)
     )
 
 
 def _check_lengths(values: dict) -> None:
-    errors = {
-        name: _("Ce texte dépasse %(max)s caractères.") % {"max": LiaisonSheet.MAX_TEXT}
-        for name, value in values.items()
-        if len(value or "") > LiaisonSheet.MAX_TEXT
-    }
-    if errors:
-        raise ValidationError(errors)
+    drafts.check_lengths(values, LiaisonSheet.MAX_TEXT)
 
 
 def sign(sheet, *, act, signer, name: str, email: str, via: str) -> Signature:
@@ -160,36 +148,27 @@ def open_due_sheets(*, today: datetime.date) -> int:
 
 def save_draft(*, sheet: LiaisonSheet, by, values: dict, revision: int) -> LiaisonSheet:
     """Save the apprentice's text. A save based on an older revision is refused with the current text."""
-    values = {name: (values.get(name) or "") for name in LiaisonSheet.APPRENTICE_FIELDS}
+    values = {name: (values.get(name) or "") for name in LiaisonSheet.DRAFT_FIELDS}
     _check_lengths(values)
     with transaction.atomic():
         sheet = _locked(sheet)
         if not perms.can_fill(by, sheet):
             raise PermissionDenied(_("Cette fiche n'est pas modifiable par vous dans son état actuel."))
-        if revision != sheet.revision:
-            raise StaleDraft(current=sheet.apprentice_content(), revision=sheet.revision)
-        if values == sheet.apprentice_content():
-            return sheet
-        for name, value in values.items():
-            setattr(sheet, name, value)
-        sheet.revision += 1
-        sheet.save(update_fields=[*LiaisonSheet.APPRENTICE_FIELDS, "revision", "updated_at"])
+        drafts.save_draft(sheet, values, revision)
     return sheet
 
 
 def submit(*, sheet: LiaisonSheet, by, notify: bool = True) -> LiaisonSheet:
-    from livret.tasks import send_countersign_request
-
     with transaction.atomic():
         sheet = _locked(sheet)
-        if sheet.status not in {S.DRAFT, S.RETURNED}:
-            raise InvalidTransition(_("Cette fiche a déjà été transmise."))
+        if sheet.status not in {Status.DRAFT, Status.RETURNED}:
+            raise Refusal(_("Cette fiche a déjà été transmise."))
         if not perms.can_fill(by, sheet):
             raise PermissionDenied(_("Seul l'apprenti peut transmettre sa fiche."))
         if not sheet.activities.strip():
             raise ValidationError({"activities": _("Décrivez au moins ce que vous avez fait en entreprise.")})
         previous_status = sheet.status
-        sheet.status = S.SUBMITTED
+        sheet.status = Status.SUBMITTED
         sheet.submitted_at = timezone.now()
         sheet.return_reason = ""
         sheet.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
@@ -203,7 +182,7 @@ def submit(*, sheet: LiaisonSheet, by, notify: bool = True) -> LiaisonSheet:
         )
         audit.record("livret.liaisonsheet.submitted", sheet, {"from": previous_status}, actor=by)
         if notify:
-            send_countersign_request.delay_on_commit(sheet.pk)
+            enqueue("livret.tasks.send_countersign_request", sheet.pk)
     return sheet
 
 
@@ -221,18 +200,20 @@ def countersign(
         link = None
         if token is not None:
             link = links.resolve(
-                token, document=sheet, expected_email=tutor.email if tutor else None, for_update=True
+                token,
+                document=sheet,
+                expected_email=tutor.email if tutor else None,
+                action=ActionLink.Action.COUNTERSIGN,
+                for_update=True,
             )
-            if link.action != ActionLink.Action.COUNTERSIGN:
-                raise links.LinkError("foreign", link)
         elif by is None or not perms.can_countersign(by, sheet):
-            if sheet.status != S.SUBMITTED:
-                raise InvalidTransition(_("Cette fiche n'attend pas de contresignature."))
+            if sheet.status != Status.SUBMITTED:
+                raise Refusal(_("Cette fiche n'attend pas de contresignature."))
             raise PermissionDenied(_("Seul le maître d'apprentissage de l'apprenti peut contresigner."))
-        if sheet.status != S.SUBMITTED or not sheet.is_current:
-            raise InvalidTransition(_("Cette fiche n'attend pas de contresignature."))
+        if sheet.status != Status.SUBMITTED or not sheet.is_current:
+            raise Refusal(_("Cette fiche n'attend pas de contresignature."))
         sheet.tutor_assessment = tutor_assessment.strip()
-        sheet.status = S.COUNTERSIGNED
+        sheet.status = Status.COUNTERSIGNED
         sheet.countersigned_at = timezone.now()
         sheet.save(update_fields=["tutor_assessment", "status", "countersigned_at", "updated_at"])
         via = Signature.Via.LINK if link else Signature.Via.SESSION
@@ -245,8 +226,7 @@ def countersign(
             via=via,
         )
         if link is not None:
-            link.used_at = timezone.now()
-            link.save(update_fields=["used_at"])
+            links.use(link)
         audit.record(
             "livret.liaisonsheet.countersigned",
             sheet,
@@ -263,13 +243,11 @@ def return_to_apprentice(*, sheet: LiaisonSheet, by, reason: str) -> LiaisonShee
     _check_lengths({"reason": reason})
     with transaction.atomic():
         sheet = _locked(sheet)
-        if sheet.status != S.SUBMITTED:
-            raise InvalidTransition(
-                _("Seule une fiche transmise et pas encore contresignée peut être renvoyée.")
-            )
+        if sheet.status != Status.SUBMITTED:
+            raise Refusal(_("Seule une fiche transmise et pas encore contresignée peut être renvoyée."))
         if not perms.can_return(by, sheet):
             raise PermissionDenied(_("Vous ne pouvez pas renvoyer cette fiche."))
-        sheet.status = S.RETURNED
+        sheet.status = Status.RETURNED
         sheet.return_reason = reason
         sheet.save(update_fields=["status", "return_reason", "updated_at"])
         ActionLink.objects.for_document(sheet).filter(used_at=None).update(expires_at=timezone.now())
@@ -284,14 +262,12 @@ def review(*, sheet: LiaisonSheet, by, comment: str) -> LiaisonSheet:
     _check_lengths({"school_comment": comment})
     with transaction.atomic():
         sheet = _locked(sheet)
-        if sheet.status != S.COUNTERSIGNED:
-            raise InvalidTransition(
-                _("Cette fiche doit être contresignée avant d'être lue par le tuteur pédagogique.")
-            )
+        if sheet.status != Status.COUNTERSIGNED:
+            raise Refusal(_("Cette fiche doit être contresignée avant d'être lue par le tuteur pédagogique."))
         if not perms.can_review(by, sheet):
             raise PermissionDenied(_("Seul le tuteur pédagogique de l'apprenti peut valider sa lecture."))
         sheet.school_comment = (comment or "").strip()
-        sheet.status = S.REVIEWED
+        sheet.status = Status.REVIEWED
         sheet.reviewed_at = timezone.now()
         sheet.save(update_fields=["school_comment", "status", "reviewed_at", "updated_at"])
         audit.record("livret.liaisonsheet.reviewed", sheet, actor=by)
@@ -306,8 +282,8 @@ def correct(*, sheet: LiaisonSheet, by) -> LiaisonSheet:
     with transaction.atomic():
         sheet = _locked(sheet)
         if not perms.can_correct(by, sheet):
-            if sheet.status not in {S.COUNTERSIGNED, S.REVIEWED} or not sheet.is_current:
-                raise InvalidTransition(_("Seule une fiche signée se corrige par une nouvelle version."))
+            if sheet.status not in {Status.COUNTERSIGNED, Status.REVIEWED} or not sheet.is_current:
+                raise Refusal(_("Seule une fiche signée se corrige par une nouvelle version."))
             raise PermissionDenied(_("Vous ne pouvez pas corriger cette fiche."))
         sheet.is_current = False
         sheet.save(update_fields=["is_current", "updated_at"])

@@ -3,8 +3,6 @@ forms, and one POST view per transition. Each fetches through ``visible_to``: so
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,23 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apprentices.models import Contract
+from core.audit import AuditEvent
 from core.csvexport import export_response
-from core.models import AcademicYear, AuditEvent, Role
+from core.models import AcademicYear, Role
 from core.viewutils import filtered_page
-from livret import perms
+from core.workflow import REFUSALS, refuse
+from core.workflow import views as workflow_views
+from core.workflow.signatures import signatures_of
+from livret import perms, selectors
 from livret.forms.missions import MissionForm, ReturnForm, ValidateForm
 from livret.models import MissionDescription
 from livret.services import missions as services
-from livret.services.common import InvalidTransition, signatures_of
-from livret.views.common import message_of, refuse
-
-M = MissionDescription.Status
-REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
 
 
 def _mission_for(user, pk):
     return get_object_or_404(
-        services.missions_with_context(MissionDescription.objects.visible_to(user)), pk=pk
+        selectors.missions_with_context(MissionDescription.objects.visible_to(user)), pk=pk
     )
 
 
@@ -41,17 +38,17 @@ def mission_list(request):
     description the person sees, filterable by state, by pages."""
     user = request.user
     today = timezone.localdate()
-    waiting = services.waiting_missions_for_head(user, today)
+    waiting = selectors.waiting_missions_for_head(user, today)
     context = filtered_page(request, "missions", exclude_pks=[mission.pk for mission in waiting])
     page = context["page"]
     page.object_list = list(page.object_list)
     for mission in page.object_list:
-        mission.days_waiting = services.days_waiting(mission, today)
-        mission.overdue = services.is_overdue(mission, today)
+        mission.days_waiting = selectors.days_waiting(mission, today)
+        mission.overdue = selectors.is_overdue(mission, today)
     year = to_describe = None
     if user.roles & {Role.APPRENTICE, Role.COMPANY_TUTOR}:
         year = AcademicYear.objects.current(today)
-        to_describe = list(services.contracts_to_describe(user, year))
+        to_describe = list(selectors.contracts_to_describe(user, year))
     return render(
         request,
         "livret/missions/list.html",
@@ -121,8 +118,8 @@ def _render_detail(request, mission, *, form=None, conflict=None, status=200):
         form = MissionForm(initial={**mission.content(), "revision": mission.revision})
     context = {
         "mission": mission,
-        "days_waiting": services.days_waiting(mission, today),
-        "overdue": services.is_overdue(mission, today),
+        "days_waiting": selectors.days_waiting(mission, today),
+        "overdue": selectors.is_overdue(mission, today),
         "signatures": list(signatures_of(mission)),
         "versions": versions,
         "current_version": None if mission.is_current else next((v for v in versions if v.is_current), None),
@@ -145,34 +142,23 @@ def mission_detail(request, pk):
     return _render_detail(request, _mission_for(request.user, pk))
 
 
-@login_required
-@require_POST
-def mission_save(request, pk):
-    """Save the draft: from the form (``action`` = save or submit) or as people type (fetch, JSON).
+class MissionDraftPage(workflow_views.DraftPage):
+    """The description's writers: nothing typed is lost; an invalid form or a save from a stale copy
+    shows the page again with the text as it was posted, and for a conflict the text saved elsewhere."""
 
-    Nothing typed is lost: an invalid form or a save from a stale copy shows the page again with the
-    text as it was posted, and for a conflict the text saved elsewhere next to it.
-    """
-    mission = _mission_for(request.user, pk)
-    form = MissionForm(request.POST)
-    wants_json = request.headers.get("Accept") == "application/json"
-    if not form.is_valid():
-        if wants_json:
-            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        if not perms.can_edit_mission(request.user, mission):
-            return _refused_save(request, mission)
+    def save(self, request, mission, values, revision):
+        return services.save_draft(mission=mission, by=request.user, values=values, revision=revision)
+
+    def invalid(self, request, mission, form):
+        try:
+            services.check_writable(mission=mission, by=request.user)
+        except REFUSALS as error:
+            refuse(request, error)
+            return redirect(mission)
         messages.error(request, _("Rien n'a été enregistré : corrigez les champs signalés."))
         return _render_detail(request, mission, form=form, status=400)
-    values = {name: form.cleaned_data[name] for name in MissionDescription.TEXT_FIELDS}
-    try:
-        mission = services.save_draft(
-            mission=mission, by=request.user, values=values, revision=form.cleaned_data["revision"]
-        )
-    except services.StaleDraft as stale:
-        if wants_json:
-            return JsonResponse(
-                {"conflict": True, "current": stale.current, "revision": stale.revision}, status=409
-            )
+
+    def conflict(self, request, mission, values, stale):
         messages.error(
             request,
             _(
@@ -183,16 +169,8 @@ def mission_save(request, pk):
         )
         form = MissionForm({**values, "revision": stale.revision})
         return _render_detail(request, mission, form=form, conflict=stale.current, status=409)
-    except REFUSALS as error:
-        if wants_json:
-            return JsonResponse({"error": message_of(error)}, status=403)
-        refuse(request, error)
-        return redirect(mission)
-    if wants_json:
-        return JsonResponse(
-            {"revision": mission.revision, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
-        )
-    if request.POST.get("action") == "submit":
+
+    def submit(self, request, mission):
         try:
             services.submit(mission=mission, by=request.user)
         except REFUSALS as error:
@@ -206,17 +184,14 @@ def mission_save(request, pk):
                 ),
             )
         return redirect(mission)
-    messages.success(request, _("Brouillon enregistré."))
-    return redirect(mission)
 
 
-def _refused_save(request, mission):
-    """A post from someone who may not edit: the same refusal as the service's, whatever was posted."""
-    if not mission.is_current or mission.status not in {M.DRAFT, M.RETURNED}:
-        messages.error(request, _("Cette description a été soumise : elle n'est plus modifiable."))
-    else:
-        messages.error(request, _("Cette description n'est pas modifiable par vous."))
-    return redirect(mission)
+@login_required
+@require_POST
+def mission_save(request, pk):
+    """Save the draft: from the form (``action`` = save or submit) or as people type (fetch, JSON)."""
+    mission = _mission_for(request.user, pk)
+    return workflow_views.save_draft(request, mission, MissionForm(request.POST), MissionDraftPage())
 
 
 def _decision(request, pk, act, success_message):

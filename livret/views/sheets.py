@@ -1,24 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from apprentices.models import Apprentice
+from core.audit import AuditEvent
 from core.csvexport import export_response
-from core.models import AuditEvent
 from core.viewutils import filtered_page
-from livret import links, perms, selectors, services
+from core.workflow import REFUSALS, refuse
+from core.workflow import views as workflow_views
+from core.workflow.signatures import signatures_of
+from livret import perms, selectors
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
-from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
-from livret.tasks import send_countersign_request
-from livret.views.common import refuse, tutor_email
-
-S = LiaisonSheet.Status
-REFUSALS = (services.InvalidTransition, PermissionDenied, ValidationError)
+from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
+from livret.services import sheets as services
 
 
 def _sheet_for(user, pk):
@@ -83,7 +81,7 @@ def sheet_detail(request, pk):
     context = {
         "sheet": sheet,
         "today": timezone.localdate(),
-        "signatures": list(services.signatures_of(sheet)),
+        "signatures": list(signatures_of(sheet)),
         "versions": list(
             LiaisonSheet.objects.filter(contract=sheet.contract, period=sheet.period).order_by("-version")
         ),
@@ -111,30 +109,19 @@ def sheet_detail(request, pk):
     return render(request, "livret/sheet_detail.html", context)
 
 
-@login_required
-@require_POST
-def sheet_save(request, pk):
-    """Save the apprentice's draft: from the form (submit=save or transmit) or as they type (fetch)."""
-    sheet = _sheet_for(request.user, pk)
-    form = ApprenticePartForm(request.POST)
-    wants_json = request.headers.get("Accept") == "application/json"
-    if not form.is_valid():
-        if wants_json:
-            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+class SheetDraftPage(workflow_views.DraftPage):
+    """The apprentice's part of the sheet: back to the sheet, with what went wrong in a message."""
+
+    def save(self, request, sheet, values, revision):
+        return services.save_draft(sheet=sheet, by=request.user, values=values, revision=revision)
+
+    def invalid(self, request, sheet, form):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(sheet)
-    values = {name: form.cleaned_data[name] for name in LiaisonSheet.APPRENTICE_FIELDS}
-    try:
-        sheet = services.save_draft(
-            sheet=sheet, by=request.user, values=values, revision=form.cleaned_data["revision"]
-        )
-    except services.StaleDraft as stale:
-        if wants_json:
-            return JsonResponse(
-                {"conflict": True, "current": stale.current, "revision": stale.revision}, status=409
-            )
+
+    def conflict(self, request, sheet, values, stale):
         messages.error(
             request,
             _(
@@ -144,32 +131,30 @@ def sheet_save(request, pk):
             % {"text": " / ".join(v for v in values.values() if v)},
         )
         return redirect(sheet)
-    except (PermissionDenied, ValidationError) as error:
-        if wants_json:
-            return JsonResponse({"error": str(error)}, status=403)
-        refuse(request, error)
+
+    def submit(self, request, sheet):
+        try:
+            services.submit(sheet=sheet, by=request.user)
+        except REFUSALS as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la "
+                    "contresigner."
+                ),
+            )
         return redirect(sheet)
-    if wants_json:
-        return JsonResponse(
-            {"revision": sheet.revision, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
-        )
-    if request.POST.get("action") == "submit":
-        return _submit(request, sheet)
-    messages.success(request, _("Brouillon enregistré."))
-    return redirect(sheet)
 
 
-def _submit(request, sheet):
-    try:
-        services.submit(sheet=sheet, by=request.user)
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request,
-            _("Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la contresigner."),
-        )
-    return redirect(sheet)
+@login_required
+@require_POST
+def sheet_save(request, pk):
+    """Save the apprentice's draft: from the form (submit=save or transmit) or as they type (fetch)."""
+    return workflow_views.save_draft(
+        request, _sheet_for(request.user, pk), ApprenticePartForm(request.POST), SheetDraftPage()
+    )
 
 
 def _transition(request, pk, form_class, act, success_message):
@@ -231,66 +216,8 @@ def sheet_correct(request, pk):
     sheet = _sheet_for(request.user, pk)
     try:
         new = services.correct(sheet=sheet, by=request.user)
-    except (services.InvalidTransition, PermissionDenied) as error:
+    except REFUSALS as error:
         refuse(request, error)
         return redirect(sheet)
     messages.success(request, _("Nouvelle version ouverte ; la version signée reste consultable."))
     return redirect(new)
-
-
-@require_http_methods(["GET", "POST"])
-def sheet_link(request, pk, token):
-    """The company tutor's page from the emailed link: this sheet alone, and the one action. No login."""
-    sheet = get_object_or_404(
-        selectors.sheets_with_context(LiaisonSheet.objects.all()).select_related("contract__diploma"), pk=pk
-    )
-    tutor = sheet.contract.company_tutor
-    try:
-        link = links.resolve(token, document=sheet, expected_email=tutor.email if tutor else None)
-        if link.action != ActionLink.Action.COUNTERSIGN:
-            raise links.LinkError("foreign", link)
-        if sheet.status != S.SUBMITTED or not sheet.is_current:
-            raise links.LinkError("used")
-    except links.LinkError as error:
-        return render(
-            request,
-            "livret/link_invalid.html",
-            {"sheet": sheet, "error": error, "token": token, "can_resend": sheet.status == S.SUBMITTED},
-            status=410 if error.kind in {"expired", "used"} else 400,
-        )
-    form = CountersignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.countersign(
-                sheet=sheet, token=token, tutor_assessment=form.cleaned_data["tutor_assessment"]
-            )
-        except links.LinkError as error:
-            return render(
-                request,
-                "livret/link_invalid.html",
-                {"sheet": sheet, "error": error, "token": token, "can_resend": False},
-                status=410,
-            )
-        except services.InvalidTransition as error:
-            messages.error(request, error.message)
-        else:
-            return render(
-                request,
-                "livret/link_done.html",
-                {"sheet": sheet, "signatures": list(services.signatures_of(sheet))},
-            )
-    return render(request, "livret/link_countersign.html", {"sheet": sheet, "form": form, "tutor": tutor})
-
-
-@require_POST
-def sheet_link_resend(request, pk, token):
-    """Send a fresh link to the address on file. Says the same whatever happens: it reveals nothing."""
-    sheet = LiaisonSheet.objects.select_related("contract__company_tutor").filter(pk=pk).first()
-    if (
-        sheet is not None
-        and sheet.status == S.SUBMITTED
-        and sheet.is_current
-        and links.may_resend(sheet, token, expected_email=tutor_email(sheet))
-    ):
-        send_countersign_request.delay_on_commit(sheet.pk)
-    return render(request, "livret/link_resent.html")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.models import AcademicYear
-from livret.views.common import message_of
+from core.workflow import message_of
 from quality import perms
 
 REFUSALS = (PermissionDenied, ValidationError)

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.models import Signature
+from livret import selectors
 from livret.demo.evaluations import seed_evaluations
-from livret.models import Evaluation, Signature
-from livret.services import evaluations as workflow
+from livret.models import Evaluation
 from livret.tasks import send_evaluation_request
 from tests.browser.conftest import PHONE, assert_no_axe_violations, log_in
 from tests.browser.test_livret_flows import shoot
@@ -45,7 +46,7 @@ def choose_levels(page, competences, label_for):
 
 def test_apprentice_self_assesses_on_a_phone(phone_page, server, open_evaluation):
     evaluation = open_evaluation
-    competences = workflow.competences_of(evaluation.contract.diploma_id)
+    competences = selectors.competences_of(evaluation.contract.diploma_id)
     page = phone_page
 
     log_in(page, server.url, APPRENTICE)
@@ -88,7 +89,7 @@ def test_apprentice_self_assesses_on_a_phone(phone_page, server, open_evaluation
 def test_company_tutor_rates_from_the_emailed_link_without_logging_in(browser, server, open_evaluation):
     evaluation = open_evaluation
     assert evaluation.contract.company_tutor.email == TUTOR
-    competences = workflow.competences_of(evaluation.contract.diploma_id)
+    competences = selectors.competences_of(evaluation.contract.diploma_id)
     mail.outbox.clear()
     assert send_evaluation_request(evaluation.pk)
     (message,) = mail.outbox

@@ -15,9 +15,10 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from apprentices.models import Contract
-from core.models import User
-from livret import services
-from livret.models import LiaisonSheet, Signature
+from core.models import Signature, User
+from core.workflow.signatures import signatures_of
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.browser.conftest import PHONE, assert_no_axe_violations, log_in
 from tests.livret.factories import LiaisonSheetFactory
 
@@ -143,7 +144,7 @@ def test_company_tutor_countersigns_from_the_emailed_link_without_logging_in(
         page.get_by_role("button", name="Contresigner la fiche").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text("Merci, la fiche est contresignée")
-        signature = services.signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
+        signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
         assert signature.via == "link"
         expect(page.locator(".hash code").last).to_have_text(signature.content_sha256)
         assert re.fullmatch(r"[0-9a-f]{64}", signature.content_sha256)

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apprentices.models import Apprentice, Contract, Diploma
-from core.models import AcademicYear, Organisation, User
+from core.models import AcademicYear, Organisation, Signature, User
 from employers.models import Employer
-from livret.models import LiaisonSheet, MissionDescription, Signature, VisitReport
+from livret.models import LiaisonSheet, MissionDescription, VisitReport
 from quality.models import IndicatorValue, Meeting
 
 MODELS = (

@@ -5,19 +5,17 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apprentices.models import AlternanceCalendar, AlternancePeriod
-from core.models import AuditEvent
-from livret import services
+from core.models import ActionLink, AuditEvent, Signature
 from livret.models import (
     ActionItem,
-    ActionLink,
     Evaluation,
     GridSharing,
     LiaisonSheet,
     MissionDescription,
     Rating,
-    Signature,
     VisitReport,
 )
+from livret.services import sheets as services
 from tests.apprentices.factories import CalendarFactory, ContractFactory
 
 S = LiaisonSheet.Status

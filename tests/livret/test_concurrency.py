@@ -8,9 +8,10 @@ import threading
 import pytest
 from django.db import connection
 
-from core.models import AuditEvent
-from livret import links, services
-from livret.models import ActionLink, LiaisonSheet, Signature
+from core.models import ActionLink, AuditEvent, Signature
+from core.workflow import Refusal, links
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.conftest import build_chain
 from tests.core.factories import AcademicYearFactory, OrganisationFactory
 from tests.livret.factories import LiaisonSheetFactory
@@ -69,7 +70,7 @@ def test_two_countersignatures_from_the_session_at_once_exactly_one_wins(submitt
     outcomes = race(countersign("Premier avis."), countersign("Second avis."))
 
     winners = [o for o in outcomes if isinstance(o, LiaisonSheet)]
-    losers = [o for o in outcomes if isinstance(o, services.InvalidTransition)]
+    losers = [o for o in outcomes if isinstance(o, Refusal)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
     assert countersignatures_of(submitted) == (1, 1)
     submitted.refresh_from_db()
@@ -109,7 +110,7 @@ def test_a_link_and_a_session_at_once_exactly_one_wins(submitted):
     )
 
     winners = [o for o in outcomes if isinstance(o, LiaisonSheet)]
-    losers = [o for o in outcomes if isinstance(o, services.InvalidTransition | links.LinkError)]
+    losers = [o for o in outcomes if isinstance(o, Refusal | links.LinkError)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
     assert countersignatures_of(submitted) == (1, 1)
 

@@ -5,8 +5,9 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from livret import services
+from core.workflow.drafts import StaleDraft
 from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, small_world, snapshot
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -49,7 +50,7 @@ def test_save_draft_of_the_same_text_changes_nothing(world, draft):
 def test_save_draft_from_a_stale_copy_raises_with_the_current_text_and_changes_nothing(world, draft):
     before = snapshot(draft)
 
-    with pytest.raises(services.StaleDraft) as stale:
+    with pytest.raises(StaleDraft) as stale:
         services.save_draft(sheet=draft, by=world.users["apprentice"], values=NEW_TEXT, revision=0)
 
     assert (stale.value.current, stale.value.revision) == (APPRENTICE_TEXT, 1)

@@ -13,10 +13,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Contract
-from livret import links
-from livret.models import ActionLink, Evaluation, GridSharing, Rating, Signature
+from core.models import ActionLink, Signature
+from core.workflow import links
+from core.workflow import views as link_pages
+from livret import selectors
+from livret.models import Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
-from livret.views import evaluations as views
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
 from tests.livret.factories import EvaluationFactory, competence_framework
@@ -64,7 +66,7 @@ def messages_of(response) -> list[str]:
 def competences(world):
     for chain in (world.mine, world.other, world.foreign):
         competence_framework(chain.diploma, blocks=2, per_block=3)
-    return workflow.competences_of(world.mine.diploma.pk)
+    return selectors.competences_of(world.mine.diploma.pk)
 
 
 def started_period(contract) -> AlternancePeriod:
@@ -83,7 +85,7 @@ def started_period(contract) -> AlternancePeriod:
 
 
 def rate(world, evaluation, rater, level=3, submit=True):
-    competences = workflow.competences_of(evaluation.contract.diploma_id)
+    competences = selectors.competences_of(evaluation.contract.diploma_id)
     workflow.save_ratings(
         evaluation=evaluation,
         rater=rater,
@@ -626,7 +628,7 @@ def resend(evaluation, token):
     """The resend view, called directly: its route is declared by the lead."""
     request = RequestFactory().post(f"/livret/evaluations/{evaluation.pk}/lien/{token}/renvoyer/")
     request._dont_enforce_csrf_checks = True
-    return views.evaluation_link_resend(request, evaluation.pk, token)
+    return link_pages.resend(request, evaluation.pk, token, kind="evaluation")
 
 
 def test_a_fresh_link_is_mailed_to_the_tutor_on_file_once_in_ten_minutes(

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Contract
 from core import charts
-from core.models import AuditEvent
-from livret import links, services
+from core.models import ActionLink, AuditEvent, Signature
+from core.workflow import Refusal, links
+from core.workflow.signatures import content_digest, signatures_of
+from livret import selectors
 from livret.charts import level_ticks, progression_chart
-from livret.models import ActionLink, Evaluation, GridSharing, Rating, Signature, content_digest
+from livret.models import Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
-from livret.services.evaluations import InvalidTransition
 from livret.tasks import send_evaluation_request
 from tests.apprentices.factories import CalendarFactory, DiplomaFactory
 from tests.conftest import ROLES
@@ -144,7 +145,7 @@ def test_a_period_has_one_evaluation(world, competences, today):
     )
     before = snapshot()
 
-    with pytest.raises(InvalidTransition, match="L'évaluation de cette période est déjà ouverte."):
+    with pytest.raises(Refusal, match="L'évaluation de cette période est déjà ouverte."):
         workflow.open_evaluation(
             contract=world.mine.contract, period=period, by=world.users["staff"], today=today
         )
@@ -163,9 +164,9 @@ def test_only_started_company_periods_of_the_contract_open(world, competences, t
     before = snapshot()
 
     for period in (school, foreign):
-        with pytest.raises(InvalidTransition, match="n'est pas une période en entreprise de ce contrat"):
+        with pytest.raises(Refusal, match="n'est pas une période en entreprise de ce contrat"):
             workflow.open_evaluation(contract=contract, period=period, by=world.users["staff"], today=today)
-    with pytest.raises(InvalidTransition, match="Cette période en entreprise n'a pas encore commencé."):
+    with pytest.raises(Refusal, match="Cette période en entreprise n'a pas encore commencé."):
         workflow.open_evaluation(
             contract=contract,
             period=late,
@@ -177,7 +178,7 @@ def test_only_started_company_periods_of_the_contract_open(world, competences, t
 
 
 def test_a_diploma_without_competence_framework_cannot_open_a_grid(world, today):
-    with pytest.raises(InvalidTransition, match="pas encore de référentiel de compétences"):
+    with pytest.raises(Refusal, match="pas encore de référentiel de compétences"):
         workflow.open_evaluation(
             contract=world.mine.contract,
             period=company_periods(world.mine.contract)[0],
@@ -198,7 +199,7 @@ def test_openable_periods_are_the_started_company_periods_without_an_evaluation(
     today = periods[2].start_date
 
     with django_assert_num_queries(1):
-        openable = workflow.openable_periods(contract, today=today, taken={periods[0].pk})
+        openable = selectors.openable_periods(contract, today=today, taken={periods[0].pk})
 
     assert openable == periods[1:3]
 
@@ -222,7 +223,7 @@ def test_a_draft_saves_the_levels_without_signing(world, competences, evaluation
         None,
         "À suivre.",
     )
-    assert not services.signatures_of(evaluation).exists()
+    assert not signatures_of(evaluation).exists()
     assert [e.action for e in AuditEvent.for_object(evaluation)] == ["livret.evaluation.saved"] * 2
 
 
@@ -251,7 +252,7 @@ def test_the_tutor_validates_and_signs_exactly_the_levels_given(world, competenc
     evaluation.refresh_from_db()
     assert evaluation.status == E.TUTOR_DONE
     assert evaluation.tutor_submitted_at is not None
-    (signature,) = services.signatures_of(evaluation)
+    (signature,) = signatures_of(evaluation)
     tutor = world.mine.contract.company_tutor
     assert (signature.act, signature.via, signature.signer, signature.signer_email) == (
         Signature.Act.EVALUATE,
@@ -269,7 +270,7 @@ def test_the_tutor_validates_and_signs_exactly_the_levels_given(world, competenc
         workflow.rating_content(
             evaluation,
             "tutor",
-            workflow.competences_of(evaluation.contract.diploma_id),
+            selectors.competences_of(evaluation.contract.diploma_id),
             levels,
             "Belle progression.",
         )
@@ -293,8 +294,8 @@ def test_the_evaluation_is_complete_when_both_sides_have_validated(world, compet
 
     evaluation.refresh_from_db()
     assert evaluation.status == E.COMPLETE
-    assert sorted(s.act for s in services.signatures_of(evaluation)) == ["evaluate", "self_assess"]
-    self_assessment = services.signatures_of(evaluation).get(act=Signature.Act.SELF_ASSESS)
+    assert sorted(s.act for s in signatures_of(evaluation)) == ["evaluate", "self_assess"]
+    self_assessment = signatures_of(evaluation).get(act=Signature.Act.SELF_ASSESS)
     assert (self_assessment.signer, self_assessment.signer_name) == (
         world.users["apprentice"],
         str(world.mine.apprentice),
@@ -392,7 +393,7 @@ def test_a_validated_side_never_changes(world, competences, evaluation, rater):
     before = snapshot(evaluation)
 
     for submit in (False, True):
-        with pytest.raises(InvalidTransition, match="déjà validée : elle ne change plus"):
+        with pytest.raises(Refusal, match="déjà validée : elle ne change plus"):
             workflow.save_ratings(
                 evaluation=evaluation, rater=rater, levels=all_levels(competences, 1), submit=submit, by=by
             )
@@ -417,7 +418,7 @@ def test_the_link_saves_drafts_and_is_used_by_the_validation(world, competences,
     evaluation.refresh_from_db()
     assert link.used_at is not None
     assert evaluation.status == E.TUTOR_DONE
-    signature = services.signatures_of(evaluation).get()
+    signature = signatures_of(evaluation).get()
     tutor = world.mine.contract.company_tutor
     assert (signature.via, signature.signer, signature.signer_email) == ("link", tutor.user, tutor.email)
     event = AuditEvent.for_object(evaluation).first()
@@ -434,7 +435,7 @@ def test_the_link_of_a_tutor_without_account_signs_without_a_user(world, compete
         evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences), submit=True, token=token
     )
 
-    signature = services.signatures_of(evaluation).get()
+    signature = signatures_of(evaluation).get()
     assert (signature.signer, signature.signer_email) == (None, contract.company_tutor.email)
 
 
@@ -506,7 +507,7 @@ def test_a_link_cannot_change_a_side_validated_in_session(world, competences, ev
     )
     before = snapshot(evaluation)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(Refusal):
         workflow.save_ratings(
             evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences, 1), token=token
         )
@@ -606,7 +607,7 @@ def test_the_sharing_is_recorded_once_then_only_staff_corrects_it(world):
     )
     before = snapshot()
 
-    with pytest.raises(InvalidTransition, match="seule l'équipe du CFA peut le corriger"):
+    with pytest.raises(Refusal, match="seule l'équipe du CFA peut le corriger"):
         workflow.record_grid_sharing(
             contract=contract, by=world.users["school_tutor"], shared_on=contract.start_date, means="meeting"
         )
@@ -660,7 +661,7 @@ def test_progression_averages_each_block_over_the_validated_sides_only(
     )
 
     with django_assert_num_queries(2):
-        progression = workflow.progression(world.mine.contract)
+        progression = selectors.progression(world.mine.contract)
 
     a, b = (c[0].block for c in (block_a, block_b))
     assert [p["id"] for p in progression.periods] == [first.period_id, second.period_id]
@@ -675,7 +676,7 @@ def test_progression_averages_each_block_over_the_validated_sides_only(
 def test_progression_of_a_contract_without_validated_evaluation_is_empty(world, competences):
     EvaluationFactory(contract=world.mine.contract)
 
-    progression = workflow.progression(world.mine.contract)
+    progression = selectors.progression(world.mine.contract)
 
     assert progression.is_empty
     assert progression.blocks == list(dict.fromkeys(c.block for c in competences))
@@ -710,7 +711,7 @@ def chart_for(world, periods_rated):
         rate(evaluation, R.TUTOR, all_levels(competences, 1 + index % 4), world=world)
         if index % 2 == 0:
             rate(evaluation, R.APPRENTICE, all_levels(competences, 2), world=world)
-    progression = workflow.progression(world.mine.contract)
+    progression = selectors.progression(world.mine.contract)
     return progression, progression_chart(progression, apprentice="Léa <Martin> & co")
 
 
@@ -769,7 +770,7 @@ def test_chart_of_a_single_period_marks_its_points(world):
 
 def test_chart_without_data_says_so(world):
     competence_framework(world.mine.diploma)
-    progression = workflow.progression(world.mine.contract)
+    progression = selectors.progression(world.mine.contract)
 
     root = parse(progression_chart(progression, apprentice="Léa"))
 
@@ -857,7 +858,7 @@ def test_two_validations_of_the_same_side_at_once_exactly_one_wins():
     outcomes = race(validate(2, by=chain.company_tutor.user), validate(4, token=token))
 
     winners = [o for o in outcomes if isinstance(o, Evaluation)]
-    losers = [o for o in outcomes if isinstance(o, InvalidTransition | links.LinkError)]
+    losers = [o for o in outcomes if isinstance(o, Refusal | links.LinkError)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
     assert Signature.objects.for_document(evaluation).count() == 1
     assert len(set(Rating.objects.filter(evaluation=evaluation).values_list("level", flat=True))) == 1
@@ -881,6 +882,6 @@ def test_two_grid_sharings_recorded_at_once_exactly_one_wins():
     outcomes = race(record(3), record(9))
 
     winners = [o for o in outcomes if isinstance(o, GridSharing)]
-    losers = [o for o in outcomes if isinstance(o, InvalidTransition)]
+    losers = [o for o in outcomes if isinstance(o, Refusal)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
     assert GridSharing.objects.get().shared_on == winners[0].shared_on

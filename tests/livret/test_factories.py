@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.workflow.signatures import signatures_of
 from livret.models import LiaisonSheet
-from livret.services import signatures_of
 from tests.livret.factories import LiaisonSheetFactory
 
 S = LiaisonSheet.Status

@@ -11,8 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from livret import links, services
-from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
+from core.models import ActionLink, Signature
+from core.workflow import links
+from core.workflow.signatures import content_digest, signatures_of
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from livret.tasks import send_countersign_request
 from tests.helpers import text_of
 from tests.livret.factories import LiaisonSheetFactory, small_world, snapshot
@@ -99,7 +102,7 @@ def test_posting_the_link_countersigns_with_the_link_and_signs_the_stored_conten
     assert sheet.status == S.COUNTERSIGNED
     assert sheet.tutor_assessment == SIGN["tutor_assessment"]
     assert link.used_at is not None
-    signature = services.signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
+    signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
     assert signature.via == "link"
     assert signature.signer_email == sheet.contract.company_tutor.email
     assert signature.content_sha256 == hashlib.sha256(signature.content.encode("utf-8")).hexdigest()

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from apprentices.models import Contract
-from core.models import AuditEvent
-from livret.models import MissionDecision, MissionDescription, Signature
+from core.models import AuditEvent, Signature
+from livret import selectors
+from livret.models import MissionDecision, MissionDescription
 from livret.services import missions as services
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
@@ -722,7 +723,7 @@ def test_contract_page_part_offers_to_open_this_years_description_to_who_may(
     request.user = user
 
     with django_assert_num_queries(2 + 1):  # the year, the descriptions; the user's roles
-        context = services.contract_missions(contract, user)
+        context = selectors.contract_missions(contract, user)
     html = render_to_string(
         "livret/missions/_contract_missions.html", {**context, "contract": contract}, request
     )
@@ -741,7 +742,7 @@ def test_contract_page_part_lists_each_years_description_and_no_longer_offers_to
     request = rf.get(contract.get_absolute_url())
     request.user = user
 
-    context = services.contract_missions(contract, user)
+    context = selectors.contract_missions(contract, user)
     html = render_to_string(
         "livret/missions/_contract_missions.html", {**context, "contract": contract}, request
     )

@@ -10,9 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from core.models import AuditEvent, Role, User
-from livret.models import MissionDecision, MissionDescription, Signature, content_digest
-from livret.services import InvalidTransition
+from core.models import AuditEvent, Role, Signature, User
+from core.workflow import Refusal
+from core.workflow.drafts import StaleDraft
+from core.workflow.signatures import content_digest
+from livret import selectors
+from livret.models import MissionDecision, MissionDescription
 from livret.services import missions as services
 from tests.apprentices.factories import ContractFactory, DiplomaFactory
 from tests.conftest import ROLES, build_chain
@@ -149,7 +152,7 @@ def test_transition_from_a_wrong_state_is_refused_for_everyone_and_nothing_chang
     before = mission_snapshot(mission)
 
     for person in PEOPLE:
-        with pytest.raises(InvalidTransition) as refused:
+        with pytest.raises(Refusal) as refused:
             act(action, fresh(mission), world.users[person])
         assert refused.value.message == WRONG_STATE_MESSAGE[action], person
         assert mission_snapshot(mission) == before, person
@@ -238,7 +241,7 @@ def test_a_description_is_not_opened_for_a_contract_that_is_over(world):
     contract.rupture_cause = contract.RuptureCause.MUTUAL
     contract.save()
 
-    with pytest.raises(InvalidTransition) as refused:
+    with pytest.raises(Refusal) as refused:
         services.create_mission(contract=contract, academic_year=world.academic_year, by=world.users["staff"])
 
     assert refused.value.message == f"Ce contrat n'est pas en cours pendant l'année {world.academic_year}."
@@ -254,7 +257,7 @@ def test_a_save_from_a_stale_copy_is_refused_with_the_current_text_and_nothing_c
     services.save_draft(mission=mission, by=world.users["company_tutor"], values=MISSION_TEXT, revision=0)
     before = mission_snapshot(mission)
 
-    with pytest.raises(services.StaleDraft) as stale:
+    with pytest.raises(StaleDraft) as stale:
         services.save_draft(mission=mission, by=world.users["apprentice"], values=NEW_TEXT, revision=0)
 
     assert (stale.value.current, stale.value.revision) == (MISSION_TEXT, 1)
@@ -514,14 +517,14 @@ def test_days_waiting_counts_calendar_days_in_paris(world):
     # 23:30 in Paris on 9 March is already 10 March nowhere; it is 22:30 UTC on 9 March.
     mission.submitted_at = datetime.datetime(2026, 3, 9, 23, 30, tzinfo=PARIS)
 
-    assert services.days_waiting(mission, datetime.date(2026, 3, 9)) == 0
-    assert services.days_waiting(mission, datetime.date(2026, 3, 10)) == 1
-    assert services.days_waiting(mission, datetime.date(2026, 3, 16)) == 7
-    assert not services.is_overdue(mission, datetime.date(2026, 3, 16))
-    assert services.is_overdue(mission, datetime.date(2026, 3, 17))
+    assert selectors.days_waiting(mission, datetime.date(2026, 3, 9)) == 0
+    assert selectors.days_waiting(mission, datetime.date(2026, 3, 10)) == 1
+    assert selectors.days_waiting(mission, datetime.date(2026, 3, 16)) == 7
+    assert not selectors.is_overdue(mission, datetime.date(2026, 3, 16))
+    assert selectors.is_overdue(mission, datetime.date(2026, 3, 17))
     mission.status = M.VALIDATED
-    assert services.days_waiting(mission, datetime.date(2026, 3, 17)) is None
-    assert not services.is_overdue(mission, datetime.date(2026, 3, 17))
+    assert selectors.days_waiting(mission, datetime.date(2026, 3, 17)) is None
+    assert not selectors.is_overdue(mission, datetime.date(2026, 3, 17))
 
 
 def test_waiting_missions_for_head_lists_their_submitted_current_descriptions_oldest_first(world):
@@ -543,12 +546,12 @@ def test_waiting_missions_for_head_lists_their_submitted_current_descriptions_ol
     third.diploma.heads.add(head)
     mission_in(third.contract, M.DRAFT)
 
-    waiting = services.waiting_missions_for_head(head)
+    waiting = selectors.waiting_missions_for_head(head)
 
     assert waiting == [late, recent]
     assert [(m.days_waiting, m.overdue) for m in waiting] == [(9, True), (0, False)]
-    assert services.waiting_missions_for_head(world.users["staff"]) == []
-    assert services.waiting_missions_for_head(world.users["other_head"]) == []
+    assert selectors.waiting_missions_for_head(world.users["staff"]) == []
+    assert selectors.waiting_missions_for_head(world.users["other_head"]) == []
 
 
 def test_what_the_writers_have_to_write(world):
@@ -561,11 +564,11 @@ def test_what_the_writers_have_to_write(world):
     other.contract.employer = world.mine.employer
     other.contract.save()
 
-    assert list(services.missions_to_write_for(apprentice)) == [draft]
-    assert set(services.missions_to_write_for(tutor)) == {draft, returned}
+    assert list(selectors.missions_to_write_for(apprentice)) == [draft]
+    assert set(selectors.missions_to_write_for(tutor)) == {draft, returned}
     services.submit(mission=draft, by=apprentice)
-    assert list(services.missions_to_write_for(apprentice)) == []
-    assert list(services.missions_to_write_for(world.users["head_of_diploma"])) == []
+    assert list(selectors.missions_to_write_for(apprentice)) == []
+    assert list(selectors.missions_to_write_for(world.users["head_of_diploma"])) == []
 
 
 def test_contracts_to_describe_are_the_writers_active_contracts_without_a_description_this_year(world):
@@ -573,12 +576,12 @@ def test_contracts_to_describe_are_the_writers_active_contracts_without_a_descri
     year = world.academic_year
     ContractFactory(apprentice=world.mine.apprentice, diploma=world.mine.diploma, ruptured=True)
 
-    assert list(services.contracts_to_describe(apprentice, year)) == [world.mine.contract]
-    assert list(services.contracts_to_describe(tutor, year)) == [world.mine.contract]
-    assert list(services.contracts_to_describe(world.users["staff"], year)) == []
+    assert list(selectors.contracts_to_describe(apprentice, year)) == [world.mine.contract]
+    assert list(selectors.contracts_to_describe(tutor, year)) == [world.mine.contract]
+    assert list(selectors.contracts_to_describe(world.users["staff"], year)) == []
     mission_in(world.mine.contract, M.DRAFT, empty=True)
-    assert list(services.contracts_to_describe(apprentice, year)) == []
-    assert list(services.contracts_to_describe(apprentice, None)) == []
+    assert list(selectors.contracts_to_describe(apprentice, year)) == []
+    assert list(selectors.contracts_to_describe(apprentice, None)) == []
 
 
 # Concurrency (PostgreSQL only: SQLite has no row locks) ----------------------------------------------
@@ -609,7 +612,7 @@ def test_two_heads_deciding_at_once_make_exactly_one_decision():
     outcomes = race(decide(first, True), decide(second, False))
 
     assert sum(isinstance(o, MissionDescription) for o in outcomes) == 1, outcomes
-    assert sum(isinstance(o, InvalidTransition) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, Refusal) for o in outcomes) == 1, outcomes
     assert MissionDecision.objects.filter(mission=mission).count() == 1
 
 

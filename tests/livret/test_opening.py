@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 
 from apprentices.models import AlternancePeriod, Contract
 from core.models import AuditEvent, Role
-from livret import services, tasks
+from livret import tasks
 from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.apprentices.factories import ApprenticeFactory, CalendarFactory, CohortFactory, ContractFactory
 from tests.core.factories import AcademicYearFactory, UserFactory
 

@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apprentices.models import Contract
-from livret import services
-from livret.models import LiaisonSheet, Signature
+from core.models import Signature
+from core.workflow.signatures import signatures_of
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, snapshot
@@ -352,7 +354,7 @@ def test_company_tutor_countersigns_from_their_session(client, world):
     sheet.refresh_from_db()
     assert messages_of(response) == ["Fiche contresignée."]
     assert (sheet.status, sheet.tutor_assessment) == (S.COUNTERSIGNED, "Bien.")
-    assert services.signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN).via == "session"
+    assert signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN).via == "session"
 
 
 @pytest.mark.parametrize("role", ["company_tutor", "school_tutor"])

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apprentices.models import Competence
-from livret.models import MissionDecision, Rating, Signature
+from core.models import Signature
+from livret.models import MissionDecision, Rating
 from livret.pdf import booklet_pdf, visit_report_pdf
 from tests.conftest import ROLES
 from tests.helpers import pdf_reader, pdf_text

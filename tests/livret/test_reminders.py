@@ -8,8 +8,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from livret import links, reminders
-from livret.models import ActionLink, LiaisonSheet, MissionDescription, Reminder, Signature
+from core.models import ActionLink, Signature
+from core.workflow import links
+from livret import reminders
+from livret.models import LiaisonSheet, MissionDescription, Reminder
 from livret.tasks import send_daily_digests
 from livret.waiting import todo_for
 from tests.core.factories import UserFactory

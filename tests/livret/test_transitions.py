@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.models import AuditEvent
-from livret import links, services
-from livret.models import ActionLink, LiaisonSheet, Signature, content_digest
-from livret.services import InvalidTransition
+from core.models import ActionLink, AuditEvent, Signature
+from core.workflow import Refusal, links
+from core.workflow.signatures import content_digest, signatures_of
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 from tests.conftest import ROLES, build_chain
 from tests.core.factories import OrganisationFactory
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, small_world, snapshot
@@ -121,7 +122,7 @@ def test_transition_from_a_wrong_state_is_refused_for_every_role_and_nothing_cha
     before = snapshot(sheet)
 
     for role in ROLES:
-        with pytest.raises(InvalidTransition) as refused:
+        with pytest.raises(Refusal) as refused:
             act(action, sheet, world.users[role])
         assert refused.value.message == WRONG_STATE_MESSAGE[action], role
         assert snapshot(sheet) == before, role
@@ -190,7 +191,7 @@ def test_submit_signs_the_apprentices_text_and_mails_the_company_tutor_on_commit
         services.submit(sheet=sheet, by=world.users["apprentice"])
 
     sheet.refresh_from_db()
-    (signature,) = services.signatures_of(sheet)
+    (signature,) = signatures_of(sheet)
     assert (signature.act, signature.via, signature.signer) == (
         "submit",
         "session",
@@ -216,7 +217,7 @@ def test_returned_sheet_is_submitted_again_and_both_submissions_stay_on_record(w
 
     sheet.refresh_from_db()
     assert (sheet.status, sheet.return_reason) == (S.SUBMITTED, "")
-    first, again = services.signatures_of(sheet)
+    first, again = signatures_of(sheet)
     assert (first.act, again.act) == (Signature.Act.SUBMIT, Signature.Act.SUBMIT)
     assert "Plus de détails." not in first.content
     assert "Plus de détails." in again.content
@@ -265,7 +266,7 @@ def test_countersign_from_the_session_signs_both_parts_exactly(world):
 
     sheet.refresh_from_db()
     assert (sheet.status, sheet.tutor_assessment) == (S.COUNTERSIGNED, "Très bien.")
-    signature = services.signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
+    signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
     assert (signature.via, signature.signer, signature.signer_email) == (
         "session",
         world.users["company_tutor"],
@@ -287,7 +288,7 @@ def test_countersign_from_the_emailed_link_needs_no_account_and_uses_the_link(wo
     link.refresh_from_db()
     assert sheet.status == S.COUNTERSIGNED
     assert link.used_at is not None
-    signature = services.signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
+    signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
     assert (signature.via, signature.signer_email) == ("link", tutor.email)
     event = AuditEvent.objects.get(action="livret.liaisonsheet.countersigned", target_id=sheet.pk)
     assert event.actor is None
@@ -351,7 +352,7 @@ def test_review_keeps_the_school_tutors_comment(world):
 def test_correct_opens_version_2_and_leaves_the_signed_version_unchanged(world, role, source):
     old = sheet_in(world, source)
     old_row = LiaisonSheet.objects.filter(pk=old.pk).values().get()
-    old_signatures = list(services.signatures_of(old).values_list("pk", "act", "content_sha256"))
+    old_signatures = list(signatures_of(old).values_list("pk", "act", "content_sha256"))
     assert len(old_signatures) == 2
 
     new = services.correct(sheet=old, by=world.users[role])
@@ -361,13 +362,13 @@ def test_correct_opens_version_2_and_leaves_the_signed_version_unchanged(world, 
     assert (new.contract_id, new.period_id) == (old.contract_id, old.period_id)
     assert new.apprentice_content() == APPRENTICE_TEXT
     assert new.tutor_assessment == ""
-    assert list(services.signatures_of(new)) == []
+    assert list(signatures_of(new)) == []
     old_now = LiaisonSheet.objects.filter(pk=old.pk).values().get()
     assert old_now.pop("is_current") is False
     assert {k: v for k, v in old_now.items() if k != "updated_at"} == {
         k: v for k, v in old_row.items() if k not in ("is_current", "updated_at")
     }
-    assert list(services.signatures_of(old).values_list("pk", "act", "content_sha256")) == old_signatures
+    assert list(signatures_of(old).values_list("pk", "act", "content_sha256")) == old_signatures
 
 
 def test_an_old_version_cannot_be_corrected_again(world):
@@ -375,7 +376,7 @@ def test_an_old_version_cannot_be_corrected_again(world):
     services.correct(sheet=old, by=world.users["apprentice"])
     before = snapshot(old)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(Refusal):
         services.correct(sheet=old, by=world.users["apprentice"])
 
     assert snapshot(old) == before

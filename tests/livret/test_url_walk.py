@@ -18,18 +18,16 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from core.models import AuditEvent
-from livret import links
+from core.models import ActionLink, AuditEvent, Signature
+from core.workflow import links
 from livret.models import (
     ActionItem,
-    ActionLink,
     Evaluation,
     GridSharing,
     LiaisonSheet,
     MissionDecision,
     MissionDescription,
     Rating,
-    Signature,
     VisitReport,
 )
 from tests.conftest import ORGANISATION_WIDE, ROLES
@@ -145,11 +143,11 @@ def livret_patterns() -> dict[str, tuple[str, ...]]:
     """Short URL name -> names of its arguments, for every named pattern of the livret app."""
     found = {}
 
-    def walk(resolver):
+    def walk(resolver, namespace=None):
         for entry in resolver.url_patterns:
             if isinstance(entry, URLResolver):
-                walk(entry)
-            elif isinstance(entry, URLPattern) and entry.name and entry.lookup_str.startswith("livret."):
+                walk(entry, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and entry.name and namespace == "livret":
                 found[entry.name] = tuple(entry.pattern.converters)
 
     walk(get_resolver())

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apprentices.models import Contract
-from livret import links
-from livret.models import ActionItem, ActionLink, Signature, VisitReport
+from core.models import ActionLink, Signature
+from core.workflow import links
+from core.workflow.signatures import signatures_of
+from livret.models import ActionItem, VisitReport
 from livret.services import visits as services
 from tests.apprentices.factories import LegalRepresentativeFactory
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
@@ -764,7 +766,7 @@ def test_posting_the_link_acknowledges_with_the_link_once(client, world, shared)
 
 
 def visit_signature(visit):
-    return services.signatures_of(visit).get(act=Signature.Act.ACKNOWLEDGE)
+    return signatures_of(visit).get(act=Signature.Act.ACKNOWLEDGE)
 
 
 def test_a_legal_representative_of_a_minor_acknowledges_from_their_link(client, world):

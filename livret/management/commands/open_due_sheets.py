@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from livret import services
+from livret.services import sheets as services
 
 
 class Command(BaseCommand):

@@ -1,0 +1,43 @@
+"""Simple electronic signatures: who, when, by which means, and the SHA-256 of exactly what was signed.
+
+A document says what a signature covers (``signable_content()`` or the like); the canonical JSON of that
+content is stored with the signature, so the hash can be checked again at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+
+from core.models import Signature
+
+
+def content_digest(content: dict) -> tuple[str, str]:
+    """Canonical JSON of ``content`` and its SHA-256: the same content always gives the same hash."""
+    canonical = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
+    return canonical, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sign_document(document, content: dict, *, act, signer, name: str, email: str, via: str) -> Signature:
+    """Record ``act`` on ``document`` with the canonical JSON and SHA-256 of ``content``."""
+    canonical, digest = content_digest(content)
+    return Signature.objects.create(
+        document_type=ContentType.objects.get_for_model(type(document)),
+        document_id=document.pk,
+        act=act,
+        signer=signer,
+        signer_name=name,
+        signer_email=email,
+        via=via,
+        content=canonical,
+        content_sha256=digest,
+    )
+
+
+def signatures_of(document):
+    return Signature.objects.for_document(document).order_by("signed_at", "pk")

@@ -1,0 +1,151 @@
+"""Every mail of the booklet, built one way: a subject that names the platform, a pair of templates
+(plain text and HTML), and for a person without an account, a link that lets them act on one document.
+
+The tasks in ``livret.tasks`` call these; a service never mails directly, it queues the task on commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.mail import send_templated
+from core.workflow import links
+from core.workflow.links import LinkKind
+from core.workflow.signatures import signatures_of
+from livret.links import EVALUATION, SHEET, VISIT
+from livret.models import Evaluation, LiaisonSheet, VisitReport
+from livret.readers import has_acknowledged, link_readers
+from livret.windows import HELD
+
+
+def subject(text: str) -> str:
+    """A subject names the platform first, as every mail of the booklet does."""
+    return _("%(platform)s : %(text)s") % {"platform": settings.PLATFORM_NAME, "text": text}
+
+
+def send(*, to: str, text: str, template: str, context: dict) -> None:
+    send_templated(
+        subject=subject(text),
+        template=template,
+        context={"platform_name": settings.PLATFORM_NAME, **context},
+        to=[to],
+    )
+
+
+def send_link(kind: LinkKind, document, *, email: str, name: str, text: str, template: str, context) -> None:
+    """Mail a fresh link to act on ``document`` to the person with ``email``."""
+    _link, token = links.issue(document=document, action=kind.action, email=email, name=name)
+    send(
+        to=email,
+        text=text,
+        template=template,
+        context={**context, "url": kind.url(document, token), "days": settings.LIVRET_LINK_VALID_DAYS},
+    )
+
+
+def countersign_request(sheet_id: int) -> bool:
+    """Mail the company tutor a link to countersign the submitted sheet."""
+    sheet = (
+        LiaisonSheet.objects.filter(pk=sheet_id, status=LiaisonSheet.Status.SUBMITTED, is_current=True)
+        .select_related("contract__apprentice", "contract__company_tutor", "period")
+        .first()
+    )
+    if sheet is None or sheet.contract.company_tutor is None:
+        return False
+    tutor, apprentice = sheet.contract.company_tutor, sheet.contract.apprentice
+    send_link(
+        SHEET,
+        sheet,
+        email=tutor.email,
+        name=str(tutor),
+        text=_("fiche de liaison de %(apprentice)s à contresigner") % {"apprentice": apprentice},
+        template="livret/email/countersign_request",
+        context={"sheet": sheet, "tutor": tutor, "apprentice": apprentice},
+    )
+    return True
+
+
+def evaluation_request(evaluation_id: int) -> bool:
+    """Mail the company tutor a link to fill the evaluation grid of a period (grille d'évaluation)."""
+    evaluation = (
+        Evaluation.objects.filter(pk=evaluation_id, tutor_submitted_at__isnull=True)
+        .select_related("contract__apprentice", "contract__company_tutor", "period")
+        .first()
+    )
+    if evaluation is None or evaluation.contract.company_tutor is None:
+        return False
+    tutor, apprentice = evaluation.contract.company_tutor, evaluation.contract.apprentice
+    send_link(
+        EVALUATION,
+        evaluation,
+        email=tutor.email,
+        name=str(tutor),
+        text=_("évaluer les compétences de %(apprentice)s") % {"apprentice": apprentice},
+        template="livret/email/evaluation_request",
+        context={"evaluation": evaluation, "tutor": tutor, "apprentice": apprentice},
+    )
+    return True
+
+
+def acknowledge_requests(visit_id: int, email: str | None = None) -> int:
+    """Mail each reader with a link (company tutor, legal representatives of a minor) who has not yet
+    acknowledged the report a fresh link; only ``email`` when given. Returns the number of mails."""
+    visit = (
+        VisitReport.objects.filter(pk=visit_id, status__in=HELD)
+        .select_related(
+            "contract__apprentice__user", "contract__company_tutor", "contract__school_tutor__user", "author"
+        )
+        .first()
+    )
+    if visit is None:
+        return 0
+    signatures = list(signatures_of(visit))
+    apprentice = visit.contract.apprentice
+    if visit.author is not None:
+        author = visit.author.get_full_name() or visit.author.email
+    else:
+        author = str(visit.contract.school_tutor or "")
+    sent = 0
+    for reader in link_readers(visit.contract):
+        if (email and reader.email != email.lower()) or has_acknowledged(reader, signatures):
+            continue
+        send_link(
+            VISIT,
+            visit,
+            email=reader.email,
+            name=reader.name,
+            text=_("compte rendu de visite de %(apprentice)s à lire") % {"apprentice": apprentice},
+            template="livret/email/visit_acknowledge_request",
+            context={
+                "visit": visit,
+                "reader": reader,
+                "apprentice": apprentice,
+                "author": author,
+            },
+        )
+        sent += 1
+    return sent
+
+
+def digest(*, email: str, name: str, items: list[dict], home_url: str) -> None:
+    """One mail with everything that waits for a person (``livret.reminders``)."""
+    todo = [item for item in items if not item["escalation"]]
+    if todo:
+        text = ngettext("%(n)s document vous attend", "%(n)s documents vous attendent", len(todo)) % {
+            "n": len(todo)
+        }
+    else:
+        text = _("des documents attendent chez vos apprentis")
+    send(
+        to=email,
+        text=text,
+        template="livret/email/digest",
+        context={
+            "name": name,
+            "todo": todo,
+            "told": [item for item in items if item["escalation"]],
+            "home_url": home_url,
+        },
+    )

@@ -1,0 +1,23 @@
+"""What the main menu shows each person: each entry asks the rule of the app it leads to."""
+
+from django import template
+
+from apprentices.perms import can_list_people
+from core.perms import is_staff_or_admin as _is_staff_or_admin
+from interop.perms import can_import
+from livret.perms import can_follow_visits
+from quality.perms import can_see_quality
+from reports.perms import can_see_dashboard
+
+register = template.Library()
+
+register.filter("can_list_people", can_list_people)
+register.filter("follows_visits", can_follow_visits)
+register.filter("sees_quality", can_see_quality)
+register.filter("sees_dashboard", can_see_dashboard)
+register.filter("can_import", can_import)
+
+
+@register.filter
+def is_staff_or_admin(user) -> bool:
+    return _is_staff_or_admin(user)
