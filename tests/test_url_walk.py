@@ -1,4 +1,5 @@
-"""Every named page of core, portal, apprentices, employers and tutors, for every role, on every kind of object.
+"""Every named page of core, portal, apprentices, employers and tutors, for every role, on every
+kind of object.
 
 The URL patterns are read from the resolver, so a new page is walked (or makes
 ``test_every_walked_pattern_can_be_filled`` fail until the walker knows how to fill it).
