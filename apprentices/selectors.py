@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
 from core.models import AcademicYear
+from employers.models import Employer
 
 
 def current_year(today: datetime.date) -> AcademicYear | None:
@@ -101,8 +102,6 @@ def headed_diplomas(user):
 
 
 def organisation_figures(organisation_id: int) -> dict:
-    from employers.models import Employer
-
     contracts = Contract.objects.filter(diploma__organisation_id=organisation_id).aggregate(
         active=Count("pk", filter=Q(status=Contract.Status.ACTIVE)),
         ruptured=Count("pk", filter=Q(status=Contract.Status.RUPTURED)),

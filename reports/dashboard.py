@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
 from core.models import AcademicYear
+from core.perms import is_staff_or_admin
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.windows import Window, WindowState, summarize
 from quality.indicators import INDICATORS
 from quality.indicators.base import active_during, judged_on, rate
 from quality.indicators.contracts import not_after_diploma
-from quality.models import year_as_of
+from quality.models import IndicatorValue, year_as_of
 from reports import perms
 
 # Alert lists show this many rows per kind on the dashboard; a kind's own page paginates the rest.
@@ -237,9 +238,6 @@ def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
     Python over every contract, which is the quality indicator's nightly job: for the staff's
     organisation-wide view (no cohort, no school tutor) its stored figures are summed over the
     diplomas; a narrower view is judged live, on fewer contracts."""
-    from core.perms import is_staff_or_admin
-    from quality.models import IndicatorValue
-
     if is_staff_or_admin(scope.user) and scope.cohort is None and scope.school_tutor is None:
         diplomas = scope.contracts().values("diploma").distinct()
         stored = IndicatorValue.objects.filter(

@@ -17,7 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.csvexport import EXPORTS, filtered, write
 from core.models import AcademicYear
+from core.queue import enqueue
+from core.workflow import Refusal
+from quality.pdf import establishment_compliance_pdf
 from quality.perms import can_export_establishment_compliance
 from reports import perms
 from reports.models import Export
@@ -25,18 +29,12 @@ from reports.models import Export
 logger = logging.getLogger(__name__)
 
 
-class ExportRefusal(Exception):
-    """A request that cannot be carried out, with a French message for the person."""
-
-
 def retention() -> datetime.timedelta:
     return datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
 
 
 def _queue(export: Export) -> Export:
-    from reports.tasks import run_export
-
-    run_export.delay_on_commit(export.pk)
+    enqueue("reports.tasks.run_export", export.pk)
     return export
 
 
@@ -62,11 +60,9 @@ def request_compliance_export(*, by, year: AcademicYear) -> Export:
 @transaction.atomic
 def request_csv_export(*, by, name: str, query: str) -> Export:
     """A list's CSV, filtered and sorted as ``query`` (the list page's query string) says."""
-    from core.csvexport import EXPORTS
-
     definition = EXPORTS.get(name)
     if definition is None:
-        raise ExportRefusal(_("Cette liste n'existe pas."))
+        raise Refusal(_("Cette liste n'existe pas."))
     if not perms.can_export_list(by, name):
         raise PermissionDenied(_("Vous ne pouvez pas exporter cette liste."))
     query = QueryDict(query[:2000]).copy()
@@ -88,11 +84,11 @@ def retry_export(*, export: Export, by) -> Export:
     if export.requested_by_id != by.pk:
         raise PermissionDenied(_("Cet export n'est pas le vôtre."))
     if export.status != Export.Status.FAILED and not export.is_expired:
-        raise ExportRefusal(_("Seul un export en échec ou expiré peut être relancé."))
+        raise Refusal(_("Seul un export en échec ou expiré peut être relancé."))
     if export.kind == Export.Kind.COMPLIANCE:
         year = AcademicYear.objects.filter(label=export.params.get("year")).first()
         if year is None:
-            raise ExportRefusal(_("Cette année scolaire n'existe plus."))
+            raise Refusal(_("Cette année scolaire n'existe plus."))
         return request_compliance_export(by=by, year=year)
     return request_csv_export(by=by, name=export.params.get("list", ""), query=export.params.get("query", ""))
 
@@ -100,13 +96,9 @@ def retry_export(*, export: Export, by) -> Export:
 def _write(export: Export, handle, progress) -> None:
     user = export.requested_by
     if export.kind == Export.Kind.COMPLIANCE:
-        from quality.pdf import establishment_compliance_pdf
-
         year = AcademicYear.objects.get(label=export.params["year"])
         handle.write(establishment_compliance_pdf(user.organisation, year, by=user, progress=progress))
         return
-    from core.csvexport import EXPORTS, filtered, write
-
     definition = EXPORTS[export.params["list"]]
     _filterset, queryset = filtered(export.params["list"], user, QueryDict(export.params.get("query", "")))
     write(definition, queryset, handle, progress=progress)

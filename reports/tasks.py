@@ -1,17 +1,15 @@
 from celery import shared_task
 
+from reports import services
+
 
 @shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
 def run_export(export_id: int) -> str:
     """Carry out one queued export (idempotent: an export is claimed once)."""
-    from reports import services
-
     return services.run_export(export_id).status
 
 
 @shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
 def purge_exports() -> int:
     """Hourly: expired exports are deleted, stuck ones marked as failed."""
-    from reports import services
-
     return services.purge_exports()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
 from core.viewutils import PAGE_SIZE
+from core.workflow import Refusal, refuse
 from quality.perms import can_export_establishment_compliance
 from reports import dashboard as board
 from reports import perms, services
@@ -83,10 +84,6 @@ def alert_list(request, kind):
 # Background exports --------------------------------------------------------------------------------
 
 
-def _refused(request, error):
-    messages.error(request, str(error))
-
-
 @login_required
 @require_POST
 def compliance_export(request):
@@ -115,8 +112,8 @@ def csv_export(request):
         )
     except PermissionDenied:
         raise Http404 from None
-    except services.ExportRefusal as error:
-        _refused(request, error)
+    except Refusal as error:
+        refuse(request, error)
         return redirect("reports:export_list")
     messages.success(request, _("Export demandé : il se prépare, le lien de téléchargement apparaîtra ici."))
     return redirect(export)
@@ -187,8 +184,8 @@ def export_retry(request, pk):
         again = services.retry_export(export=export, by=request.user)
     except PermissionDenied:
         raise Http404 from None
-    except services.ExportRefusal as error:
-        _refused(request, error)
+    except Refusal as error:
+        refuse(request, error)
         return redirect(export)
     messages.success(request, _("Export relancé."))
     return redirect(again)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
+from core.workflow import Refusal
 from reports import services
 from reports.models import Export
 
@@ -107,7 +108,7 @@ def test_a_finished_export_cannot_be_retried(world, fake_writer, compliance):
     export = compliance()
     export.refresh_from_db()
 
-    with pytest.raises(services.ExportRefusal):
+    with pytest.raises(Refusal):
         services.retry_export(export=export, by=world.users["staff"])
 
 
