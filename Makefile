@@ -2,7 +2,7 @@
 #
 #   make run       development server on http://127.0.0.1:8000 with demo data (DEBUG=1, SQLite, no Redis)
 #   make test      the whole test suite (DATABASE_URL, REDIS_URL, REQUIRE_SERVICES pass through)
-#   make quality   ruff, migrations up to date, `check --deploy` on production settings
+#   make quality   ruff, import contracts, migrations up to date, `check --deploy` on production settings
 #   make worker    Celery worker (needs REDIS_URL; without it tasks run inline in the web process)
 #   make beat      Celery beat (periodic tasks; needs REDIS_URL)
 #   make bench     performance benchmark on a synthetic CFA, rolled back (BENCH_ARGS="--apprentices 20000")
@@ -35,7 +35,7 @@ DEPLOY_ENV := DEBUG=0 \
 help:
 	@echo "make run      development server with demo data on http://127.0.0.1:8000"
 	@echo "make test     the whole test suite"
-	@echo "make quality  ruff, makemigrations --check, check --deploy"
+	@echo "make quality  ruff, import contracts, makemigrations --check, check --deploy"
 	@echo "make worker   Celery worker (REDIS_URL required)"
 	@echo "make beat     Celery beat (REDIS_URL required)"
 	@echo "make bench    benchmark on a synthetic CFA, rolled back (BENCH_ARGS=\"--apprentices 20000\")"
@@ -78,6 +78,7 @@ bench: $(VENV)/.installed-test
 quality: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEPLOY_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
