@@ -27,7 +27,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY est obligatoire quand DEBUG est désactivé : définissez la variable d'environnement."
         )
-    SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
+    # Development only (DEBUG on): production refuses to start without its own key, above.
+    SECRET_KEY = "insecure-development-key-only-for-debug"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -195,7 +195,7 @@ def _read_xlsx(data: bytes) -> Table:
                     raise FileRefused(_("Le fichier a plus de %(n)s lignes.") % {"n": MAX_ROWS})
     except FileRefused:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 (a damaged file raises any kind of error: it is refused, not a 500)
         raise FileRefused(_("Ce fichier n'est pas un classeur Excel lisible.")) from None
     finally:
         workbook.close()

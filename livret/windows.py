@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from livret.models import VisitReport
 
-V = VisitReport.Status
-HELD = frozenset({V.REPORTED, V.ACKNOWLEDGED})
+VisitStatus = VisitReport.Status
+HELD = frozenset({VisitStatus.REPORTED, VisitStatus.ACKNOWLEDGED})
 ONE_DAY = datetime.timedelta(days=1)
 
 # The charter's numbers.
@@ -234,7 +234,9 @@ def summarize(contract, visits: Iterable[VisitReport], today: datetime.date) -> 
         next=(open_ or upcoming or [None])[0],
         missed=[w for w in windows if w.state == WindowState.MISSED],
         held=sum(1 for v in visits if v.status in HELD),
-        planned=sorted((v for v in visits if v.status == V.PLANNED), key=lambda v: (v.planned_date, v.pk)),
+        planned=sorted(
+            (v for v in visits if v.status == VisitStatus.PLANNED), key=lambda v: (v.planned_date, v.pk)
+        ),
     )
 
 
@@ -245,7 +247,7 @@ def visits_due(contracts, today: datetime.date) -> list[dict]:
     contracts = list(contracts)
     visits = list(
         VisitReport.objects.filter(contract__in=contracts)
-        .exclude(status=V.CANCELLED)
+        .exclude(status=VisitStatus.CANCELLED)
         .only("pk", "contract_id", "status", "held_on", "planned_date")
     )
     due = []

@@ -18,7 +18,7 @@ from livret.models import (
 from livret.services import sheets as services
 from tests.apprentices.factories import CalendarFactory, ContractFactory
 
-S = LiaisonSheet.Status
+SheetStatus = LiaisonSheet.Status
 
 APPRENTICE_TEXT = {
     "activities": "Mise à jour des gammes de fabrication avec le service méthodes.",
@@ -69,23 +69,23 @@ class LiaisonSheetFactory(DjangoModelFactory):
     class Params:
         filled = factory.Trait(**APPRENTICE_TEXT)
         submitted = factory.Trait(
-            filled=True, status=S.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+            filled=True, status=SheetStatus.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
         )
         countersigned = factory.Trait(
             submitted=True,
-            status=S.COUNTERSIGNED,
+            status=SheetStatus.COUNTERSIGNED,
             tutor_assessment="Bonne implication, autonomie en progrès.",
             countersigned_at=factory.LazyFunction(timezone.now),
         )
         reviewed = factory.Trait(
             countersigned=True,
-            status=S.REVIEWED,
+            status=SheetStatus.REVIEWED,
             school_comment="Fiche lue ; à reprendre en visite.",
             reviewed_at=factory.LazyFunction(timezone.now),
         )
         returned = factory.Trait(
             filled=True,
-            status=S.RETURNED,
+            status=SheetStatus.RETURNED,
             submitted_at=factory.LazyFunction(timezone.now),
             return_reason="Merci de détailler les compétences mobilisées.",
         )
@@ -93,14 +93,14 @@ class LiaisonSheetFactory(DjangoModelFactory):
     contract = factory.SubFactory(ContractFactory)
     period = factory.LazyAttribute(lambda o: free_company_period(o.contract))
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
-    status = S.DRAFT
+    status = SheetStatus.DRAFT
 
     @factory.post_generation
     def signatures(self, create, extracted, **kwargs):
         """The signatures of the state: ``signatures=False`` writes none."""
         if not create or extracted is False:
             return
-        if self.status in {S.SUBMITTED, S.COUNTERSIGNED, S.REVIEWED}:
+        if self.status in {SheetStatus.SUBMITTED, SheetStatus.COUNTERSIGNED, SheetStatus.REVIEWED}:
             apprentice = self.contract.apprentice
             sign(
                 self,
@@ -109,7 +109,7 @@ class LiaisonSheetFactory(DjangoModelFactory):
                 name=str(apprentice),
                 email=apprentice.user.email if apprentice.user else apprentice.email,
             )
-        if self.status in {S.COUNTERSIGNED, S.REVIEWED}:
+        if self.status in {SheetStatus.COUNTERSIGNED, SheetStatus.REVIEWED}:
             tutor = self.contract.company_tutor
             sign(
                 self,
@@ -121,8 +121,8 @@ class LiaisonSheetFactory(DjangoModelFactory):
             )
 
 
-V = VisitReport.Status
-M = MissionDescription.Status
+VisitStatus = VisitReport.Status
+MissionStatus = MissionDescription.Status
 
 VISIT_TEXT = {
     "integration": "Bien intégré à l'équipe méthodes ; apprécié de ses collègues.",
@@ -148,7 +148,7 @@ class VisitReportFactory(DjangoModelFactory):
 
     class Params:
         reported = factory.Trait(
-            status=V.REPORTED,
+            status=VisitStatus.REPORTED,
             held_on=factory.LazyAttribute(lambda o: o.planned_date),
             apprentice_present=True,
             company_tutor_present=True,
@@ -156,9 +156,9 @@ class VisitReportFactory(DjangoModelFactory):
             **VISIT_TEXT,
         )
         acknowledged = factory.Trait(
-            reported=True, status=V.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now)
+            reported=True, status=VisitStatus.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now)
         )
-        cancelled = factory.Trait(status=V.CANCELLED, cancel_reason="Entreprise fermée ce jour-là.")
+        cancelled = factory.Trait(status=VisitStatus.CANCELLED, cancel_reason="Entreprise fermée ce jour-là.")
 
     contract = factory.SubFactory(ContractFactory)
     planned_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
@@ -167,7 +167,7 @@ class VisitReportFactory(DjangoModelFactory):
     @factory.post_generation
     def signatures(self, create, extracted, **kwargs):
         """The signatures of the state: ``signatures=False`` writes none."""
-        if not create or extracted is False or self.status in {V.PLANNED, V.CANCELLED}:
+        if not create or extracted is False or self.status in {VisitStatus.PLANNED, VisitStatus.CANCELLED}:
             return
         school_tutor = self.contract.school_tutor
         services.sign_document(
@@ -179,7 +179,7 @@ class VisitReportFactory(DjangoModelFactory):
             email=school_tutor.user.email,
             via=Signature.Via.SESSION,
         )
-        if self.status == V.ACKNOWLEDGED:
+        if self.status == VisitStatus.ACKNOWLEDGED:
             apprentice, tutor = self.contract.apprentice, self.contract.company_tutor
             for person, email in ((apprentice, apprentice.email), (tutor, tutor.email)):
                 services.sign_document(
@@ -217,14 +217,14 @@ class MissionDescriptionFactory(DjangoModelFactory):
     class Params:
         filled = factory.Trait(**MISSION_TEXT)
         submitted = factory.Trait(
-            filled=True, status=M.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+            filled=True, status=MissionStatus.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
         )
         validated = factory.Trait(
-            submitted=True, status=M.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+            submitted=True, status=MissionStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
         )
         returned = factory.Trait(
             filled=True,
-            status=M.RETURNED,
+            status=MissionStatus.RETURNED,
             submitted_at=factory.LazyFunction(timezone.now),
             decided_at=factory.LazyFunction(timezone.now),
             return_comment="Précisez le sujet du projet entreprise.",
@@ -352,12 +352,12 @@ def mission_in(contract, status, *, writer=None, head=None, empty=False, **value
     mission = mission_services.save_draft(
         mission=mission, by=writer, values={**MISSION_TEXT, **values}, revision=mission.revision
     )
-    if status == M.DRAFT:
+    if status == MissionStatus.DRAFT:
         return mission
     mission = mission_services.submit(mission=mission, by=writer)
-    if status == M.VALIDATED:
+    if status == MissionStatus.VALIDATED:
         return mission_services.validate(mission=mission, by=head, comment="Validée.")
-    if status == M.RETURNED:
+    if status == MissionStatus.RETURNED:
         return mission_services.return_mission(mission=mission, by=head, comment="Précisez le projet.")
     return mission
 

@@ -25,8 +25,8 @@ from tests.livret.factories import EvaluationFactory, competence_framework
 from tests.livret.test_evaluations import snapshot
 from tests.tutors.factories import CompanyTutorFactory
 
-E = Evaluation.Status
-R = Rating.Rater
+EvaluationStatus = Evaluation.Status
+Rater = Rating.Rater
 PAGE_VIEWS = ("contract_evaluations", "evaluation_detail")
 POST_VIEWS = ("evaluation_open", "grid_sharing", "evaluation_save")
 OPENERS = {"company_tutor", "school_tutor", "staff", "admin"}
@@ -91,7 +91,7 @@ def rate(world, evaluation, rater, level=3, submit=True):
         rater=rater,
         levels={c.pk: level for c in competences},
         submit=submit,
-        by=world.users["company_tutor" if rater == R.TUTOR else "apprentice"],
+        by=world.users["company_tutor" if rater == Rater.TUTOR else "apprentice"],
     )
 
 
@@ -99,8 +99,8 @@ def validated(world, contract=None, **kwargs) -> Evaluation:
     """A complete evaluation of ``contract`` (the world's by default), signed by both sides."""
     evaluation = EvaluationFactory(contract=contract or world.mine.contract, **kwargs)
     if evaluation.contract == world.mine.contract:
-        rate(world, evaluation, R.TUTOR)
-        rate(world, evaluation, R.APPRENTICE, level=2)
+        rate(world, evaluation, Rater.TUTOR)
+        rate(world, evaluation, Rater.APPRENTICE, level=2)
     return evaluation
 
 
@@ -354,20 +354,20 @@ def test_evaluation_page_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     ("status", "fillers"),
     [
-        (E.OPEN, {"company_tutor": R.TUTOR, "apprentice": R.APPRENTICE}),
-        (E.TUTOR_DONE, {"apprentice": R.APPRENTICE}),
-        (E.SELF_DONE, {"company_tutor": R.TUTOR}),
-        (E.COMPLETE, {}),
+        (EvaluationStatus.OPEN, {"company_tutor": Rater.TUTOR, "apprentice": Rater.APPRENTICE}),
+        (EvaluationStatus.TUTOR_DONE, {"apprentice": Rater.APPRENTICE}),
+        (EvaluationStatus.SELF_DONE, {"company_tutor": Rater.TUTOR}),
+        (EvaluationStatus.COMPLETE, {}),
     ],
 )
 def test_evaluation_page_offers_the_form_of_the_side_still_to_fill(
     client, world, competences, status, fillers
 ):
     evaluation = EvaluationFactory(contract=world.mine.contract)
-    if status in {E.TUTOR_DONE, E.COMPLETE}:
-        rate(world, evaluation, R.TUTOR)
-    if status in {E.SELF_DONE, E.COMPLETE}:
-        rate(world, evaluation, R.APPRENTICE)
+    if status in {EvaluationStatus.TUTOR_DONE, EvaluationStatus.COMPLETE}:
+        rate(world, evaluation, Rater.TUTOR)
+    if status in {EvaluationStatus.SELF_DONE, EvaluationStatus.COMPLETE}:
+        rate(world, evaluation, Rater.APPRENTICE)
 
     for role in ROLES:
         client.force_login(world.users[role])
@@ -384,12 +384,12 @@ def test_evaluation_page_offers_the_form_of_the_side_still_to_fill(
 
 def test_the_other_side_sees_a_draft_only_once_validated(client, world, competences):
     evaluation = EvaluationFactory(contract=world.mine.contract)
-    rate(world, evaluation, R.TUTOR, level=4, submit=False)
+    rate(world, evaluation, Rater.TUTOR, level=4, submit=False)
     client.force_login(world.users["school_tutor"])
 
     rows = client.get(evaluation.get_absolute_url()).context["grid"][0]["rows"]
     assert rows[0]["tutor"] is None
-    rate(world, evaluation, R.TUTOR, level=4)
+    rate(world, evaluation, Rater.TUTOR, level=4)
     rows = client.get(evaluation.get_absolute_url()).context["grid"][0]["rows"]
     assert rows[0]["tutor"] == "Maîtrisé"
 
@@ -397,7 +397,7 @@ def test_the_other_side_sees_a_draft_only_once_validated(client, world, competen
 @pytest.mark.parametrize("role", ["apprentice", "company_tutor"])
 def test_saving_then_validating_from_the_page(client, world, competences, role):
     evaluation = EvaluationFactory(contract=world.mine.contract)
-    rater = R.APPRENTICE if role == "apprentice" else R.TUTOR
+    rater = Rater.APPRENTICE if role == "apprentice" else Rater.TUTOR
     client.force_login(world.users[role])
     url = reverse("livret:evaluation_save", args=[evaluation.pk])
 
@@ -417,7 +417,9 @@ def test_saving_then_validating_from_the_page(client, world, competences, role):
     assert messages_of(response) == [
         "Évaluation validée et signée." if role == "company_tutor" else "Auto-évaluation validée et signée."
     ]
-    assert evaluation.status == (E.TUTOR_DONE if role == "company_tutor" else E.SELF_DONE)
+    assert evaluation.status == (
+        EvaluationStatus.TUTOR_DONE if role == "company_tutor" else EvaluationStatus.SELF_DONE
+    )
     assert set(evaluation.ratings.filter(rater=rater).values_list("level", flat=True)) == {3}
     assert Signature.objects.for_document(evaluation).get().via == "session"
 
@@ -466,27 +468,39 @@ def test_malformed_posts_are_refused_with_a_french_message(client, world, compet
 @pytest.mark.parametrize(
     ("role", "state", "message"),
     [
-        ("school_tutor", E.OPEN, "Seuls l'apprenti et son maître d'apprentissage remplissent cette grille."),
         (
-            "head_of_diploma",
-            E.OPEN,
+            "school_tutor",
+            EvaluationStatus.OPEN,
             "Seuls l'apprenti et son maître d'apprentissage remplissent cette grille.",
         ),
-        ("staff", E.OPEN, "Seuls l'apprenti et son maître d'apprentissage remplissent cette grille."),
-        ("apprentice", E.SELF_DONE, "L'auto-évaluation est déjà validée : elle ne change plus."),
+        (
+            "head_of_diploma",
+            EvaluationStatus.OPEN,
+            "Seuls l'apprenti et son maître d'apprentissage remplissent cette grille.",
+        ),
+        (
+            "staff",
+            EvaluationStatus.OPEN,
+            "Seuls l'apprenti et son maître d'apprentissage remplissent cette grille.",
+        ),
+        (
+            "apprentice",
+            EvaluationStatus.SELF_DONE,
+            "L'auto-évaluation est déjà validée : elle ne change plus.",
+        ),
         (
             "company_tutor",
-            E.TUTOR_DONE,
+            EvaluationStatus.TUTOR_DONE,
             "L'évaluation du maître d'apprentissage est déjà validée : elle ne change plus.",
         ),
     ],
 )
 def test_refused_saves_say_why_in_french_and_change_nothing(client, world, competences, role, state, message):
     evaluation = EvaluationFactory(contract=world.mine.contract)
-    if state == E.SELF_DONE:
-        rate(world, evaluation, R.APPRENTICE)
-    if state == E.TUTOR_DONE:
-        rate(world, evaluation, R.TUTOR)
+    if state == EvaluationStatus.SELF_DONE:
+        rate(world, evaluation, Rater.APPRENTICE)
+    if state == EvaluationStatus.TUTOR_DONE:
+        rate(world, evaluation, Rater.TUTOR)
     before = snapshot(evaluation)
     client.force_login(world.users[role])
 
@@ -522,7 +536,7 @@ def test_link_page_shows_the_grid_alone_in_a_fixed_number_of_queries(
     client, world, competences, django_assert_num_queries, extra
 ):
     evaluation = EvaluationFactory(contract=world.mine.contract)
-    rate(world, evaluation, R.APPRENTICE, level=2)
+    rate(world, evaluation, Rater.APPRENTICE, level=2)
     for _ in range(extra):
         other = validated(world)
         tutor_link(other)
@@ -558,7 +572,7 @@ def test_link_saves_a_draft_then_validates_once(client, world, competences):
     assert "Merci, votre évaluation est validée" in text_of(response)
     evaluation.refresh_from_db()
     link.refresh_from_db()
-    assert (evaluation.status, link.used_at is not None) == (E.TUTOR_DONE, True)
+    assert (evaluation.status, link.used_at is not None) == (EvaluationStatus.TUTOR_DONE, True)
     signature = Signature.objects.for_document(evaluation).get()
     assert signature.content_sha256 in text_of(response)
     again = client.post(url, form_data(competences, level=1, action="submit"))
@@ -600,7 +614,7 @@ def test_a_link_that_cannot_serve_says_so_in_french_and_changes_nothing(
         link.expires_at = timezone.now() - datetime.timedelta(minutes=1)
         link.save(update_fields=["expires_at"])
     elif spoil == "used":
-        rate(world, evaluation, R.TUTOR)
+        rate(world, evaluation, Rater.TUTOR)
     elif spoil == "tampered":
         token = token[:-2] + ("xy" if not token.endswith("xy") else "zz")
     elif spoil == "other_person":
@@ -660,7 +674,7 @@ def test_no_fresh_link_when_the_tutor_has_validated_or_the_link_is_not_genuine(
     _link, token = tutor_link(evaluation)
     ActionLink.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
     if case == "validated":
-        rate(world, evaluation, R.TUTOR)
+        rate(world, evaluation, Rater.TUTOR)
     else:
         token = token[:-3] + "xyz"
 

@@ -34,8 +34,8 @@ from tests.livret.factories import (
 )
 from tests.tutors.factories import CompanyTutorFactory
 
-E = Evaluation.Status
-R = Rating.Rater
+EvaluationStatus = Evaluation.Status
+Rater = Rating.Rater
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -107,7 +107,7 @@ def test_opening_a_period_mails_the_company_tutor_a_link_to_evaluate(
             contract=world.mine.contract, period=period, by=world.users[role], today=today
         )
 
-    assert (evaluation.status, evaluation.period) == (E.OPEN, period)
+    assert (evaluation.status, evaluation.period) == (EvaluationStatus.OPEN, period)
     (event,) = AuditEvent.for_object(evaluation)
     assert (event.action, event.actor) == ("livret.evaluation.opened", world.users[role])
     (message,) = mail.outbox
@@ -211,15 +211,17 @@ def test_a_draft_saves_the_levels_without_signing(world, competences, evaluation
     tutor = world.users["company_tutor"]
     first, second = competences[:2]
 
-    workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels={first.pk: 2, second.pk: 3}, by=tutor)
     workflow.save_ratings(
-        evaluation=evaluation, rater=R.TUTOR, levels={first.pk: 4}, comment=" À suivre. ", by=tutor
+        evaluation=evaluation, rater=Rater.TUTOR, levels={first.pk: 2, second.pk: 3}, by=tutor
+    )
+    workflow.save_ratings(
+        evaluation=evaluation, rater=Rater.TUTOR, levels={first.pk: 4}, comment=" À suivre. ", by=tutor
     )
 
     evaluation.refresh_from_db()
     assert list(evaluation.ratings.values_list("competence_id", "rater", "level")) == [(first.pk, "tutor", 4)]
     assert (evaluation.status, evaluation.tutor_submitted_at, evaluation.tutor_comment) == (
-        E.OPEN,
+        EvaluationStatus.OPEN,
         None,
         "À suivre.",
     )
@@ -229,10 +231,10 @@ def test_a_draft_saves_the_levels_without_signing(world, competences, evaluation
 
 def test_an_unchanged_draft_writes_nothing(world, competences, evaluation):
     tutor = world.users["company_tutor"]
-    workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels={competences[0].pk: 2}, by=tutor)
+    workflow.save_ratings(evaluation=evaluation, rater=Rater.TUTOR, levels={competences[0].pk: 2}, by=tutor)
     before = snapshot(evaluation)
 
-    workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels={competences[0].pk: 2}, by=tutor)
+    workflow.save_ratings(evaluation=evaluation, rater=Rater.TUTOR, levels={competences[0].pk: 2}, by=tutor)
 
     assert snapshot(evaluation) == before
 
@@ -242,7 +244,7 @@ def test_the_tutor_validates_and_signs_exactly_the_levels_given(world, competenc
 
     workflow.save_ratings(
         evaluation=evaluation,
-        rater=R.TUTOR,
+        rater=Rater.TUTOR,
         levels=levels,
         comment="Belle progression.",
         submit=True,
@@ -250,7 +252,7 @@ def test_the_tutor_validates_and_signs_exactly_the_levels_given(world, competenc
     )
 
     evaluation.refresh_from_db()
-    assert evaluation.status == E.TUTOR_DONE
+    assert evaluation.status == EvaluationStatus.TUTOR_DONE
     assert evaluation.tutor_submitted_at is not None
     (signature,) = signatures_of(evaluation)
     tutor = world.mine.contract.company_tutor
@@ -278,22 +280,24 @@ def test_the_tutor_validates_and_signs_exactly_the_levels_given(world, competenc
     assert AuditEvent.for_object(evaluation).first().action == "livret.evaluation.evaluated"
 
 
-@pytest.mark.parametrize("first", [R.TUTOR, R.APPRENTICE])
+@pytest.mark.parametrize("first", [Rater.TUTOR, Rater.APPRENTICE])
 def test_the_evaluation_is_complete_when_both_sides_have_validated(world, competences, evaluation, first):
-    by = {R.TUTOR: world.users["company_tutor"], R.APPRENTICE: world.users["apprentice"]}
-    second = R.APPRENTICE if first == R.TUTOR else R.TUTOR
+    by = {Rater.TUTOR: world.users["company_tutor"], Rater.APPRENTICE: world.users["apprentice"]}
+    second = Rater.APPRENTICE if first == Rater.TUTOR else Rater.TUTOR
 
     workflow.save_ratings(
         evaluation=evaluation, rater=first, levels=all_levels(competences), submit=True, by=by[first]
     )
     evaluation.refresh_from_db()
-    assert evaluation.status == (E.TUTOR_DONE if first == R.TUTOR else E.SELF_DONE)
+    assert evaluation.status == (
+        EvaluationStatus.TUTOR_DONE if first == Rater.TUTOR else EvaluationStatus.SELF_DONE
+    )
     workflow.save_ratings(
         evaluation=evaluation, rater=second, levels=all_levels(competences, 2), submit=True, by=by[second]
     )
 
     evaluation.refresh_from_db()
-    assert evaluation.status == E.COMPLETE
+    assert evaluation.status == EvaluationStatus.COMPLETE
     assert sorted(s.act for s in signatures_of(evaluation)) == ["evaluate", "self_assess"]
     self_assessment = signatures_of(evaluation).get(act=Signature.Act.SELF_ASSESS)
     assert (self_assessment.signer, self_assessment.signer_name) == (
@@ -301,15 +305,15 @@ def test_the_evaluation_is_complete_when_both_sides_have_validated(world, compet
         str(world.mine.apprentice),
     )
     assert (
-        evaluation.ratings.filter(rater=R.TUTOR).count()
-        == evaluation.ratings.filter(rater=R.APPRENTICE).count()
+        evaluation.ratings.filter(rater=Rater.TUTOR).count()
+        == evaluation.ratings.filter(rater=Rater.APPRENTICE).count()
     )
 
 
-MAY_RATE = {R.TUTOR: "company_tutor", R.APPRENTICE: "apprentice"}
+MAY_RATE = {Rater.TUTOR: "company_tutor", Rater.APPRENTICE: "apprentice"}
 
 
-@pytest.mark.parametrize("rater", [R.TUTOR, R.APPRENTICE])
+@pytest.mark.parametrize("rater", [Rater.TUTOR, Rater.APPRENTICE])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_side_is_filled_by_its_person_only(world, competences, evaluation, rater, role):
     levels = all_levels(competences)
@@ -343,11 +347,11 @@ def test_each_side_is_filled_by_its_person_only(world, competences, evaluation, 
 )
 def test_bad_levels_are_refused_and_nothing_is_written(world, competences, evaluation, levels, message):
     tutor = world.users["company_tutor"]
-    workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels={competences[1].pk: 2}, by=tutor)
+    workflow.save_ratings(evaluation=evaluation, rater=Rater.TUTOR, levels={competences[1].pk: 2}, by=tutor)
     before = snapshot(evaluation)
 
     with pytest.raises(ValidationError) as refused:
-        workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels=levels(competences), by=tutor)
+        workflow.save_ratings(evaluation=evaluation, rater=Rater.TUTOR, levels=levels(competences), by=tutor)
 
     assert message in " ".join(refused.value.messages)
     assert snapshot(evaluation) == before
@@ -360,7 +364,7 @@ def test_validating_needs_every_competence_rated_and_writes_nothing_otherwise(wo
     with pytest.raises(ValidationError, match="1 compétence sans niveau"):
         workflow.save_ratings(
             evaluation=evaluation,
-            rater=R.APPRENTICE,
+            rater=Rater.APPRENTICE,
             levels=levels,
             submit=True,
             by=world.users["apprentice"],
@@ -375,7 +379,7 @@ def test_an_oversized_comment_is_refused(world, competences, evaluation):
     with pytest.raises(ValidationError, match="Ce texte dépasse 5000 caractères."):
         workflow.save_ratings(
             evaluation=evaluation,
-            rater=R.APPRENTICE,
+            rater=Rater.APPRENTICE,
             levels={},
             comment="x" * 5001,
             by=world.users["apprentice"],
@@ -384,7 +388,7 @@ def test_an_oversized_comment_is_refused(world, competences, evaluation):
     assert snapshot(evaluation) == before
 
 
-@pytest.mark.parametrize("rater", [R.TUTOR, R.APPRENTICE])
+@pytest.mark.parametrize("rater", [Rater.TUTOR, Rater.APPRENTICE])
 def test_a_validated_side_never_changes(world, competences, evaluation, rater):
     by = world.users[MAY_RATE[rater]]
     workflow.save_ratings(
@@ -407,17 +411,19 @@ def test_a_validated_side_never_changes(world, competences, evaluation, rater):
 def test_the_link_saves_drafts_and_is_used_by_the_validation(world, competences, evaluation):
     link, token = tutor_link(evaluation)
 
-    workflow.save_ratings(evaluation=evaluation, rater=R.TUTOR, levels={competences[0].pk: 2}, token=token)
+    workflow.save_ratings(
+        evaluation=evaluation, rater=Rater.TUTOR, levels={competences[0].pk: 2}, token=token
+    )
     link.refresh_from_db()
     assert link.used_at is None
     workflow.save_ratings(
-        evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences), submit=True, token=token
+        evaluation=evaluation, rater=Rater.TUTOR, levels=all_levels(competences), submit=True, token=token
     )
 
     link.refresh_from_db()
     evaluation.refresh_from_db()
     assert link.used_at is not None
-    assert evaluation.status == E.TUTOR_DONE
+    assert evaluation.status == EvaluationStatus.TUTOR_DONE
     signature = signatures_of(evaluation).get()
     tutor = world.mine.contract.company_tutor
     assert (signature.via, signature.signer, signature.signer_email) == ("link", tutor.user, tutor.email)
@@ -432,7 +438,7 @@ def test_the_link_of_a_tutor_without_account_signs_without_a_user(world, compete
     _link, token = tutor_link(evaluation)
 
     workflow.save_ratings(
-        evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences), submit=True, token=token
+        evaluation=evaluation, rater=Rater.TUTOR, levels=all_levels(competences), submit=True, token=token
     )
 
     signature = signatures_of(evaluation).get()
@@ -479,7 +485,7 @@ def test_a_link_that_cannot_serve_changes_nothing(world, competences, evaluation
 
     with pytest.raises(links.LinkError) as refused:
         workflow.save_ratings(
-            evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences), submit=True, token=token
+            evaluation=evaluation, rater=Rater.TUTOR, levels=all_levels(competences), submit=True, token=token
         )
 
     assert refused.value.kind == kind
@@ -491,7 +497,7 @@ def test_a_link_never_fills_the_self_assessment(world, competences, evaluation):
     before = snapshot(evaluation)
 
     with pytest.raises(PermissionDenied):
-        workflow.save_ratings(evaluation=evaluation, rater=R.APPRENTICE, levels={}, token=token)
+        workflow.save_ratings(evaluation=evaluation, rater=Rater.APPRENTICE, levels={}, token=token)
 
     assert snapshot(evaluation) == before
 
@@ -500,7 +506,7 @@ def test_a_link_cannot_change_a_side_validated_in_session(world, competences, ev
     _link, token = tutor_link(evaluation)
     workflow.save_ratings(
         evaluation=evaluation,
-        rater=R.TUTOR,
+        rater=Rater.TUTOR,
         levels=all_levels(competences),
         submit=True,
         by=world.users["company_tutor"],
@@ -509,7 +515,7 @@ def test_a_link_cannot_change_a_side_validated_in_session(world, competences, ev
 
     with pytest.raises(Refusal):
         workflow.save_ratings(
-            evaluation=evaluation, rater=R.TUTOR, levels=all_levels(competences, 1), token=token
+            evaluation=evaluation, rater=Rater.TUTOR, levels=all_levels(competences, 1), token=token
         )
 
     assert snapshot(evaluation) == before
@@ -519,7 +525,7 @@ def test_the_request_is_not_mailed_once_the_tutor_has_validated(world, competenc
     assert send_evaluation_request(evaluation.pk) is True
     workflow.save_ratings(
         evaluation=evaluation,
-        rater=R.TUTOR,
+        rater=Rater.TUTOR,
         levels=all_levels(competences),
         submit=True,
         by=world.users["company_tutor"],
@@ -647,12 +653,14 @@ def test_progression_averages_each_block_over_the_validated_sides_only(
     block_a, block_b = competences[:3], competences[3:]
     first = EvaluationFactory(contract=world.mine.contract)
     second = EvaluationFactory(contract=world.mine.contract)
-    rate(first, R.TUTOR, {**{c.pk: 1 for c in block_a}, **{c.pk: 2 for c in block_b}}, world=world)
-    rate(first, R.APPRENTICE, {block_a[0].pk: 4}, submit=False, world=world)  # a draft: nobody's opinion yet
-    rate(second, R.TUTOR, {**{c.pk: 3 for c in block_a}, **{c.pk: 4 for c in block_b}}, world=world)
+    rate(first, Rater.TUTOR, {**{c.pk: 1 for c in block_a}, **{c.pk: 2 for c in block_b}}, world=world)
+    rate(
+        first, Rater.APPRENTICE, {block_a[0].pk: 4}, submit=False, world=world
+    )  # a draft: nobody's opinion yet
+    rate(second, Rater.TUTOR, {**{c.pk: 3 for c in block_a}, **{c.pk: 4 for c in block_b}}, world=world)
     rate(
         second,
-        R.APPRENTICE,
+        Rater.APPRENTICE,
         {
             **dict.fromkeys([c.pk for c in block_a], 2),
             **{block_b[0].pk: 3, block_b[1].pk: 4, block_b[2].pk: 4},
@@ -665,10 +673,10 @@ def test_progression_averages_each_block_over_the_validated_sides_only(
 
     a, b = (c[0].block for c in (block_a, block_b))
     assert [p["id"] for p in progression.periods] == [first.period_id, second.period_id]
-    assert progression.series(a.pk, R.TUTOR) == [1.0, 3.0]
-    assert progression.series(b.pk, R.TUTOR) == [2.0, 4.0]
-    assert progression.series(a.pk, R.APPRENTICE) == [None, 2.0]
-    assert progression.series(b.pk, R.APPRENTICE) == [None, 3.67]
+    assert progression.series(a.pk, Rater.TUTOR) == [1.0, 3.0]
+    assert progression.series(b.pk, Rater.TUTOR) == [2.0, 4.0]
+    assert progression.series(a.pk, Rater.APPRENTICE) == [None, 2.0]
+    assert progression.series(b.pk, Rater.APPRENTICE) == [None, 3.67]
     (row_one, row_two) = progression.rows()
     assert [(cell["tutor"], cell["apprentice"]) for cell in row_two["cells"]] == [(3.0, 2.0), (4.0, 3.67)]
 
@@ -708,9 +716,9 @@ def chart_for(world, periods_rated):
     competences = competence_framework(world.mine.diploma, blocks=2, per_block=2)
     for index in range(periods_rated):
         evaluation = EvaluationFactory(contract=world.mine.contract)
-        rate(evaluation, R.TUTOR, all_levels(competences, 1 + index % 4), world=world)
+        rate(evaluation, Rater.TUTOR, all_levels(competences, 1 + index % 4), world=world)
         if index % 2 == 0:
-            rate(evaluation, R.APPRENTICE, all_levels(competences, 2), world=world)
+            rate(evaluation, Rater.APPRENTICE, all_levels(competences, 2), world=world)
     progression = selectors.progression(world.mine.contract)
     return progression, progression_chart(progression, apprentice="Léa <Martin> & co")
 
@@ -827,12 +835,12 @@ def test_both_sides_validating_at_once_make_the_evaluation_complete():
         )
 
     outcomes = race(
-        validate(R.TUTOR, chain.company_tutor.user), validate(R.APPRENTICE, chain.apprentice.user)
+        validate(Rater.TUTOR, chain.company_tutor.user), validate(Rater.APPRENTICE, chain.apprentice.user)
     )
 
     assert all(isinstance(o, Evaluation) for o in outcomes), outcomes
     evaluation.refresh_from_db()
-    assert evaluation.status == E.COMPLETE
+    assert evaluation.status == EvaluationStatus.COMPLETE
     assert sorted(Signature.objects.for_document(evaluation).values_list("act", flat=True)) == [
         "evaluate",
         "self_assess",
@@ -852,7 +860,7 @@ def test_two_validations_of_the_same_side_at_once_exactly_one_wins():
         copy = Evaluation.objects.get(pk=evaluation.pk)
         levels = all_levels(competences, level)
         return lambda: workflow.save_ratings(
-            evaluation=copy, rater=R.TUTOR, levels=levels, submit=True, **who
+            evaluation=copy, rater=Rater.TUTOR, levels=levels, submit=True, **who
         )
 
     outcomes = race(validate(2, by=chain.company_tutor.user), validate(4, token=token))

@@ -6,18 +6,18 @@ from core.workflow.signatures import signatures_of
 from livret.models import LiaisonSheet
 from tests.livret.factories import LiaisonSheetFactory
 
-S = LiaisonSheet.Status
+SheetStatus = LiaisonSheet.Status
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("traits", "status", "acts"),
     [
-        ({}, S.DRAFT, []),
-        ({"submitted": True}, S.SUBMITTED, ["submit"]),
-        ({"countersigned": True}, S.COUNTERSIGNED, ["submit", "countersign"]),
-        ({"reviewed": True}, S.REVIEWED, ["submit", "countersign"]),
-        ({"returned": True}, S.RETURNED, []),
+        ({}, SheetStatus.DRAFT, []),
+        ({"submitted": True}, SheetStatus.SUBMITTED, ["submit"]),
+        ({"countersigned": True}, SheetStatus.COUNTERSIGNED, ["submit", "countersign"]),
+        ({"reviewed": True}, SheetStatus.REVIEWED, ["submit", "countersign"]),
+        ({"returned": True}, SheetStatus.RETURNED, []),
     ],
 )
 def test_factory_traits_give_the_state_and_its_signatures(traits, status, acts):
@@ -27,7 +27,7 @@ def test_factory_traits_give_the_state_and_its_signatures(traits, status, acts):
     assert sheet.status == status
     assert [s.act for s in signatures_of(sheet)] == acts
     assert sheet.period.kind == "company"
-    assert bool(sheet.activities) == (status != S.DRAFT)
+    assert bool(sheet.activities) == (status != SheetStatus.DRAFT)
 
 
 @pytest.mark.django_db

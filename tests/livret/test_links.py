@@ -21,7 +21,7 @@ from tests.helpers import text_of
 from tests.livret.factories import LiaisonSheetFactory, small_world, snapshot
 from tests.tutors.factories import CompanyTutorFactory
 
-S = LiaisonSheet.Status
+SheetStatus = LiaisonSheet.Status
 SIGN = {"tutor_assessment": "Très bonne période, autonomie en progrès.", "confirm": "on"}
 # The sheet with its contract, people and period; the link; the content type is cached.
 LINK_PAGE_QUERIES = 2
@@ -99,7 +99,7 @@ def test_posting_the_link_countersigns_with_the_link_and_signs_the_stored_conten
     assert "Merci, la fiche est contresignée" in text
     sheet.refresh_from_db()
     link.refresh_from_db()
-    assert sheet.status == S.COUNTERSIGNED
+    assert sheet.status == SheetStatus.COUNTERSIGNED
     assert sheet.tutor_assessment == SIGN["tutor_assessment"]
     assert link.used_at is not None
     signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)

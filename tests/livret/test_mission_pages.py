@@ -21,7 +21,7 @@ from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
 from tests.livret.factories import MISSION_TEXT, MissionDescriptionFactory, mission_in, mission_snapshot
 
-M = MissionDescription.Status
+MissionStatus = MissionDescription.Status
 POST_VIEWS = ("mission_save", "mission_validate", "mission_return", "mission_correct")
 NEW_TEXT = {**MISSION_TEXT, "missions": "Pilotage du projet de réimplantation de l'atelier."}
 
@@ -78,7 +78,9 @@ def add_missions(world, role, n):
 @pytest.mark.parametrize("role", ROLES)
 def test_mission_list_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, role, extra):
     # The head's own grows in their waiting list: theirs here is decided, so that both lists have rows.
-    mine = mission_in(world.mine.contract, M.VALIDATED if role == "head_of_diploma" else M.SUBMITTED)
+    mine = mission_in(
+        world.mine.contract, MissionStatus.VALIDATED if role == "head_of_diploma" else MissionStatus.SUBMITTED
+    )
     add_missions(world, role, extra)
     client.force_login(world.users[role])
 
@@ -93,9 +95,9 @@ def test_mission_list_runs_a_fixed_number_of_queries(client, world, django_asser
 
 @pytest.mark.parametrize("role", ROLES)
 def test_mission_list_shows_only_what_the_role_sees(client, world, role):
-    mine = mission_in(world.mine.contract, M.DRAFT)
-    other = mission_in(world.other.contract, M.DRAFT)
-    foreign = mission_in(world.foreign.contract, M.DRAFT)
+    mine = mission_in(world.mine.contract, MissionStatus.DRAFT)
+    other = mission_in(world.other.contract, MissionStatus.DRAFT)
+    foreign = mission_in(world.foreign.contract, MissionStatus.DRAFT)
     client.force_login(world.users[role])
 
     response = client.get(reverse("livret:mission_list"))
@@ -107,13 +109,13 @@ def test_mission_list_shows_only_what_the_role_sees(client, world, role):
 
 def test_head_sees_what_waits_for_them_first_oldest_first_with_the_days_and_a_late_badge(client, world):
     head = world.users["head_of_diploma"]
-    late = mission_in(world.mine.contract, M.SUBMITTED)
+    late = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     MissionDescription.objects.filter(pk=late.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(days=9)
     )
     add_missions(world, "head_of_diploma", 1)
-    recent = MissionDescription.objects.exclude(pk=late.pk).get(status=M.SUBMITTED)
-    validated = mission_in(world.other.contract, M.VALIDATED)  # another head's diploma
+    recent = MissionDescription.objects.exclude(pk=late.pk).get(status=MissionStatus.SUBMITTED)
+    validated = mission_in(world.other.contract, MissionStatus.VALIDATED)  # another head's diploma
     client.force_login(head)
 
     response = client.get(reverse("livret:mission_list"))
@@ -129,7 +131,7 @@ def test_head_sees_what_waits_for_them_first_oldest_first_with_the_days_and_a_la
 
 
 def test_a_head_with_nothing_to_decide_is_told_so(client, world):
-    mission_in(world.mine.contract, M.DRAFT)
+    mission_in(world.mine.contract, MissionStatus.DRAFT)
     client.force_login(world.users["head_of_diploma"])
 
     assert "Aucune description n'attend votre décision." in text_of(
@@ -138,8 +140,8 @@ def test_a_head_with_nothing_to_decide_is_told_so(client, world):
 
 
 def test_staff_filter_the_list_by_state_and_an_unknown_state_shows_nothing_but_the_error(client, world):
-    submitted = mission_in(world.mine.contract, M.SUBMITTED)
-    mission_in(world.other.contract, M.DRAFT)
+    submitted = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
+    mission_in(world.other.contract, MissionStatus.DRAFT)
     client.force_login(world.users["staff"])
     url = reverse("livret:mission_list")
 
@@ -180,7 +182,7 @@ def test_writers_are_offered_to_open_the_description_of_a_contract_that_has_none
         f'action="{reverse("livret:mission_create", args=[world.mine.contract.pk])}"'
         in response.content.decode()
     )
-    mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     assert client.get(reverse("livret:mission_list")).context["to_describe"] == []
 
 
@@ -203,7 +205,7 @@ def test_opening_the_description_leads_to_it(client, world, role):
 
 
 def test_opening_it_twice_leads_to_the_existing_one(client, world):
-    existing = mission_in(world.mine.contract, M.SUBMITTED)
+    existing = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     before = mission_snapshot(existing)
     client.force_login(world.users["company_tutor"])
 
@@ -249,7 +251,7 @@ def with_history(world, extra) -> MissionDescription:
     """The current, submitted description of ``world.mine`` after ``extra`` corrected versions, each
     validated, and ``extra`` returns and resubmissions of its own."""
     apprentice, head = world.users["apprentice"], world.users["head_of_diploma"]
-    mission = mission_in(world.mine.contract, M.VALIDATED)
+    mission = mission_in(world.mine.contract, MissionStatus.VALIDATED)
     for _ in range(extra - 1):
         mission = services.correct(mission=mission, by=head)
         mission = services.submit(mission=mission, by=apprentice)
@@ -281,7 +283,7 @@ def test_mission_detail_runs_a_fixed_number_of_queries(client, world, django_ass
 @pytest.mark.parametrize("role", ROLES)
 def test_mission_of_someone_else_is_not_found_on_get_and_post(client, world, django_assert_num_queries, role):
     chains = [world.foreign] + ([] if role in ORGANISATION_WIDE else [world.other])
-    missions = [mission_in(chain.contract, M.SUBMITTED) for chain in chains]
+    missions = [mission_in(chain.contract, MissionStatus.SUBMITTED) for chain in chains]
     before = mission_snapshot(*missions)
     client.force_login(world.users[role])
 
@@ -300,7 +302,7 @@ def test_mission_of_someone_else_is_not_found_on_get_and_post(client, world, dja
 
 @pytest.mark.parametrize("view", ["mission_list", "mission_detail", "mission_create", *POST_VIEWS])
 def test_pages_ask_anonymous_people_to_log_in(client, world, view):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     args = (
         [] if view == "mission_list" else [world.mine.contract.pk if view == "mission_create" else mission.pk]
     )
@@ -315,11 +317,11 @@ def test_pages_ask_anonymous_people_to_log_in(client, world, view):
 @pytest.mark.parametrize(
     ("state", "key", "roles"),
     [
-        (M.DRAFT, "form", {"apprentice", "company_tutor"}),
-        (M.RETURNED, "form", {"apprentice", "company_tutor"}),
-        (M.SUBMITTED, "validate_form", {"head_of_diploma"}),
-        (M.SUBMITTED, "return_form", {"head_of_diploma"}),
-        (M.VALIDATED, "can_correct", {"head_of_diploma", "staff", "admin"}),
+        (MissionStatus.DRAFT, "form", {"apprentice", "company_tutor"}),
+        (MissionStatus.RETURNED, "form", {"apprentice", "company_tutor"}),
+        (MissionStatus.SUBMITTED, "validate_form", {"head_of_diploma"}),
+        (MissionStatus.SUBMITTED, "return_form", {"head_of_diploma"}),
+        (MissionStatus.VALIDATED, "can_correct", {"head_of_diploma", "staff", "admin"}),
     ],
 )
 def test_the_form_of_the_next_step_is_offered_to_whom_it_falls(client, world, state, key, roles):
@@ -332,7 +334,7 @@ def test_the_form_of_the_next_step_is_offered_to_whom_it_falls(client, world, st
 
 
 def test_the_page_shows_the_decisions_with_their_delay_and_the_signatures_with_their_hash(client, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     MissionDescription.objects.filter(pk=mission.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(days=9)
     )
@@ -360,10 +362,10 @@ def test_the_page_shows_the_decisions_with_their_delay_and_the_signatures_with_t
 @pytest.mark.parametrize(
     ("state", "role"),
     [
-        (M.DRAFT, "apprentice"),
-        (M.SUBMITTED, "head_of_diploma"),
-        (M.VALIDATED, "staff"),
-        (M.SUBMITTED, "staff"),
+        (MissionStatus.DRAFT, "apprentice"),
+        (MissionStatus.SUBMITTED, "head_of_diploma"),
+        (MissionStatus.VALIDATED, "staff"),
+        (MissionStatus.SUBMITTED, "staff"),
     ],
 )
 def test_every_id_on_the_page_is_unique(client, world, state, role):
@@ -378,7 +380,7 @@ def test_every_id_on_the_page_is_unique(client, world, state, role):
 
 
 def test_a_submitted_description_says_how_long_it_has_waited(client, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     MissionDescription.objects.filter(pk=mission.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(days=8)
     )
@@ -392,7 +394,7 @@ def test_a_submitted_description_says_how_long_it_has_waited(client, world):
 
 
 def test_an_old_version_links_to_the_current_one_and_offers_nothing(client, world):
-    old = mission_in(world.mine.contract, M.VALIDATED)
+    old = mission_in(world.mine.contract, MissionStatus.VALIDATED)
     new = services.correct(mission=old, by=world.users["staff"])
     client.force_login(world.users["head_of_diploma"])
 
@@ -405,7 +407,7 @@ def test_an_old_version_links_to_the_current_one_and_offers_nothing(client, worl
 
 @pytest.mark.parametrize("role", ORGANISATION_WIDE)
 def test_staff_see_the_audit_trail(client, world, role):
-    mission = mission_in(world.mine.contract, M.VALIDATED)
+    mission = mission_in(world.mine.contract, MissionStatus.VALIDATED)
     client.force_login(world.users[role])
 
     events = client.get(mission.get_absolute_url()).context["audit_events"]
@@ -427,7 +429,7 @@ def save(client, mission, *, action="save", json_=False, **data):
 
 @pytest.mark.parametrize("role", ["apprentice", "company_tutor"])
 def test_writers_save_a_draft_from_the_form(client, world, role):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     client.force_login(world.users[role])
 
     response = save(client, mission)
@@ -438,7 +440,7 @@ def test_writers_save_a_draft_from_the_form(client, world, role):
 
 
 def test_the_autosave_gets_the_new_revision_in_json(client, world):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     client.force_login(world.users["apprentice"])
 
     response = save(client, mission, json_=True)
@@ -449,7 +451,7 @@ def test_the_autosave_gets_the_new_revision_in_json(client, world):
 
 
 def test_writers_submit_from_the_form_and_the_text_is_saved_first(client, world):
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     client.force_login(world.users["company_tutor"])
 
     response = save(client, mission, action="submit")
@@ -459,24 +461,24 @@ def test_writers_submit_from_the_form_and_the_text_is_saved_first(client, world)
         "Description soumise au responsable de formation : il la valide ou la renvoie sous une semaine."
     ]
     assert (mission.status, mission.content(), mission.submitted_by) == (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         NEW_TEXT,
         world.users["company_tutor"],
     )
 
 
 def test_submitting_without_the_project_subject_keeps_the_text_and_says_what_is_missing(client, world):
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     client.force_login(world.users["apprentice"])
 
     response = save(client, mission, action="submit", project_subject="")
 
     assert messages_of(response) == ["Indiquez le sujet du projet entreprise de l'année."]
-    assert (fresh(mission).status, fresh(mission).missions) == (M.DRAFT, NEW_TEXT["missions"])
+    assert (fresh(mission).status, fresh(mission).missions) == (MissionStatus.DRAFT, NEW_TEXT["missions"])
 
 
 def test_a_save_from_a_stale_tab_shows_both_texts_and_overwrites_nothing(client, world):
-    mission = mission_in(world.mine.contract, M.DRAFT)  # revision 1
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)  # revision 1
     client.force_login(world.users["apprentice"])
     stale_revision = mission.revision
     services.save_draft(
@@ -499,7 +501,7 @@ def test_a_save_from_a_stale_tab_shows_both_texts_and_overwrites_nothing(client,
 
 
 def test_the_autosave_from_a_stale_tab_gets_a_conflict_with_the_current_text(client, world):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     client.force_login(world.users["apprentice"])
     services.save_draft(mission=mission, by=world.users["company_tutor"], values=NEW_TEXT, revision=1)
     before = mission_snapshot(mission)
@@ -523,7 +525,7 @@ def test_the_autosave_from_a_stale_tab_gets_a_conflict_with_the_current_text(cli
 def test_an_oversized_or_malformed_save_is_refused_with_a_message_and_keeps_the_text(
     client, world, data, message
 ):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     before = mission_snapshot(mission)
     client.force_login(world.users["apprentice"])
 
@@ -544,7 +546,7 @@ def test_an_oversized_or_malformed_save_is_refused_with_a_message_and_keeps_the_
 
 
 def test_head_validates_with_an_optional_comment(client, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     client.force_login(world.users["head_of_diploma"])
 
     response = client.post(reverse("livret:mission_validate", args=[mission.pk]), {"comment": ""})
@@ -553,23 +555,23 @@ def test_head_validates_with_an_optional_comment(client, world):
     assert messages_of(response) == [
         "Description validée. L'apprenti et son maître d'apprentissage la retrouvent dans le livret."
     ]
-    assert fresh(mission).status == M.VALIDATED
+    assert fresh(mission).status == MissionStatus.VALIDATED
     assert MissionDecision.objects.get(mission=mission).comment == ""
 
 
 def test_head_returns_with_a_comment(client, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     client.force_login(world.users["head_of_diploma"])
 
     response = client.post(reverse("livret:mission_return", args=[mission.pk]), {"comment": "Précisez."})
 
     assert messages_of(response) == ["Description renvoyée avec votre commentaire."]
-    assert (fresh(mission).status, fresh(mission).return_comment) == (M.RETURNED, "Précisez.")
+    assert (fresh(mission).status, fresh(mission).return_comment) == (MissionStatus.RETURNED, "Précisez.")
 
 
 @pytest.mark.parametrize("role", ["head_of_diploma", "staff", "admin"])
 def test_correction_from_the_page_opens_the_new_version(client, world, role):
-    mission = mission_in(world.mine.contract, M.VALIDATED)
+    mission = mission_in(world.mine.contract, MissionStatus.VALIDATED)
     client.force_login(world.users[role])
 
     response = client.post(reverse("livret:mission_correct", args=[mission.pk]))
@@ -582,72 +584,84 @@ def test_correction_from_the_page_opens_the_new_version(client, world, role):
 REFUSED_POSTS = [
     # (state, role, view, data, message)
     (
-        M.DRAFT,
+        MissionStatus.DRAFT,
         "school_tutor",
         "mission_save",
         {"action": "save"},
         "Cette description n'est pas modifiable par vous.",
     ),
     (
-        M.DRAFT,
+        MissionStatus.DRAFT,
         "head_of_diploma",
         "mission_save",
         {"action": "submit"},
         "Cette description n'est pas modifiable par vous.",
     ),
     (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         "apprentice",
         "mission_save",
         {"action": "save"},
         "Cette description a été soumise : elle n'est plus modifiable.",
     ),
     (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         "staff",
         "mission_save",
         {"action": "save", "missions": "x" * 9000},
         "Cette description a été soumise : elle n'est plus modifiable.",
     ),
     (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         "school_tutor",
         "mission_validate",
         {},
         "Seul un responsable de la formation de l'apprenti décide de cette description.",
     ),
     (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         "staff",
         "mission_return",
         {"comment": "Non."},
         "Seul un responsable de la formation de l'apprenti décide de cette description.",
     ),
     (
-        M.SUBMITTED,
+        MissionStatus.SUBMITTED,
         "head_of_diploma",
         "mission_return",
         {"comment": " "},
         "Indiquez ce qui doit être repris dans la description.",
     ),
     (
-        M.DRAFT,
+        MissionStatus.DRAFT,
         "head_of_diploma",
         "mission_validate",
         {},
         "Cette description n'attend pas de décision du responsable de formation.",
     ),
     (
-        M.VALIDATED,
+        MissionStatus.VALIDATED,
         "head_of_diploma",
         "mission_return",
         {"comment": "Non."},
         "Cette description n'attend pas de décision du responsable de formation.",
     ),
-    (M.VALIDATED, "apprentice", "mission_correct", {}, "Vous ne pouvez pas corriger cette description."),
-    (M.VALIDATED, "company_tutor", "mission_correct", {}, "Vous ne pouvez pas corriger cette description."),
     (
-        M.SUBMITTED,
+        MissionStatus.VALIDATED,
+        "apprentice",
+        "mission_correct",
+        {},
+        "Vous ne pouvez pas corriger cette description.",
+    ),
+    (
+        MissionStatus.VALIDATED,
+        "company_tutor",
+        "mission_correct",
+        {},
+        "Vous ne pouvez pas corriger cette description.",
+    ),
+    (
+        MissionStatus.SUBMITTED,
         "staff",
         "mission_correct",
         {},
@@ -677,7 +691,7 @@ def test_refused_post_redirects_to_the_description_with_a_french_message_and_cha
 
 
 def test_a_refused_autosave_answers_in_json_and_changes_nothing(client, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     before = mission_snapshot(mission)
     client.force_login(world.users["apprentice"])
 
@@ -689,7 +703,7 @@ def test_a_refused_autosave_answers_in_json_and_changes_nothing(client, world):
 
 
 def test_the_audit_trail_names_each_step(client, world):
-    mission = mission_in(world.mine.contract, M.RETURNED)
+    mission = mission_in(world.mine.contract, MissionStatus.RETURNED)
     client.force_login(world.users["staff"])
 
     events = client.get(mission.get_absolute_url()).context["audit_events"]
@@ -736,7 +750,7 @@ def test_contract_page_part_offers_to_open_this_years_description_to_who_may(
 
 
 def test_contract_page_part_lists_each_years_description_and_no_longer_offers_to_open(rf, world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     contract = Contract.objects.with_people().get(pk=world.mine.contract.pk)
     user = world.users["apprentice"]
     request = rf.get(contract.get_absolute_url())

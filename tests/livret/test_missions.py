@@ -23,24 +23,35 @@ from tests.core.factories import OrganisationFactory, UserFactory
 from tests.livret.factories import MISSION_TEXT, mission_in, mission_snapshot, small_world
 from tests.livret.test_concurrency import race
 
-M = MissionDescription.Status
+MissionStatus = MissionDescription.Status
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # Every role of the world, and a head of another diploma of the same organisation.
 PEOPLE = (*ROLES, "other_head")
 
 # (action, source state) -> who may do it; every other person is refused, every other state too.
 ALLOWED = {
-    ("save", M.DRAFT): {"apprentice", "company_tutor"},
-    ("save", M.RETURNED): {"apprentice", "company_tutor"},
-    ("submit", M.DRAFT): {"apprentice", "company_tutor"},
-    ("submit", M.RETURNED): {"apprentice", "company_tutor"},
-    ("validate", M.SUBMITTED): {"head_of_diploma"},
-    ("return", M.SUBMITTED): {"head_of_diploma"},
-    ("correct", M.VALIDATED): {"head_of_diploma", "staff", "admin"},
+    ("save", MissionStatus.DRAFT): {"apprentice", "company_tutor"},
+    ("save", MissionStatus.RETURNED): {"apprentice", "company_tutor"},
+    ("submit", MissionStatus.DRAFT): {"apprentice", "company_tutor"},
+    ("submit", MissionStatus.RETURNED): {"apprentice", "company_tutor"},
+    ("validate", MissionStatus.SUBMITTED): {"head_of_diploma"},
+    ("return", MissionStatus.SUBMITTED): {"head_of_diploma"},
+    ("correct", MissionStatus.VALIDATED): {"head_of_diploma", "staff", "admin"},
 }
 ACTIONS = ("save", "submit", "validate", "return", "correct")
-STATES = (M.DRAFT, M.SUBMITTED, M.VALIDATED, M.RETURNED, "superseded")
-TARGET = {"submit": M.SUBMITTED, "validate": M.VALIDATED, "return": M.RETURNED, "save": None}
+STATES = (
+    MissionStatus.DRAFT,
+    MissionStatus.SUBMITTED,
+    MissionStatus.VALIDATED,
+    MissionStatus.RETURNED,
+    "superseded",
+)
+TARGET = {
+    "submit": MissionStatus.SUBMITTED,
+    "validate": MissionStatus.VALIDATED,
+    "return": MissionStatus.RETURNED,
+    "save": None,
+}
 EVENT = {
     "save": "livret.missiondescription.changed",
     "submit": "livret.missiondescription.submitted",
@@ -90,7 +101,7 @@ def act(action, mission, user):
 
 def mission_in_state(world, state):
     if state == "superseded":
-        old = mission_in(world.mine.contract, M.VALIDATED)
+        old = mission_in(world.mine.contract, MissionStatus.VALIDATED)
         services.correct(mission=old, by=world.users["staff"])
         old.refresh_from_db()
         return old
@@ -119,7 +130,7 @@ def test_allowed_transition_moves_the_description_and_records_who_did_it(world, 
         assert (result.version, result.previous_id, result.status, result.is_current) == (
             2,
             mission.pk,
-            M.DRAFT,
+            MissionStatus.DRAFT,
             True,
         )
         assert result.content() == mission.content()
@@ -161,12 +172,12 @@ def test_transition_from_a_wrong_state_is_refused_for_everyone_and_nothing_chang
 @pytest.mark.parametrize(
     ("action", "state", "role"),
     [
-        ("save", M.DRAFT, "apprentice"),
-        ("save", M.DRAFT, "company_tutor"),
-        ("submit", M.DRAFT, "apprentice"),
-        ("submit", M.DRAFT, "company_tutor"),
-        ("validate", M.SUBMITTED, "head_of_diploma"),
-        ("return", M.SUBMITTED, "head_of_diploma"),
+        ("save", MissionStatus.DRAFT, "apprentice"),
+        ("save", MissionStatus.DRAFT, "company_tutor"),
+        ("submit", MissionStatus.DRAFT, "apprentice"),
+        ("submit", MissionStatus.DRAFT, "company_tutor"),
+        ("validate", MissionStatus.SUBMITTED, "head_of_diploma"),
+        ("return", MissionStatus.SUBMITTED, "head_of_diploma"),
     ],
 )
 def test_the_same_role_on_another_contract_is_refused(world, action, state, role):
@@ -193,7 +204,12 @@ def test_the_writers_and_staff_open_the_description_of_the_year(world, role):
         contract=world.mine.contract, academic_year=world.academic_year, by=user
     )
 
-    assert (mission.status, mission.version, mission.is_current, mission.revision) == (M.DRAFT, 1, True, 0)
+    assert (mission.status, mission.version, mission.is_current, mission.revision) == (
+        MissionStatus.DRAFT,
+        1,
+        True,
+        0,
+    )
     assert (
         AuditEvent.objects.get(action="livret.missiondescription.created", target_id=mission.pk).actor == user
     )
@@ -219,7 +235,7 @@ def test_staff_of_another_organisation_may_not_open_a_description(world):
 
 
 def test_a_contract_has_one_current_description_per_year_and_the_refusal_points_to_it(world):
-    existing = mission_in(world.mine.contract, M.SUBMITTED)
+    existing = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     before = mission_snapshot(existing)
 
     with pytest.raises(services.MissionExists) as refused:
@@ -253,7 +269,7 @@ def test_a_description_is_not_opened_for_a_contract_that_is_over(world):
 
 def test_a_save_from_a_stale_copy_is_refused_with_the_current_text_and_nothing_changes(world):
     """Two tabs, or the apprentice and the tutor at once: the second save does not overwrite the first."""
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     services.save_draft(mission=mission, by=world.users["company_tutor"], values=MISSION_TEXT, revision=0)
     before = mission_snapshot(mission)
 
@@ -268,7 +284,7 @@ def test_a_save_from_a_stale_copy_is_refused_with_the_current_text_and_nothing_c
     ("field", "length"), [("missions", MissionDescription.MAX_TEXT + 1), ("project_subject", 301)]
 )
 def test_an_oversized_text_is_refused_with_a_french_message_and_nothing_changes(world, field, length):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     before = mission_snapshot(mission)
     limit = length - 1
 
@@ -285,7 +301,7 @@ def test_an_oversized_text_is_refused_with_a_french_message_and_nothing_changes(
 
 
 def test_the_project_subject_is_kept_on_one_line(world):
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
 
     mission = services.save_draft(
         mission=mission,
@@ -298,7 +314,7 @@ def test_the_project_subject_is_kept_on_one_line(world):
 
 
 def test_saving_the_same_text_again_changes_nothing(world):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     before = mission_snapshot(mission)
 
     services.save_draft(mission=mission, by=world.users["apprentice"], values=MISSION_TEXT, revision=1)
@@ -307,7 +323,7 @@ def test_saving_the_same_text_again_changes_nothing(world):
 
 
 def test_successive_saves_by_one_person_make_one_audit_event_and_the_other_writer_another(world):
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     apprentice, tutor = world.users["apprentice"], world.users["company_tutor"]
 
     for revision, text in enumerate(["Un", "Un deux", "Un deux trois"]):
@@ -337,7 +353,7 @@ def test_successive_saves_by_one_person_make_one_audit_event_and_the_other_write
     ],
 )
 def test_submission_needs_the_missions_and_the_project_subject(world, values, errors):
-    mission = mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     mission = services.save_draft(mission=mission, by=world.users["apprentice"], values=values, revision=0)
     before = mission_snapshot(mission)
 
@@ -352,7 +368,7 @@ def test_submission_needs_the_missions_and_the_project_subject(world, values, er
 
 @pytest.mark.parametrize(("role", "name"), [("apprentice", "apprentice"), ("company_tutor", "company_tutor")])
 def test_submission_is_signed_with_the_exact_content_by_whoever_submits(world, role, name):
-    mission = mission_in(world.mine.contract, M.DRAFT)
+    mission = mission_in(world.mine.contract, MissionStatus.DRAFT)
     user = world.users[role]
 
     mission = services.submit(mission=mission, by=user)
@@ -362,11 +378,11 @@ def test_submission_is_signed_with_the_exact_content_by_whoever_submits(world, r
     assert (signature.act, signature.signer, signature.via) == (Signature.Act.SUBMIT, user, "session")
     assert signature.signer_name == str(getattr(world.mine, name))
     assert (signature.content, signature.content_sha256) == (canonical, digest)
-    assert (mission.submitted_by, mission.status) == (user, M.SUBMITTED)
+    assert (mission.submitted_by, mission.status) == (user, MissionStatus.SUBMITTED)
 
 
 def test_resubmission_after_a_return_clears_the_comment_and_the_decision_date_and_keeps_history(world):
-    mission = mission_in(world.mine.contract, M.RETURNED)
+    mission = mission_in(world.mine.contract, MissionStatus.RETURNED)
     assert (mission.return_comment, mission.decided_at is not None) == ("Précisez le projet.", True)
 
     mission = services.submit(mission=mission, by=world.users["company_tutor"])
@@ -381,7 +397,7 @@ def test_resubmission_after_a_return_clears_the_comment_and_the_decision_date_an
 
 
 def submitted_days_ago(world, days):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     MissionDescription.objects.filter(pk=mission.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(days=days)
     )
@@ -393,7 +409,7 @@ def test_validation_records_the_decision_with_its_delay(world, days, within):
     """Calendar days in Europe/Paris: submitted at 9:00, decided at 17:00 on day 7 is on time."""
     paris = timezone.get_default_timezone()
     decided = datetime.datetime(2026, 3, 20, 17, 0, tzinfo=paris)
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     MissionDescription.objects.filter(pk=mission.pk).update(
         submitted_at=decided.replace(hour=9) - datetime.timedelta(days=days)
     )
@@ -419,7 +435,7 @@ def test_validation_records_the_decision_with_its_delay(world, days, within):
 
 
 def test_validation_is_signed_by_the_head_with_the_content_they_read(world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     head = world.users["head_of_diploma"]
 
     services.validate(mission=mission, by=head)
@@ -443,7 +459,7 @@ def test_return_records_the_decision_and_the_comment_for_the_writers(world):
     mission = fresh(mission)
     decision = mission.decisions.get()
     assert (mission.status, mission.return_comment, mission.decided_by) == (
-        M.RETURNED,
+        MissionStatus.RETURNED,
         "Précisez les livrables.",
         head,
     )
@@ -467,7 +483,7 @@ def test_return_records_the_decision_and_the_comment_for_the_writers(world):
     ],
 )
 def test_a_return_needs_a_comment_of_reasonable_length(world, comment, message):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     before = mission_snapshot(mission)
 
     with pytest.raises(ValidationError) as refused:
@@ -481,7 +497,7 @@ def test_a_return_needs_a_comment_of_reasonable_length(world, comment, message):
 
 
 def test_correction_opens_a_new_version_and_keeps_the_validated_one_unchanged_and_readable(world):
-    old = mission_in(world.mine.contract, M.VALIDATED)
+    old = mission_in(world.mine.contract, MissionStatus.VALIDATED)
     row = MissionDescription.objects.filter(pk=old.pk).values().get()
     signatures = list(Signature.objects.for_document(old).values_list("act", "content", "content_sha256"))
 
@@ -502,7 +518,7 @@ def test_correction_opens_a_new_version_and_keeps_the_validated_one_unchanged_an
     assert (new.version, new.previous_id, new.status, new.missions) == (
         2,
         old.pk,
-        M.DRAFT,
+        MissionStatus.DRAFT,
         NEW_TEXT["missions"],
     )
     assert not Signature.objects.for_document(new).exists()
@@ -513,7 +529,7 @@ def test_correction_opens_a_new_version_and_keeps_the_validated_one_unchanged_an
 
 
 def test_days_waiting_counts_calendar_days_in_paris(world):
-    mission = mission_in(world.mine.contract, M.SUBMITTED)
+    mission = mission_in(world.mine.contract, MissionStatus.SUBMITTED)
     # 23:30 in Paris on 9 March is already 10 March nowhere; it is 22:30 UTC on 9 March.
     mission.submitted_at = datetime.datetime(2026, 3, 9, 23, 30, tzinfo=PARIS)
 
@@ -522,7 +538,7 @@ def test_days_waiting_counts_calendar_days_in_paris(world):
     assert selectors.days_waiting(mission, datetime.date(2026, 3, 16)) == 7
     assert not selectors.is_overdue(mission, datetime.date(2026, 3, 16))
     assert selectors.is_overdue(mission, datetime.date(2026, 3, 17))
-    mission.status = M.VALIDATED
+    mission.status = MissionStatus.VALIDATED
     assert selectors.days_waiting(mission, datetime.date(2026, 3, 17)) is None
     assert not selectors.is_overdue(mission, datetime.date(2026, 3, 17))
 
@@ -539,12 +555,12 @@ def test_waiting_missions_for_head_lists_their_submitted_current_descriptions_ol
     )
     second = build_chain(world.organisation, world.academic_year, with_accounts=True)
     second.diploma.heads.add(head)
-    recent = mission_in(second.contract, M.SUBMITTED, head=head)
+    recent = mission_in(second.contract, MissionStatus.SUBMITTED, head=head)
     elsewhere = build_chain(world.organisation, world.academic_year, with_accounts=True)
-    mission_in(elsewhere.contract, M.SUBMITTED)  # another head's diploma
+    mission_in(elsewhere.contract, MissionStatus.SUBMITTED)  # another head's diploma
     third = build_chain(world.organisation, world.academic_year, with_accounts=True)
     third.diploma.heads.add(head)
-    mission_in(third.contract, M.DRAFT)
+    mission_in(third.contract, MissionStatus.DRAFT)
 
     waiting = selectors.waiting_missions_for_head(head)
 
@@ -555,9 +571,9 @@ def test_waiting_missions_for_head_lists_their_submitted_current_descriptions_ol
 
 
 def test_what_the_writers_have_to_write(world):
-    draft = mission_in(world.mine.contract, M.DRAFT)
+    draft = mission_in(world.mine.contract, MissionStatus.DRAFT)
     other = build_chain(world.organisation, world.academic_year, with_accounts=True)
-    returned = mission_in(other.contract, M.RETURNED)
+    returned = mission_in(other.contract, MissionStatus.RETURNED)
     apprentice, tutor = world.users["apprentice"], world.users["company_tutor"]
     # The tutor also follows the other contract's apprentice.
     other.contract.company_tutor = world.mine.company_tutor
@@ -579,7 +595,7 @@ def test_contracts_to_describe_are_the_writers_active_contracts_without_a_descri
     assert list(selectors.contracts_to_describe(apprentice, year)) == [world.mine.contract]
     assert list(selectors.contracts_to_describe(tutor, year)) == [world.mine.contract]
     assert list(selectors.contracts_to_describe(world.users["staff"], year)) == []
-    mission_in(world.mine.contract, M.DRAFT, empty=True)
+    mission_in(world.mine.contract, MissionStatus.DRAFT, empty=True)
     assert list(selectors.contracts_to_describe(apprentice, year)) == []
     assert list(selectors.contracts_to_describe(apprentice, None)) == []
 
@@ -601,7 +617,7 @@ def _two_heads_world():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="les verrous de ligne demandent PostgreSQL")
 def test_two_heads_deciding_at_once_make_exactly_one_decision():
     chain, first, second = _two_heads_world()
-    mission = mission_in(chain.contract, M.SUBMITTED, head=first)
+    mission = mission_in(chain.contract, MissionStatus.SUBMITTED, head=first)
 
     def decide(head, validate):
         copy = MissionDescription.objects.get(pk=mission.pk)

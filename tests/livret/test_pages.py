@@ -16,12 +16,12 @@ from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, snapshot
 
-S = LiaisonSheet.Status
+SheetStatus = LiaisonSheet.Status
 TRAIT = {
-    S.DRAFT: "filled",
-    S.SUBMITTED: "submitted",
-    S.COUNTERSIGNED: "countersigned",
-    S.RETURNED: "returned",
+    SheetStatus.DRAFT: "filled",
+    SheetStatus.SUBMITTED: "submitted",
+    SheetStatus.COUNTERSIGNED: "countersigned",
+    SheetStatus.RETURNED: "returned",
 }
 POST_VIEWS = ("sheet_save", "sheet_countersign", "sheet_return", "sheet_review", "sheet_correct")
 
@@ -179,10 +179,10 @@ def test_sheet_detail_of_an_old_version_links_to_the_current_one(client, world):
 @pytest.mark.parametrize(
     ("status", "role", "form"),
     [
-        (S.DRAFT, "apprentice", "fill_form"),
-        (S.SUBMITTED, "company_tutor", "countersign_form"),
-        (S.SUBMITTED, "school_tutor", "return_form"),
-        (S.COUNTERSIGNED, "school_tutor", "review_form"),
+        (SheetStatus.DRAFT, "apprentice", "fill_form"),
+        (SheetStatus.SUBMITTED, "company_tutor", "countersign_form"),
+        (SheetStatus.SUBMITTED, "school_tutor", "return_form"),
+        (SheetStatus.COUNTERSIGNED, "school_tutor", "review_form"),
     ],
 )
 def test_sheet_detail_offers_the_form_of_the_next_step_to_whom_it_falls(client, world, status, role, form):
@@ -202,73 +202,85 @@ def test_sheet_detail_offers_the_form_of_the_next_step_to_whom_it_falls(client, 
 REFUSED_POSTS = [
     # (state, role, view, data, message)
     (
-        S.DRAFT,
+        SheetStatus.DRAFT,
         "company_tutor",
         "sheet_save",
         {**APPRENTICE_TEXT, "revision": 0, "action": "save"},
         "Cette fiche n'est pas modifiable par vous dans son état actuel.",
     ),
     (
-        S.SUBMITTED,
+        SheetStatus.SUBMITTED,
         "apprentice",
         "sheet_save",
         {**APPRENTICE_TEXT, "revision": 0, "action": "submit"},
         "Cette fiche n'est pas modifiable par vous dans son état actuel.",
     ),
     (
-        S.SUBMITTED,
+        SheetStatus.SUBMITTED,
         "school_tutor",
         "sheet_countersign",
         {"tutor_assessment": "Bien.", "confirm": "on"},
         "Seul le maître d'apprentissage de l'apprenti peut contresigner.",
     ),
     (
-        S.SUBMITTED,
+        SheetStatus.SUBMITTED,
         "company_tutor",
         "sheet_countersign",
         {"tutor_assessment": "Bien."},
         "Cochez la case pour confirmer votre contresignature.",
     ),
     (
-        S.DRAFT,
+        SheetStatus.DRAFT,
         "company_tutor",
         "sheet_countersign",
         {"tutor_assessment": "Bien.", "confirm": "on"},
         "Cette fiche n'attend pas de contresignature.",
     ),
-    (S.SUBMITTED, "school_tutor", "sheet_return", {"reason": ""}, "Ce champ est obligatoire."),
+    (SheetStatus.SUBMITTED, "school_tutor", "sheet_return", {"reason": ""}, "Ce champ est obligatoire."),
     (
-        S.SUBMITTED,
+        SheetStatus.SUBMITTED,
         "apprentice",
         "sheet_return",
         {"reason": "Non."},
         "Vous ne pouvez pas renvoyer cette fiche.",
     ),
     (
-        S.COUNTERSIGNED,
+        SheetStatus.COUNTERSIGNED,
         "school_tutor",
         "sheet_return",
         {"reason": "Non."},
         "Seule une fiche transmise et pas encore contresignée peut être renvoyée.",
     ),
     (
-        S.COUNTERSIGNED,
+        SheetStatus.COUNTERSIGNED,
         "company_tutor",
         "sheet_review",
         {"comment": "Lu."},
         "Seul le tuteur pédagogique de l'apprenti peut valider sa lecture.",
     ),
     (
-        S.SUBMITTED,
+        SheetStatus.SUBMITTED,
         "school_tutor",
         "sheet_review",
         {"comment": "Lu."},
         "Cette fiche doit être contresignée avant d'être lue par le tuteur pédagogique.",
     ),
-    (S.COUNTERSIGNED, "school_tutor", "sheet_correct", {}, "Vous ne pouvez pas corriger cette fiche."),
-    (S.COUNTERSIGNED, "head_of_diploma", "sheet_correct", {}, "Vous ne pouvez pas corriger cette fiche."),
     (
-        S.SUBMITTED,
+        SheetStatus.COUNTERSIGNED,
+        "school_tutor",
+        "sheet_correct",
+        {},
+        "Vous ne pouvez pas corriger cette fiche.",
+    ),
+    (
+        SheetStatus.COUNTERSIGNED,
+        "head_of_diploma",
+        "sheet_correct",
+        {},
+        "Vous ne pouvez pas corriger cette fiche.",
+    ),
+    (
+        SheetStatus.SUBMITTED,
         "staff",
         "sheet_correct",
         {},
@@ -339,7 +351,11 @@ def test_apprentice_saves_and_transmits_from_the_form(client, world, django_capt
     assert messages_of(response) == [
         "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la contresigner."
     ]
-    assert (sheet.status, sheet.apprentice_content(), sheet.revision) == (S.SUBMITTED, APPRENTICE_TEXT, 1)
+    assert (sheet.status, sheet.apprentice_content(), sheet.revision) == (
+        SheetStatus.SUBMITTED,
+        APPRENTICE_TEXT,
+        1,
+    )
     assert [m.to for m in mail.outbox] == [[world.mine.company_tutor.email]]
 
 
@@ -353,7 +369,7 @@ def test_company_tutor_countersigns_from_their_session(client, world):
 
     sheet.refresh_from_db()
     assert messages_of(response) == ["Fiche contresignée."]
-    assert (sheet.status, sheet.tutor_assessment) == (S.COUNTERSIGNED, "Bien.")
+    assert (sheet.status, sheet.tutor_assessment) == (SheetStatus.COUNTERSIGNED, "Bien.")
     assert signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN).via == "session"
 
 
@@ -366,7 +382,7 @@ def test_tutor_returns_the_sheet_with_a_reason(client, world, role):
 
     sheet.refresh_from_db()
     assert messages_of(response) == ["Fiche renvoyée à l'apprenti avec votre motif."]
-    assert (sheet.status, sheet.return_reason) == (S.RETURNED, "Détaillez.")
+    assert (sheet.status, sheet.return_reason) == (SheetStatus.RETURNED, "Détaillez.")
 
 
 def test_school_tutor_records_their_reading(client, world):
@@ -377,7 +393,7 @@ def test_school_tutor_records_their_reading(client, world):
 
     sheet.refresh_from_db()
     assert messages_of(response) == ["Lecture de la fiche enregistrée."]
-    assert (sheet.status, sheet.school_comment) == (S.REVIEWED, "Lu.")
+    assert (sheet.status, sheet.school_comment) == (SheetStatus.REVIEWED, "Lu.")
 
 
 @pytest.mark.parametrize("role", ["apprentice", "staff", "admin"])
@@ -395,9 +411,9 @@ def test_correction_from_the_page_opens_the_new_version(client, world, role):
 # The "À faire" inbox on the home ------------------------------------------------------------------------
 
 WAITING_FOR = {
-    "apprentice": {S.DRAFT, S.RETURNED},
-    "company_tutor": {S.SUBMITTED},
-    "school_tutor": {S.COUNTERSIGNED},
+    "apprentice": {SheetStatus.DRAFT, SheetStatus.RETURNED},
+    "company_tutor": {SheetStatus.SUBMITTED},
+    "school_tutor": {SheetStatus.COUNTERSIGNED},
     "head_of_diploma": set(),
     "staff": set(),
     "admin": set(),
@@ -408,11 +424,11 @@ WAITING_FOR = {
 def test_home_inbox_lists_what_waits_for_the_role_with_a_link_to_the_sheet(client, world, role):
     contract = world.mine.contract
     sheets = {
-        S.DRAFT: LiaisonSheetFactory(contract=contract),
-        S.SUBMITTED: LiaisonSheetFactory(contract=contract, submitted=True),
-        S.COUNTERSIGNED: LiaisonSheetFactory(contract=contract, countersigned=True),
-        S.REVIEWED: LiaisonSheetFactory(contract=contract, reviewed=True),
-        S.RETURNED: LiaisonSheetFactory(contract=contract, returned=True),
+        SheetStatus.DRAFT: LiaisonSheetFactory(contract=contract),
+        SheetStatus.SUBMITTED: LiaisonSheetFactory(contract=contract, submitted=True),
+        SheetStatus.COUNTERSIGNED: LiaisonSheetFactory(contract=contract, countersigned=True),
+        SheetStatus.REVIEWED: LiaisonSheetFactory(contract=contract, reviewed=True),
+        SheetStatus.RETURNED: LiaisonSheetFactory(contract=contract, returned=True),
     }
     LiaisonSheetFactory(contract=world.other.contract)
     LiaisonSheetFactory(contract=world.other.contract, submitted=True)

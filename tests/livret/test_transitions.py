@@ -15,28 +15,33 @@ from tests.conftest import ROLES, build_chain
 from tests.core.factories import OrganisationFactory
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, small_world, snapshot
 
-S = LiaisonSheet.Status
+SheetStatus = LiaisonSheet.Status
 
 TRAITS = {
-    S.DRAFT: {"filled": True},
-    S.SUBMITTED: {"submitted": True},
-    S.COUNTERSIGNED: {"countersigned": True},
-    S.REVIEWED: {"reviewed": True},
-    S.RETURNED: {"returned": True},
+    SheetStatus.DRAFT: {"filled": True},
+    SheetStatus.SUBMITTED: {"submitted": True},
+    SheetStatus.COUNTERSIGNED: {"countersigned": True},
+    SheetStatus.REVIEWED: {"reviewed": True},
+    SheetStatus.RETURNED: {"returned": True},
 }
 
 # (action, source state) -> the roles that may do it; every other pair is refused.
 ALLOWED = {
-    ("submit", S.DRAFT): {"apprentice"},
-    ("submit", S.RETURNED): {"apprentice"},
-    ("countersign", S.SUBMITTED): {"company_tutor"},
-    ("return", S.SUBMITTED): {"company_tutor", "school_tutor"},
-    ("review", S.COUNTERSIGNED): {"school_tutor"},
-    ("correct", S.COUNTERSIGNED): {"apprentice", "staff", "admin"},
-    ("correct", S.REVIEWED): {"apprentice", "staff", "admin"},
+    ("submit", SheetStatus.DRAFT): {"apprentice"},
+    ("submit", SheetStatus.RETURNED): {"apprentice"},
+    ("countersign", SheetStatus.SUBMITTED): {"company_tutor"},
+    ("return", SheetStatus.SUBMITTED): {"company_tutor", "school_tutor"},
+    ("review", SheetStatus.COUNTERSIGNED): {"school_tutor"},
+    ("correct", SheetStatus.COUNTERSIGNED): {"apprentice", "staff", "admin"},
+    ("correct", SheetStatus.REVIEWED): {"apprentice", "staff", "admin"},
 }
 ACTIONS = ("submit", "countersign", "return", "review", "correct")
-TARGET = {"submit": S.SUBMITTED, "countersign": S.COUNTERSIGNED, "return": S.RETURNED, "review": S.REVIEWED}
+TARGET = {
+    "submit": SheetStatus.SUBMITTED,
+    "countersign": SheetStatus.COUNTERSIGNED,
+    "return": SheetStatus.RETURNED,
+    "review": SheetStatus.REVIEWED,
+}
 EVENT = {
     "submit": "livret.liaisonsheet.submitted",
     "countersign": "livret.liaisonsheet.countersigned",
@@ -92,7 +97,7 @@ def test_allowed_transition_moves_the_sheet_and_records_who_did_it(world, action
     assert event.actor == user
     if action == "correct":
         assert result.pk != sheet.pk
-        assert (result.version, result.previous_id, result.status) == (2, sheet.pk, S.DRAFT)
+        assert (result.version, result.previous_id, result.status) == (2, sheet.pk, SheetStatus.DRAFT)
     else:
         sheet.refresh_from_db()
         assert sheet.status == TARGET[action]
@@ -185,7 +190,7 @@ def test_submit_without_activities_is_refused_in_french_and_nothing_changes(worl
 def test_submit_signs_the_apprentices_text_and_mails_the_company_tutor_on_commit(
     world, django_capture_on_commit_callbacks
 ):
-    sheet = sheet_in(world, S.DRAFT)
+    sheet = sheet_in(world, SheetStatus.DRAFT)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(sheet=sheet, by=world.users["apprentice"])
@@ -204,7 +209,7 @@ def test_submit_signs_the_apprentices_text_and_mails_the_company_tutor_on_commit
 
 
 def test_returned_sheet_is_submitted_again_and_both_submissions_stay_on_record(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     services.return_to_apprentice(sheet=sheet, by=world.users["school_tutor"], reason="Détaillez.")
     services.save_draft(
         sheet=sheet,
@@ -216,13 +221,13 @@ def test_returned_sheet_is_submitted_again_and_both_submissions_stay_on_record(w
     services.submit(sheet=sheet, by=world.users["apprentice"])
 
     sheet.refresh_from_db()
-    assert (sheet.status, sheet.return_reason) == (S.SUBMITTED, "")
+    assert (sheet.status, sheet.return_reason) == (SheetStatus.SUBMITTED, "")
     first, again = signatures_of(sheet)
     assert (first.act, again.act) == (Signature.Act.SUBMIT, Signature.Act.SUBMIT)
     assert "Plus de détails." not in first.content
     assert "Plus de détails." in again.content
     event = AuditEvent.objects.filter(action="livret.liaisonsheet.submitted", target_id=sheet.pk).get()
-    assert event.data["from"] == S.RETURNED
+    assert event.data["from"] == SheetStatus.RETURNED
 
 
 # Return ---------------------------------------------------------------------------------------------
@@ -231,7 +236,7 @@ def test_returned_sheet_is_submitted_again_and_both_submissions_stay_on_record(w
 @pytest.mark.parametrize("reason", ["", "   "])
 @pytest.mark.parametrize("role", ["company_tutor", "school_tutor"])
 def test_return_without_a_reason_is_refused_and_nothing_changes(world, role, reason):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     before = snapshot(sheet)
 
     with pytest.raises(ValidationError) as refused:
@@ -242,7 +247,7 @@ def test_return_without_a_reason_is_refused_and_nothing_changes(world, role, rea
 
 
 def test_return_keeps_the_reason_and_expires_the_tutors_pending_links(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     link, token = links.issue(
         document=sheet, action=ActionLink.Action.COUNTERSIGN, email=world.mine.company_tutor.email, name="T"
     )
@@ -250,7 +255,7 @@ def test_return_keeps_the_reason_and_expires_the_tutors_pending_links(world):
     services.return_to_apprentice(sheet=sheet, by=world.users["company_tutor"], reason="  Détaillez.  ")
 
     sheet.refresh_from_db()
-    assert (sheet.status, sheet.return_reason) == (S.RETURNED, "Détaillez.")
+    assert (sheet.status, sheet.return_reason) == (SheetStatus.RETURNED, "Détaillez.")
     with pytest.raises(links.LinkError) as refused:
         links.resolve(token, document=sheet, expected_email=world.mine.company_tutor.email)
     assert refused.value.kind == "expired"
@@ -260,12 +265,12 @@ def test_return_keeps_the_reason_and_expires_the_tutors_pending_links(world):
 
 
 def test_countersign_from_the_session_signs_both_parts_exactly(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
 
     services.countersign(sheet=sheet, by=world.users["company_tutor"], tutor_assessment="  Très bien.  ")
 
     sheet.refresh_from_db()
-    assert (sheet.status, sheet.tutor_assessment) == (S.COUNTERSIGNED, "Très bien.")
+    assert (sheet.status, sheet.tutor_assessment) == (SheetStatus.COUNTERSIGNED, "Très bien.")
     signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
     assert (signature.via, signature.signer, signature.signer_email) == (
         "session",
@@ -276,7 +281,7 @@ def test_countersign_from_the_session_signs_both_parts_exactly(world):
 
 
 def test_countersign_from_the_emailed_link_needs_no_account_and_uses_the_link(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     tutor = world.mine.company_tutor
     link, token = links.issue(
         document=sheet, action=ActionLink.Action.COUNTERSIGN, email=tutor.email, name="T"
@@ -286,7 +291,7 @@ def test_countersign_from_the_emailed_link_needs_no_account_and_uses_the_link(wo
 
     sheet.refresh_from_db()
     link.refresh_from_db()
-    assert sheet.status == S.COUNTERSIGNED
+    assert sheet.status == SheetStatus.COUNTERSIGNED
     assert link.used_at is not None
     signature = signatures_of(sheet).get(act=Signature.Act.COUNTERSIGN)
     assert (signature.via, signature.signer_email) == ("link", tutor.email)
@@ -296,7 +301,7 @@ def test_countersign_from_the_emailed_link_needs_no_account_and_uses_the_link(wo
 
 
 def test_countersign_with_neither_session_nor_link_is_refused(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     before = snapshot(sheet)
 
     with pytest.raises(PermissionDenied):
@@ -306,7 +311,7 @@ def test_countersign_with_neither_session_nor_link_is_refused(world):
 
 
 def test_countersign_link_for_another_action_is_refused(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     _link, token = links.issue(
         document=sheet, action=ActionLink.Action.ACKNOWLEDGE, email=world.mine.company_tutor.email, name="T"
     )
@@ -320,7 +325,7 @@ def test_countersign_link_for_another_action_is_refused(world):
 
 
 def test_countersign_refuses_too_long_an_assessment_and_nothing_changes(world):
-    sheet = sheet_in(world, S.SUBMITTED)
+    sheet = sheet_in(world, SheetStatus.SUBMITTED)
     before = snapshot(sheet)
 
     with pytest.raises(ValidationError):
@@ -335,19 +340,19 @@ def test_countersign_refuses_too_long_an_assessment_and_nothing_changes(world):
 
 
 def test_review_keeps_the_school_tutors_comment(world):
-    sheet = sheet_in(world, S.COUNTERSIGNED)
+    sheet = sheet_in(world, SheetStatus.COUNTERSIGNED)
 
     services.review(sheet=sheet, by=world.users["school_tutor"], comment=" À voir en visite. ")
 
     sheet.refresh_from_db()
-    assert (sheet.status, sheet.school_comment) == (S.REVIEWED, "À voir en visite.")
+    assert (sheet.status, sheet.school_comment) == (SheetStatus.REVIEWED, "À voir en visite.")
     assert sheet.reviewed_at is not None
 
 
 # Correction -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source", [S.COUNTERSIGNED, S.REVIEWED])
+@pytest.mark.parametrize("source", [SheetStatus.COUNTERSIGNED, SheetStatus.REVIEWED])
 @pytest.mark.parametrize("role", ["apprentice", "staff"])
 def test_correct_opens_version_2_and_leaves_the_signed_version_unchanged(world, role, source):
     old = sheet_in(world, source)
@@ -358,7 +363,7 @@ def test_correct_opens_version_2_and_leaves_the_signed_version_unchanged(world, 
     new = services.correct(sheet=old, by=world.users[role])
 
     new.refresh_from_db()
-    assert (new.version, new.previous_id, new.is_current, new.status) == (2, old.pk, True, S.DRAFT)
+    assert (new.version, new.previous_id, new.is_current, new.status) == (2, old.pk, True, SheetStatus.DRAFT)
     assert (new.contract_id, new.period_id) == (old.contract_id, old.period_id)
     assert new.apprentice_content() == APPRENTICE_TEXT
     assert new.tutor_assessment == ""
@@ -372,7 +377,7 @@ def test_correct_opens_version_2_and_leaves_the_signed_version_unchanged(world, 
 
 
 def test_an_old_version_cannot_be_corrected_again(world):
-    old = sheet_in(world, S.COUNTERSIGNED)
+    old = sheet_in(world, SheetStatus.COUNTERSIGNED)
     services.correct(sheet=old, by=world.users["apprentice"])
     before = snapshot(old)
 

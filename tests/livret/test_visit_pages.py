@@ -23,7 +23,7 @@ from tests.helpers import text_of
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
 from tests.livret.test_visits import REPORT, snapshot
 
-V = VisitReport.Status
+VisitStatus = VisitReport.Status
 TODAY = timezone.localdate
 PLANNERS = ("school_tutor", "staff", "admin")
 
@@ -358,16 +358,16 @@ def test_visit_detail_of_a_minor_asks_their_legal_representatives_too(
 @pytest.mark.parametrize(
     ("status", "role", "offer"),
     [
-        (V.PLANNED, "school_tutor", "can_log"),
-        (V.PLANNED, "staff", "cancel_form"),
-        (V.REPORTED, "apprentice", "can_acknowledge"),
-        (V.REPORTED, "company_tutor", "can_acknowledge"),
+        (VisitStatus.PLANNED, "school_tutor", "can_log"),
+        (VisitStatus.PLANNED, "staff", "cancel_form"),
+        (VisitStatus.REPORTED, "apprentice", "can_acknowledge"),
+        (VisitStatus.REPORTED, "company_tutor", "can_acknowledge"),
     ],
 )
 def test_visit_detail_offers_the_next_step_to_whom_it_falls(client, world, status, role, offer):
-    traits = {V.PLANNED: {}, V.REPORTED: {"reported": True}}[status]
+    traits = {VisitStatus.PLANNED: {}, VisitStatus.REPORTED: {"reported": True}}[status]
     visit = VisitReportFactory(contract=world.mine.contract, planned_date=TODAY(), **traits)
-    allowed = PLANNERS if status == V.PLANNED else ("apprentice", "company_tutor")
+    allowed = PLANNERS if status == VisitStatus.PLANNED else ("apprentice", "company_tutor")
 
     for other in ROLES:
         client.force_login(world.users[other])
@@ -394,37 +394,49 @@ def test_who_has_acknowledged_is_no_longer_offered_to_and_a_second_post_changes_
 REFUSED_POSTS = [
     # (state, role, view, data, message)
     (
-        V.PLANNED,
+        VisitStatus.PLANNED,
         "apprentice",
         "visit_cancel",
         {"reason": "Non."},
         "Seuls le tuteur pédagogique de l'apprenti et l'équipe du CFA annulent ses visites.",
     ),
-    (V.PLANNED, "school_tutor", "visit_cancel", {"reason": ""}, "Indiquez pourquoi la visite est annulée."),
-    (V.PLANNED, "school_tutor", "visit_cancel", {"reason": "x" * 301}, "Ce texte dépasse 300 caractères."),
     (
-        V.REPORTED,
+        VisitStatus.PLANNED,
+        "school_tutor",
+        "visit_cancel",
+        {"reason": ""},
+        "Indiquez pourquoi la visite est annulée.",
+    ),
+    (
+        VisitStatus.PLANNED,
+        "school_tutor",
+        "visit_cancel",
+        {"reason": "x" * 301},
+        "Ce texte dépasse 300 caractères.",
+    ),
+    (
+        VisitStatus.REPORTED,
         "school_tutor",
         "visit_cancel",
         {"reason": "Trop tard."},
         "Seule une visite planifiée peut être annulée.",
     ),
     (
-        V.REPORTED,
+        VisitStatus.REPORTED,
         "school_tutor",
         "visit_acknowledge",
         {},
         "Seuls l'apprenti et son maître d'apprentissage prennent connaissance du compte rendu.",
     ),
     (
-        V.REPORTED,
+        VisitStatus.REPORTED,
         "head_of_diploma",
         "visit_acknowledge",
         {},
         "Seuls l'apprenti et son maître d'apprentissage prennent connaissance du compte rendu.",
     ),
     (
-        V.PLANNED,
+        VisitStatus.PLANNED,
         "apprentice",
         "visit_acknowledge",
         {},
@@ -441,7 +453,7 @@ REFUSED_POSTS = [
 def test_refused_post_redirects_to_the_visit_with_a_french_message_and_changes_nothing(
     client, world, state, role, view, data, message
 ):
-    traits = {V.PLANNED: {}, V.REPORTED: {"reported": True}}[state]
+    traits = {VisitStatus.PLANNED: {}, VisitStatus.REPORTED: {"reported": True}}[state]
     visit = VisitReportFactory(contract=world.mine.contract, planned_date=TODAY(), **traits)
     before = snapshot(visit)
     client.force_login(world.users[role])
@@ -462,7 +474,7 @@ def test_cancelling_from_the_page_keeps_the_reason(client, world):
 
     visit.refresh_from_db()
     assert messages_of(response) == ["Visite annulée."]
-    assert (visit.status, visit.cancel_reason) == (V.CANCELLED, "Entreprise fermée.")
+    assert (visit.status, visit.cancel_reason) == (VisitStatus.CANCELLED, "Entreprise fermée.")
     assert "Visite annulée : Entreprise fermée." in text_of(client.get(visit.get_absolute_url()))
 
 
@@ -579,7 +591,7 @@ def test_logging_from_the_form_closes_the_ticked_actions_and_opens_the_new_ones(
     visit.refresh_from_db()
     done.refresh_from_db()
     kept.refresh_from_db()
-    assert visit.status == V.REPORTED
+    assert visit.status == VisitStatus.REPORTED
     assert (done.closed_in, done.done_on, kept.done_on) == (visit, TODAY(), None)
     assert sorted(visit.actions_opened.values_list("description", flat=True)) == [
         "Préciser le sujet du projet",

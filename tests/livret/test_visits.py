@@ -21,7 +21,7 @@ from tests.conftest import ROLES, build_chain
 from tests.livret.factories import ActionItemFactory, VisitReportFactory, small_world
 from tests.tutors.factories import CompanyTutorFactory
 
-V = VisitReport.Status
+VisitStatus = VisitReport.Status
 D = datetime.date
 TODAY = timezone.localdate
 
@@ -71,8 +71,12 @@ def log(visit, user, **overrides):
 
 # Transitions, per role ---------------------------------------------------------------------------------
 
-TRAITS = {V.PLANNED: {}, V.REPORTED: {"reported": True}, V.ACKNOWLEDGED: {"acknowledged": True}}
-TRAITS[V.CANCELLED] = {"cancelled": True}
+TRAITS = {
+    VisitStatus.PLANNED: {},
+    VisitStatus.REPORTED: {"reported": True},
+    VisitStatus.ACKNOWLEDGED: {"acknowledged": True},
+}
+TRAITS[VisitStatus.CANCELLED] = {"cancelled": True}
 PLANNERS = {"school_tutor", "staff", "admin"}
 READERS = {"apprentice", "company_tutor"}
 EVENT = {
@@ -106,7 +110,7 @@ def test_school_tutor_and_staff_plan_a_visit(world, role):
         contract=world.mine.contract, by=user, planned_date=TODAY(), mode=VisitReport.Mode.VIDEO
     )
 
-    assert (visit.status, visit.mode, visit.is_start_meeting) == (V.PLANNED, "video", False)
+    assert (visit.status, visit.mode, visit.is_start_meeting) == (VisitStatus.PLANNED, "video", False)
     assert AuditEvent.objects.get(action=EVENT["plan"], target_id=visit.pk).actor == user
 
 
@@ -124,9 +128,9 @@ def test_other_roles_cannot_plan_and_nothing_changes(world, role):
 
 
 ALLOWED = {
-    ("log", V.PLANNED): PLANNERS,
-    ("cancel", V.PLANNED): PLANNERS,
-    ("acknowledge", V.REPORTED): READERS,
+    ("log", VisitStatus.PLANNED): PLANNERS,
+    ("cancel", VisitStatus.PLANNED): PLANNERS,
+    ("acknowledge", VisitStatus.REPORTED): READERS,
 }
 
 
@@ -140,7 +144,14 @@ def test_allowed_transition_moves_the_visit_and_records_who_did_it(world, action
     act(action, visit, user)
 
     visit.refresh_from_db()
-    assert visit.status == {"log": V.REPORTED, "cancel": V.CANCELLED, "acknowledge": V.REPORTED}[action]
+    assert (
+        visit.status
+        == {
+            "log": VisitStatus.REPORTED,
+            "cancel": VisitStatus.CANCELLED,
+            "acknowledge": VisitStatus.REPORTED,
+        }[action]
+    )
     assert AuditEvent.objects.get(action=EVENT[action], target_id=visit.pk).actor == user
 
 
@@ -157,14 +168,20 @@ def test_roles_not_allowed_are_refused_and_nothing_changes(world, action, source
 
 
 WRONG_STATE = {
-    ("log", V.REPORTED): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
-    ("log", V.ACKNOWLEDGED): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
-    ("log", V.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
-    ("cancel", V.REPORTED): "Seule une visite planifiée peut être annulée.",
-    ("cancel", V.ACKNOWLEDGED): "Seule une visite planifiée peut être annulée.",
-    ("cancel", V.CANCELLED): "Seule une visite planifiée peut être annulée.",
-    ("acknowledge", V.PLANNED): "Le compte rendu de cette visite n'est pas encore rédigé.",
-    ("acknowledge", V.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
+    (
+        "log",
+        VisitStatus.REPORTED,
+    ): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    (
+        "log",
+        VisitStatus.ACKNOWLEDGED,
+    ): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    ("log", VisitStatus.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
+    ("cancel", VisitStatus.REPORTED): "Seule une visite planifiée peut être annulée.",
+    ("cancel", VisitStatus.ACKNOWLEDGED): "Seule une visite planifiée peut être annulée.",
+    ("cancel", VisitStatus.CANCELLED): "Seule une visite planifiée peut être annulée.",
+    ("acknowledge", VisitStatus.PLANNED): "Le compte rendu de cette visite n'est pas encore rédigé.",
+    ("acknowledge", VisitStatus.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
 }
 
 
@@ -181,7 +198,7 @@ def test_transition_from_a_wrong_state_is_refused_for_every_role_and_nothing_cha
 
 
 def test_an_acknowledged_report_refuses_its_readers_a_second_time_and_others_always(world):
-    visit = visit_in(world, V.ACKNOWLEDGED)
+    visit = visit_in(world, VisitStatus.ACKNOWLEDGED)
     before = snapshot(visit)
 
     for role in ROLES:
@@ -201,7 +218,7 @@ def test_an_acknowledged_report_refuses_its_readers_a_second_time_and_others_alw
     ],
 )
 def test_the_same_role_on_another_contract_is_refused(world, action, role):
-    source = V.REPORTED if action == "acknowledge" else V.PLANNED
+    source = VisitStatus.REPORTED if action == "acknowledge" else VisitStatus.PLANNED
     visit = visit_in(world, source)
     other = build_chain(world.organisation, world.academic_year, with_accounts=True)
     before = snapshot(visit)
@@ -274,9 +291,9 @@ def test_logging_freezes_signs_opens_and_closes_actions_and_mails_the_company_tu
     world, django_capture_on_commit_callbacks
 ):
     tutor = world.users["school_tutor"]
-    earlier = visit_in(world, V.ACKNOWLEDGED, planned_date=TODAY() - datetime.timedelta(days=90))
+    earlier = visit_in(world, VisitStatus.ACKNOWLEDGED, planned_date=TODAY() - datetime.timedelta(days=90))
     done, still_open = ActionItemFactory(opened_in=earlier), ActionItemFactory(opened_in=earlier)
-    visit = visit_in(world, V.PLANNED)
+    visit = visit_in(world, VisitStatus.PLANNED)
     due = TODAY() + datetime.timedelta(days=30)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -293,7 +310,12 @@ def test_logging_freezes_signs_opens_and_closes_actions_and_mails_the_company_tu
         )
 
     visit.refresh_from_db()
-    assert (visit.status, visit.held_on, visit.mode, visit.author) == (V.REPORTED, TODAY(), "phone", tutor)
+    assert (visit.status, visit.held_on, visit.mode, visit.author) == (
+        VisitStatus.REPORTED,
+        TODAY(),
+        "phone",
+        tutor,
+    )
     assert visit.reported_at is not None
     (signature,) = signatures_of(visit)
     assert (signature.act, signature.signer, signature.via) == (Signature.Act.REPORT, tutor, "session")
@@ -332,7 +354,7 @@ def test_the_report_of_a_minor_is_mailed_to_the_company_tutor_and_each_legal_rep
     world, django_capture_on_commit_callbacks
 ):
     parents = minor_chain(world)
-    visit = visit_in(world, V.PLANNED)
+    visit = visit_in(world, VisitStatus.PLANNED)
 
     with django_capture_on_commit_callbacks(execute=True):
         log(visit, world.users["school_tutor"])
@@ -399,7 +421,7 @@ def resolve_overrides(world, overrides):
     if resolved.get("close_action_ids") == "foreign":
         resolved["close_action_ids"] = [ActionItemFactory().pk]
     elif resolved.get("close_action_ids") == "done":
-        earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=60))
+        earlier = visit_in(world, VisitStatus.REPORTED, planned_date=TODAY() - datetime.timedelta(days=60))
         resolved["close_action_ids"] = [ActionItemFactory(opened_in=earlier, done=True).pk]
     return resolved
 
@@ -408,7 +430,7 @@ def resolve_overrides(world, overrides):
     ("overrides", "field", "message"), INVALID_LOGS, ids=[f"{i}-{c[1]}" for i, c in enumerate(INVALID_LOGS)]
 )
 def test_an_invalid_report_is_refused_in_french_and_nothing_changes(world, overrides, field, message):
-    visit = visit_in(world, V.PLANNED)
+    visit = visit_in(world, VisitStatus.PLANNED)
     overrides = resolve_overrides(world, overrides)
     before = snapshot(visit)
 
@@ -428,7 +450,7 @@ def test_an_invalid_report_is_refused_in_french_and_nothing_changes(world, overr
     ],
 )
 def test_a_start_meeting_needs_the_apprentice_and_the_company_tutor(world, absent, message):
-    visit = visit_in(world, V.PLANNED, is_start_meeting=True)
+    visit = visit_in(world, VisitStatus.PLANNED, is_start_meeting=True)
     before = snapshot(visit)
 
     with pytest.raises(ValidationError) as refused:
@@ -440,7 +462,7 @@ def test_a_start_meeting_needs_the_apprentice_and_the_company_tutor(world, absen
 
 def test_the_start_meeting_of_a_minor_needs_a_legal_representative(world):
     minor_chain(world, 1)
-    visit = visit_in(world, V.PLANNED, is_start_meeting=True)
+    visit = visit_in(world, VisitStatus.PLANNED, is_start_meeting=True)
     before = snapshot(visit)
 
     with pytest.raises(ValidationError) as refused:
@@ -454,11 +476,11 @@ def test_the_start_meeting_of_a_minor_needs_a_legal_representative(world):
     assert snapshot(visit) == before
     log(visit, world.users["school_tutor"], legal_representative_present=True)
     visit.refresh_from_db()
-    assert (visit.status, visit.legal_representative_present) == (V.REPORTED, True)
+    assert (visit.status, visit.legal_representative_present) == (VisitStatus.REPORTED, True)
 
 
 def test_an_adult_has_no_legal_representative_present(world):
-    visit = visit_in(world, V.PLANNED)
+    visit = visit_in(world, VisitStatus.PLANNED)
 
     log(visit, world.users["school_tutor"], legal_representative_present=True)
 
@@ -474,16 +496,16 @@ def issue(visit, email, name="Destinataire", action=ActionLink.Action.ACKNOWLEDG
 
 
 def test_the_report_is_acknowledged_once_the_apprentice_and_the_company_tutor_have_read_it(world):
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
 
     services.acknowledge(visit=visit, by=world.users["apprentice"])
     visit.refresh_from_db()
-    assert visit.status == V.REPORTED
+    assert visit.status == VisitStatus.REPORTED
     _link, token = issue(visit, world.mine.company_tutor.email)
     services.acknowledge(visit=visit, token=token)
 
     visit.refresh_from_db()
-    assert (visit.status, visit.acknowledged_at is not None) == (V.ACKNOWLEDGED, True)
+    assert (visit.status, visit.acknowledged_at is not None) == (VisitStatus.ACKNOWLEDGED, True)
     acks = signatures_of(visit).filter(act=Signature.Act.ACKNOWLEDGE)
     assert sorted(acks.values_list("signer_email", "via")) == sorted(
         [(world.users["apprentice"].email, "session"), (world.mine.company_tutor.email.lower(), "link")]
@@ -497,7 +519,7 @@ def test_the_report_is_acknowledged_once_the_apprentice_and_the_company_tutor_ha
 
 
 def test_a_link_acknowledgement_is_recorded_as_the_link_holders_whoever_is_signed_in(world):
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
     _link, token = issue(visit, world.mine.company_tutor.email)
 
     with acting_as(world.users["school_tutor"]):
@@ -510,7 +532,7 @@ def test_a_link_acknowledgement_is_recorded_as_the_link_holders_whoever_is_signe
 
 @pytest.mark.parametrize("first", ["session", "link"])
 def test_a_person_acknowledges_once_whatever_the_means(world, first):
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
     tutor = world.users["company_tutor"]
     _link, token = issue(visit, world.mine.company_tutor.email)
     if first == "session":
@@ -531,13 +553,13 @@ def test_a_person_acknowledges_once_whatever_the_means(world, first):
 
 def test_a_legal_representative_of_a_minor_acknowledges_by_link_without_changing_the_state(world):
     (parent,) = minor_chain(world, 1)
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
     _link, token = issue(visit, parent.email)
 
     services.acknowledge(visit=visit, token=token)
 
     visit.refresh_from_db()
-    assert visit.status == V.REPORTED
+    assert visit.status == VisitStatus.REPORTED
     signature = signatures_of(visit).get(act=Signature.Act.ACKNOWLEDGE)
     assert (signature.signer_email, signature.signer_name, signature.via) == (
         parent.email.lower(),
@@ -548,7 +570,7 @@ def test_a_legal_representative_of_a_minor_acknowledges_by_link_without_changing
 
 def test_a_legal_representative_may_still_acknowledge_an_acknowledged_report(world):
     (parent,) = minor_chain(world, 1)
-    visit = visit_in(world, V.ACKNOWLEDGED)
+    visit = visit_in(world, VisitStatus.ACKNOWLEDGED)
     _link, token = issue(visit, parent.email)
 
     services.acknowledge(visit=visit, token=token)
@@ -576,9 +598,9 @@ LINK_CASES = {
     "expired": lambda world, visit: expired(visit, world.mine.company_tutor.email),
     "reused": lambda world, visit: used(visit, world.mine.company_tutor.email),
     "tampered": lambda world, visit: issue(visit, world.mine.company_tutor.email)[1][:-2] + "xx",
-    "other document": lambda world, visit: issue(visit_in(world, V.REPORTED), world.mine.company_tutor.email)[
-        1
-    ],
+    "other document": lambda world, visit: issue(
+        visit_in(world, VisitStatus.REPORTED), world.mine.company_tutor.email
+    )[1],
     "other person": lambda world, visit: issue(visit, "quelquun@ailleurs.test")[1],
     "replaced tutor": lambda world, visit: issue(
         visit, CompanyTutorFactory(employer=world.mine.employer).email
@@ -604,7 +626,7 @@ LINK_KIND = {
 
 @pytest.mark.parametrize("case", list(LINK_CASES))
 def test_an_unusable_link_is_refused_with_its_reason_and_nothing_changes(world, case):
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
     token = LINK_CASES[case](world, visit)
     before = snapshot(visit)
 
@@ -616,7 +638,7 @@ def test_an_unusable_link_is_refused_with_its_reason_and_nothing_changes(world, 
 
 
 def test_a_link_of_a_visit_still_planned_is_refused(world):
-    visit = visit_in(world, V.PLANNED)
+    visit = visit_in(world, VisitStatus.PLANNED)
     _link, token = issue(visit, world.mine.company_tutor.email)
     before = snapshot(visit)
 
@@ -631,7 +653,7 @@ def test_a_link_of_a_visit_still_planned_is_refused(world):
 
 @pytest.mark.parametrize("role", sorted(PLANNERS))
 def test_school_tutor_and_staff_close_an_action_between_visits(world, role):
-    earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
+    earlier = visit_in(world, VisitStatus.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
     action = ActionItemFactory(opened_in=earlier)
 
     services.close_action(action=action, by=world.users[role], done_on=TODAY())
@@ -643,7 +665,7 @@ def test_school_tutor_and_staff_close_an_action_between_visits(world, role):
 
 
 def test_closing_an_action_is_refused_to_other_roles_for_a_closed_one_and_for_bad_dates(world):
-    earlier = visit_in(world, V.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
+    earlier = visit_in(world, VisitStatus.REPORTED, planned_date=TODAY() - datetime.timedelta(days=20))
     action = ActionItemFactory(opened_in=earlier)
     closed = ActionItemFactory(opened_in=earlier, done=True)
     before = snapshot(earlier)
@@ -670,12 +692,12 @@ def test_closing_an_action_is_refused_to_other_roles_for_a_closed_one_and_for_ba
 
 def test_acknowledge_requests_skip_who_already_read_and_a_planned_visit(world):
     (parent,) = minor_chain(world, 1)
-    visit = visit_in(world, V.REPORTED)
+    visit = visit_in(world, VisitStatus.REPORTED)
     services.acknowledge(visit=visit, by=world.users["company_tutor"])
 
     assert notifications.acknowledge_requests(visit.pk) == 1
     assert [m.to for m in mail.outbox] == [[parent.email.lower()]]
-    assert notifications.acknowledge_requests(visit_in(world, V.PLANNED).pk) == 0
+    assert notifications.acknowledge_requests(visit_in(world, VisitStatus.PLANNED).pk) == 0
 
 
 # The demo ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from livret.windows import (
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory
 from tests.livret.factories import VisitReportFactory, small_world
 
-V = VisitReport.Status
+VisitStatus = VisitReport.Status
 D = datetime.date
 TODAY = timezone.localdate
 
@@ -37,7 +37,7 @@ def contract(start, end, rupture=None):
     return Contract(pk=1, start_date=start, planned_end_date=end, rupture_date=rupture)
 
 
-def held(day, status=V.REPORTED, pk=None):
+def held(day, status=VisitStatus.REPORTED, pk=None):
     return VisitReport(pk=pk or day.toordinal(), contract_id=1, status=status, planned_date=day, held_on=day)
 
 
@@ -128,14 +128,18 @@ def test_a_window_is_upcoming_then_open_to_its_last_day_then_missed(today, state
 
 def test_only_held_visits_count_on_the_day_they_were_held():
     c = contract(D(2025, 9, 1), D(2027, 8, 31))
-    planned = VisitReport(pk=1, contract_id=1, status=V.PLANNED, planned_date=D(2025, 9, 10))
-    cancelled = VisitReport(pk=2, contract_id=1, status=V.CANCELLED, planned_date=D(2025, 9, 12))
+    planned = VisitReport(pk=1, contract_id=1, status=VisitStatus.PLANNED, planned_date=D(2025, 9, 10))
+    cancelled = VisitReport(pk=2, contract_id=1, status=VisitStatus.CANCELLED, planned_date=D(2025, 9, 12))
     other_contract = VisitReport(
-        pk=3, contract_id=2, status=V.REPORTED, planned_date=D(2025, 9, 1), held_on=D(2025, 9, 15)
+        pk=3, contract_id=2, status=VisitStatus.REPORTED, planned_date=D(2025, 9, 1), held_on=D(2025, 9, 15)
     )
     # Planned in the window, held after it: it is the day it was held that counts.
     late = VisitReport(
-        pk=4, contract_id=1, status=V.ACKNOWLEDGED, planned_date=D(2025, 10, 20), held_on=D(2025, 11, 3)
+        pk=4,
+        contract_id=1,
+        status=VisitStatus.ACKNOWLEDGED,
+        planned_date=D(2025, 10, 20),
+        held_on=D(2025, 11, 3),
     )
 
     found = windows(c, [planned, cancelled, other_contract, late], D(2025, 11, 10))
@@ -146,7 +150,7 @@ def test_only_held_visits_count_on_the_day_they_were_held():
 
 def test_the_yearly_count_is_met_by_the_second_held_visit_and_missed_when_the_year_ends_short():
     c = contract(D(2025, 9, 1), D(2027, 8, 31))
-    first, second = held(D(2025, 9, 20)), held(D(2026, 3, 2), status=V.ACKNOWLEDGED)
+    first, second = held(D(2025, 9, 20)), held(D(2026, 3, 2), status=VisitStatus.ACKNOWLEDGED)
 
     one = windows(c, [first], D(2026, 2, 1))[1, "year"]
     two = windows(c, [first, second], D(2026, 3, 3))[1, "year"]
@@ -232,7 +236,7 @@ def test_visit_windows_runs_no_query(db, django_assert_num_queries):
 
 def test_summary_points_at_the_open_window_closing_first_and_lists_the_missed_ones():
     c = contract(D(2025, 9, 1), D(2027, 8, 31))
-    planned = VisitReport(pk=9, contract_id=1, status=V.PLANNED, planned_date=D(2027, 7, 10))
+    planned = VisitReport(pk=9, contract_id=1, status=VisitStatus.PLANNED, planned_date=D(2027, 7, 10))
 
     summary = summarize(c, [held(D(2025, 9, 20)), planned], D(2027, 7, 5))
 
