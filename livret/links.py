@@ -42,7 +42,10 @@ CONTRACT_PEOPLE = (
 
 
 class _CompanyTutorLink(LinkKind):
-    """A document acted on by the company tutor now on file for its contract."""
+    """A document the company tutor now on file acts on, through a form on the link's page."""
+
+    task: str  # the task that mails a fresh link
+    invalid_status = 200  # of the page shown again with the form's errors
 
     def resolve(self, document, token, *, for_update=False):
         tutor = document.contract.company_tutor
@@ -58,6 +61,25 @@ class _CompanyTutorLink(LinkKind):
     def resend(self, document, token):
         if self.is_waiting(document, None) and links.may_resend(document, token):
             enqueue(self.task, document.pk)
+
+    def form(self, request, document):
+        raise NotImplementedError
+
+    def perform(self, request, document, token, form):
+        """Call the service with the link's token; return the page that follows."""
+        raise NotImplementedError
+
+    def act(self, request, document, token, tutor):
+        form = self.form(request, document)
+        if request.method == "POST" and form.is_valid():
+            try:
+                return self.perform(request, document, token, form)
+            except LinkError as error:
+                return link_pages.invalid(request, self, document, token, error, can_resend=False)
+            except REFUSALS as error:
+                refuse(request, error)
+        status = self.invalid_status if form.errors else 200
+        return link_pages.action_page(request, self, document, tutor, status=status, form=form)
 
 
 class SheetLink(_CompanyTutorLink):
@@ -91,20 +113,14 @@ class SheetLink(_CompanyTutorLink):
     def context(self, sheet, tutor) -> dict:
         return {"sheet": sheet, "tutor": tutor}
 
-    def act(self, request, sheet, token, tutor):
-        form = CountersignForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                sheet_services.countersign(
-                    sheet=sheet, token=token, tutor_assessment=form.cleaned_data["tutor_assessment"]
-                )
-            except LinkError as error:
-                return link_pages.invalid(request, self, sheet, token, error, can_resend=False)
-            except Refusal as error:
-                refuse(request, error)
-            else:
-                return link_pages.done(request, self, sheet)
-        return link_pages.action_page(request, self, sheet, tutor, form=form)
+    def form(self, request, sheet):
+        return CountersignForm(request.POST or None)
+
+    def perform(self, request, sheet, token, form):
+        sheet_services.countersign(
+            sheet=sheet, token=token, tutor_assessment=form.cleaned_data["tutor_assessment"]
+        )
+        return link_pages.done(request, self, sheet)
 
     def done_text(self, sheet) -> str:
         return _(
@@ -148,52 +164,47 @@ class EvaluationLink(_CompanyTutorLink):
     def can_resend(self, evaluation, error) -> bool:
         return self.is_waiting(evaluation, None)
 
-    def act(self, request, evaluation, token, tutor):
+    invalid_status = 400
+
+    def form(self, request, evaluation):
         competences = competences_of(evaluation.contract.diploma_id)
         ratings = list(evaluation.ratings.all())
-        submit = request.POST.get("action") == "submit"
         form = EvaluationForm(
             request.POST or None,
             competences=competences,
             rater=Rating.Rater.TUTOR,
-            require_all=submit,
+            require_all=self._submits(request),
             initial=EvaluationForm.initial_for(
                 [r for r in ratings if r.rater == Rating.Rater.TUTOR], evaluation.tutor_comment
             ),
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                evaluation = evaluation_services.save_ratings(
-                    evaluation=evaluation,
-                    rater=Rating.Rater.TUTOR,
-                    levels=form.levels(),
-                    comment=form.cleaned_data["comment"],
-                    submit=submit,
-                    token=token,
-                )
-            except LinkError as error:
-                return link_pages.invalid(request, self, evaluation, token, error, can_resend=False)
-            except REFUSALS as error:
-                refuse(request, error)
-            else:
-                if submit:
-                    return link_pages.done(request, self, evaluation)
-                messages.success(
-                    request,
-                    _("Évaluation enregistrée. Ce lien reste valable pour la compléter et la valider."),
-                )
-                return redirect(self.url_name, evaluation.pk, token)
-        return link_pages.action_page(
-            request,
-            self,
-            evaluation,
-            tutor,
-            status=400 if form.errors else 200,
+        form.grid = grid(evaluation, competences, ratings, form)
+        return form
+
+    @staticmethod
+    def _submits(request) -> bool:
+        return request.POST.get("action") == "submit"
+
+    def perform(self, request, evaluation, token, form):
+        submit = self._submits(request)
+        evaluation = evaluation_services.save_ratings(
             evaluation=evaluation,
-            tutor=tutor,
-            form=form,
-            grid=grid(evaluation, competences, ratings, form),
+            rater=Rating.Rater.TUTOR,
+            levels=form.levels(),
+            comment=form.cleaned_data["comment"],
+            submit=submit,
+            token=token,
         )
+        if submit:
+            return link_pages.done(request, self, evaluation)
+        messages.success(
+            request,
+            _("Évaluation enregistrée. Ce lien reste valable pour la compléter et la valider."),
+        )
+        return redirect(self.url_name, evaluation.pk, token)
+
+    def context(self, evaluation, tutor) -> dict:
+        return {"evaluation": evaluation, "tutor": tutor}
 
     def done_text(self, evaluation) -> str:
         return _(

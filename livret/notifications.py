@@ -45,6 +45,23 @@ def send_link(kind: LinkKind, document, *, email: str, name: str, text: str, tem
     )
 
 
+def _to_company_tutor(kind: LinkKind, document, *, text: str, template: str, context: dict) -> bool:
+    """Mail the company tutor on file a link to act on ``document``; False when there is no one to."""
+    if document is None or document.contract.company_tutor is None:
+        return False
+    tutor, apprentice = document.contract.company_tutor, document.contract.apprentice
+    send_link(
+        kind,
+        document,
+        email=tutor.email,
+        name=str(tutor),
+        text=text % {"apprentice": apprentice},
+        template=template,
+        context={**context, "tutor": tutor, "apprentice": apprentice},
+    )
+    return True
+
+
 def countersign_request(sheet_id: int) -> bool:
     """Mail the company tutor a link to countersign the submitted sheet."""
     sheet = (
@@ -52,19 +69,13 @@ def countersign_request(sheet_id: int) -> bool:
         .select_related("contract__apprentice", "contract__company_tutor", "period")
         .first()
     )
-    if sheet is None or sheet.contract.company_tutor is None:
-        return False
-    tutor, apprentice = sheet.contract.company_tutor, sheet.contract.apprentice
-    send_link(
+    return _to_company_tutor(
         SHEET,
         sheet,
-        email=tutor.email,
-        name=str(tutor),
-        text=_("fiche de liaison de %(apprentice)s à contresigner") % {"apprentice": apprentice},
+        text=_("fiche de liaison de %(apprentice)s à contresigner"),
         template="livret/email/countersign_request",
-        context={"sheet": sheet, "tutor": tutor, "apprentice": apprentice},
+        context={"sheet": sheet},
     )
-    return True
 
 
 def evaluation_request(evaluation_id: int) -> bool:
@@ -74,19 +85,13 @@ def evaluation_request(evaluation_id: int) -> bool:
         .select_related("contract__apprentice", "contract__company_tutor", "period")
         .first()
     )
-    if evaluation is None or evaluation.contract.company_tutor is None:
-        return False
-    tutor, apprentice = evaluation.contract.company_tutor, evaluation.contract.apprentice
-    send_link(
+    return _to_company_tutor(
         EVALUATION,
         evaluation,
-        email=tutor.email,
-        name=str(tutor),
-        text=_("évaluer les compétences de %(apprentice)s") % {"apprentice": apprentice},
+        text=_("évaluer les compétences de %(apprentice)s"),
         template="livret/email/evaluation_request",
-        context={"evaluation": evaluation, "tutor": tutor, "apprentice": apprentice},
+        context={"evaluation": evaluation},
     )
-    return True
 
 
 def acknowledge_requests(visit_id: int, email: str | None = None) -> int:

@@ -10,6 +10,7 @@ happens, so it reveals nothing.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -83,6 +84,31 @@ def resend(request, pk, token, kind):
     if document is not None:
         kind.resend(document, token)
     return render(request, "links/resent.html", {"kind": kind})
+
+
+# Transitions ----------------------------------------------------------------------------------------------
+
+
+def cleaned(form) -> dict:
+    """The form's cleaned data, or its errors raised as a refusal (for :func:`transition`)."""
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.cleaned_data
+
+
+def transition(request, document, act, success_message, *, then=None):
+    """A POSTed transition: call ``act()`` (the service), say what happened, and go back to the
+    document, or to ``then`` (an object or URL; a callable receives what ``act`` returned). A refusal
+    changes nothing and is told in French."""
+    try:
+        result = act()
+    except REFUSALS as error:
+        refuse(request, error)
+        return redirect(document)
+    messages.success(request, success_message)
+    if callable(then):
+        then = then(result)
+    return redirect(then or document)
 
 
 # Drafts saved as people type ---------------------------------------------------------------------------

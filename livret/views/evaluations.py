@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.workflow import REFUSALS, refuse
+from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
+from core.workflow.views import cleaned
 from livret import charts, perms, selectors
 from livret.forms.evaluations import EvaluationForm, GridSharingForm, OpenEvaluationForm, grid
 from livret.models import Evaluation, GridSharing, Rating
@@ -145,20 +147,19 @@ def evaluation_open(request, contract_pk):
     contract = _contract_for(request.user, contract_pk)
     back = reverse("livret:contract_evaluations", args=[contract.pk])
     form = OpenEvaluationForm(request.POST, periods=selectors.company_periods(contract))
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        evaluation = workflow.open_evaluation(
-            contract=contract, period=form.periods[form.cleaned_data["period"]], by=request.user
-        )
-    except REFUSALS as error:
-        refuse(request, error)
-        return redirect(back)
     if contract.company_tutor is not None:
-        messages.success(request, _("Évaluation ouverte : le maître d'apprentissage la reçoit par e-mail."))
+        success = _("Évaluation ouverte : le maître d'apprentissage la reçoit par e-mail.")
     else:
-        messages.success(request, _("Évaluation ouverte."))
-    return redirect(evaluation)
+        success = _("Évaluation ouverte.")
+    return workflow_views.transition(
+        request,
+        back,
+        lambda: workflow.open_evaluation(
+            contract=contract, period=form.periods[cleaned(form)["period"]], by=request.user
+        ),
+        success,
+        then=lambda evaluation: evaluation,
+    )
 
 
 @login_required
@@ -167,22 +168,17 @@ def grid_sharing(request, contract_pk):
     contract = _contract_for(request.user, contract_pk)
     had_one = _sharing_of(contract) is not None
     form = GridSharingForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        workflow.record_grid_sharing(
+    return workflow_views.transition(
+        request,
+        reverse("livret:contract_evaluations", args=[contract.pk]),
+        lambda: workflow.record_grid_sharing(
             contract=contract,
             by=request.user,
-            shared_on=form.cleaned_data["shared_on"],
+            shared_on=cleaned(form)["shared_on"],
             means=form.cleaned_data["means"],
-        )
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(
-            request, _("Partage de la grille corrigé.") if had_one else _("Partage de la grille noté.")
-        )
-    return redirect("livret:contract_evaluations", contract.pk)
+        ),
+        _("Partage de la grille corrigé.") if had_one else _("Partage de la grille noté."),
+    )
 
 
 # One period's grid ----------------------------------------------------------------------------------

@@ -196,13 +196,10 @@ def mission_save(request, pk):
 
 def _decision(request, pk, act, success_message):
     mission = _mission_for(request.user, pk)
-    try:
-        act(mission, request.user, request.POST.get("comment", ""))
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, success_message)
-    return redirect(mission)
+    comment = request.POST.get("comment", "")
+    return workflow_views.transition(
+        request, mission, lambda: act(mission, request.user, comment), success_message
+    )
 
 
 @login_required
@@ -231,10 +228,10 @@ def mission_return(request, pk):
 @require_POST
 def mission_correct(request, pk):
     mission = _mission_for(request.user, pk)
-    try:
-        new = services.correct(mission=mission, by=request.user)
-    except REFUSALS as error:
-        refuse(request, error)
-        return redirect(mission)
-    messages.success(request, _("Nouvelle version ouverte ; la version validée reste consultable."))
-    return redirect(new)
+    return workflow_views.transition(
+        request,
+        mission,
+        lambda: services.correct(mission=mission, by=request.user),
+        _("Nouvelle version ouverte ; la version validée reste consultable."),
+        then=lambda new: new,
+    )

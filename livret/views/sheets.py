@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,15 +160,9 @@ def _transition(request, pk, form_class, act, success_message):
     """A POSTed transition: scoped fetch, form, service call, message, back to the sheet."""
     sheet = _sheet_for(request.user, pk)
     form = form_class(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        act(sheet, request.user, form.cleaned_data)
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, success_message)
-    return redirect(sheet)
+    return workflow_views.transition(
+        request, sheet, lambda: act(sheet, request.user, workflow_views.cleaned(form)), success_message
+    )
 
 
 @login_required
@@ -214,10 +207,10 @@ def sheet_review(request, pk):
 @require_POST
 def sheet_correct(request, pk):
     sheet = _sheet_for(request.user, pk)
-    try:
-        new = services.correct(sheet=sheet, by=request.user)
-    except REFUSALS as error:
-        refuse(request, error)
-        return redirect(sheet)
-    messages.success(request, _("Nouvelle version ouverte ; la version signée reste consultable."))
-    return redirect(new)
+    return workflow_views.transition(
+        request,
+        sheet,
+        lambda: services.correct(sheet=sheet, by=request.user),
+        _("Nouvelle version ouverte ; la version signée reste consultable."),
+        then=lambda new: new,
+    )

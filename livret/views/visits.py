@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,8 +16,10 @@ from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
 from core.viewutils import PAGE_SIZE, filtered_page, search
-from core.workflow import REFUSALS, Refusal, refuse
+from core.workflow import Refusal, refuse
+from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
+from core.workflow.views import cleaned
 from livret import perms, selectors
 from livret.forms.visits import CancelForm, CloseActionForm, LogForm, NewActionFormSet, PlanForm
 from livret.links import CONTRACT_PEOPLE
@@ -262,28 +265,24 @@ def visit_log(request, pk):
 def visit_cancel(request, pk):
     visit = _visit_for(request.user, pk)
     form = CancelForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.cancel_visit(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, _("Visite annulée."))
-    return redirect(visit)
+    return workflow_views.transition(
+        request,
+        visit,
+        lambda: services.cancel_visit(visit=visit, by=request.user, reason=cleaned(form)["reason"]),
+        _("Visite annulée."),
+    )
 
 
 @login_required
 @require_POST
 def visit_acknowledge(request, pk):
     visit = _visit_for(request.user, pk)
-    try:
-        services.acknowledge(visit=visit, by=request.user)
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, _("Merci : votre prise de connaissance du compte rendu est enregistrée."))
-    return redirect(visit)
+    return workflow_views.transition(
+        request,
+        visit,
+        lambda: services.acknowledge(visit=visit, by=request.user),
+        _("Merci : votre prise de connaissance du compte rendu est enregistrée."),
+    )
 
 
 @login_required
@@ -296,12 +295,9 @@ def action_close(request, pk):
         pk=pk,
     )
     form = CloseActionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.close_action(action=action, by=request.user, done_on=form.cleaned_data["done_on"])
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, _("Action close : « %(action)s ».") % {"action": action.description})
-    return redirect("livret:contract_visits", contract_pk=action.contract_id)
+    return workflow_views.transition(
+        request,
+        reverse("livret:contract_visits", args=[action.contract_id]),
+        lambda: services.close_action(action=action, by=request.user, done_on=cleaned(form)["done_on"]),
+        _("Action close : « %(action)s ».") % {"action": action.description},
+    )
