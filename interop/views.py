@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from interop import perms, services
+from core.workflow import Refusal, refuse
+from interop import perms
 from interop.columns import TEMPLATE_COLUMNS
 from interop.export import export_csv, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, max_bytes
+from interop.services import planning, writing
 
 ROWS_PER_PAGE = 50
 
@@ -53,7 +55,7 @@ def import_home(request):
             )
         else:
             try:
-                report = services.preview_import(
+                report = planning.preview_import(
                     organisation=user.organisation, data=upload.read(), file_name=upload.name, by=user
                 )
             except FileRefused as error:
@@ -90,7 +92,7 @@ def report_detail(request, pk):
             "page": page,
             "action": action,
             "actions": ImportRow.Action.choices,
-            "done": services.progress_of(report),
+            "done": writing.progress_of(report),
         },
     )
 
@@ -100,9 +102,9 @@ def report_detail(request, pk):
 def report_confirm(request, pk):
     report = _report(request, pk)
     try:
-        report = services.confirm_import(report=report, by=request.user)
-    except services.ImportRefused as error:
-        messages.error(request, error.message)
+        report = writing.confirm_import(report=report, by=request.user)
+    except Refusal as error:
+        refuse(request, error)
     else:
         if report.status == ImportReport.Status.DONE:
             messages.success(request, _("Import terminé."))
@@ -120,7 +122,7 @@ def report_status(request, pk):
         {
             "status": report.status,
             "status_label": str(report.get_status_display()),
-            "done": services.progress_of(report),
+            "done": writing.progress_of(report),
             "total": report.rows_total,
         }
     )

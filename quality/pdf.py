@@ -14,12 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apprentices.models import Diploma
 from core.models import AcademicYear
 from core.pdf import render_pdf
+from quality import selectors
+from quality.charts import trend_chart
 from quality.levels import evaluate
-from quality.models import Campaign, IndicatorValue
+from quality.models import IndicatorValue
 from quality.snapshot import serialize
-from quality.views.trajectory import _history, _trend_chart, trend_values
 
 
 def _day(value) -> datetime.date | None:
@@ -160,20 +162,12 @@ def diploma_section(diploma, year: AcademicYear, data: dict, *, history, trend, 
     }
 
 
-def _campaign(organisation_id, year):
-    return Campaign.objects.filter(organisation_id=organisation_id, academic_year=year).first()
-
-
-def _frozen(campaign, diploma) -> dict | None:
-    return next((d for d in campaign.snapshot["diplomas"] if d["diploma"]["id"] == diploma.pk), None)
-
-
 def _sections(diplomas, year: AcademicYear, campaign, progress=None) -> list[dict]:
     """Each diploma's section: from the closed campaign's snapshot, else evaluated live (nine queries
     for all of them, and one for their indicator values)."""
     diplomas = list(diplomas)
     years = list(AcademicYear.objects.order_by("start_date"))
-    trends = trend_values(diplomas)
+    trends = selectors.trend_values(diplomas)
     live = {}
     values = defaultdict(dict)
     if campaign is None:
@@ -182,17 +176,19 @@ def _sections(diplomas, year: AcademicYear, campaign, progress=None) -> list[dic
             values[v.diploma_id][v.indicator] = v
     sections = []
     for done, diploma in enumerate(diplomas, start=1):
-        data = _frozen(campaign, diploma) if campaign else serialize(live[diploma.pk], values[diploma.pk])
+        data = (
+            selectors.frozen(campaign, diploma)
+            if campaign
+            else serialize(live[diploma.pk], values[diploma.pk])
+        )
         if data is not None:
             sections.append(
                 diploma_section(
                     diploma,
                     year,
                     data,
-                    history=_history(diploma, years),
-                    trend=_trend_chart(
-                        diploma, years, trends[diploma.pk], chart_id=f"tendances-{diploma.pk}"
-                    ),
+                    history=selectors.history(diploma, years),
+                    trend=trend_chart(diploma, years, trends[diploma.pk], chart_id=f"tendances-{diploma.pk}"),
                     campaign=campaign,
                 )
             )
@@ -236,7 +232,7 @@ def _cover_facts(organisation, year, campaign, sections) -> list[tuple[str, str]
 
 def diploma_compliance_pdf(diploma, year: AcademicYear, *, by) -> bytes:
     """The charter compliance of one diploma for one academic year."""
-    campaign = _campaign(diploma.organisation_id, year)
+    campaign = selectors.campaign_of(diploma.organisation_id, year)
     sections = _sections([diploma], year, campaign)
     organisation = diploma.organisation
     facts = [(_("Formation"), f"{diploma.code} — {diploma.title}")]
@@ -257,9 +253,7 @@ def establishment_compliance_pdf(organisation, year: AcademicYear, *, by, progre
     """The charter compliance of every diploma of ``organisation`` for one academic year: a summary of
     every diploma (diploma × périmètre, the level reached), then each diploma's section.
     ``progress(done, total)`` is called after each diploma is prepared."""
-    from apprentices.models import Diploma
-
-    campaign = _campaign(organisation.pk, year)
+    campaign = selectors.campaign_of(organisation.pk, year)
     diplomas = Diploma.objects.filter(organisation=organisation).order_by("code")
     sections = _sections(diplomas, year, campaign, progress=progress)
     codes = sections[0]["perimeter_codes"] if sections else []

@@ -18,7 +18,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apprentices.models import Cohort, Contract, Diploma
 from core.models import AcademicYear, Organisation, User
-from quality import services
 from quality.indicators.contracts import active_during
 from quality.models import (
     Attestation,
@@ -31,6 +30,7 @@ from quality.models import (
     Requirement,
     Threshold,
 )
+from quality.services import campaigns, computation, evidence, meetings, thresholds
 
 ING, BTS = "ING-ALB", "BTS-CPRP"
 YEARS = ("2024-2025", "2025-2026", "2026-2027")
@@ -202,7 +202,7 @@ class Seeder:
             organisation=self.organisation, kind=kind, held_on=day, title=title
         ).exists():
             return
-        services.record_meeting(
+        meetings.record_meeting(
             organisation_id=self.organisation.pk,
             kind=kind,
             title=title,
@@ -340,7 +340,7 @@ class Seeder:
                     ).exists()
                 ):
                     continue
-                services.add_evidence(
+                evidence.add_evidence(
                     organisation_id=self.organisation.pk,
                     diploma=diploma,
                     year=year,
@@ -374,7 +374,7 @@ class Seeder:
                     requirement=requirement, diploma=diploma, academic_year=year, withdrawn_at__isnull=True
                 ).exists():
                     continue
-                services.attest(
+                evidence.attest(
                     requirement=requirement,
                     diploma=diploma,
                     year=year,
@@ -389,7 +389,7 @@ class Seeder:
             codes = FOLLOWED[code][: FOLLOWED_COUNT.get((code, year.label), len(FOLLOWED[code]))]
             if FollowedIndicator.objects.filter(diploma=diploma, academic_year=year).exists():
                 continue
-            services.set_followed_indicators(diploma=diploma, year=year, codes=codes, by=self.head_of(code))
+            thresholds.set_followed_indicators(diploma=diploma, year=year, codes=codes, by=self.head_of(code))
             self.created["listes d'indicateurs"] += 1
 
     def jalons(self, year):
@@ -402,7 +402,7 @@ class Seeder:
                 diploma=diploma, academic_year=year, perimeter=perimeter, title=title
             ).exists():
                 continue
-            services.create_milestone(
+            thresholds.create_milestone(
                 diploma=diploma,
                 year=year,
                 perimeter=perimeter,
@@ -424,7 +424,7 @@ class Seeder:
         if not Milestone.objects.filter(
             diploma=diploma, academic_year=year, perimeter=perimeter, title=title
         ).exists():
-            services.create_milestone(
+            thresholds.create_milestone(
                 diploma=diploma,
                 year=year,
                 perimeter=perimeter,
@@ -447,7 +447,7 @@ class Seeder:
             diploma=diploma, academic_year=year, perimeter=perimeter, title=title
         ).first()
         if milestone is None:
-            milestone = services.create_milestone(
+            milestone = thresholds.create_milestone(
                 diploma=diploma,
                 year=year,
                 perimeter=perimeter,
@@ -460,7 +460,7 @@ class Seeder:
         if not Attestation.objects.filter(
             requirement=requirement, diploma=diploma, academic_year=year
         ).exists():
-            services.attest(
+            evidence.attest(
                 requirement=requirement,
                 diploma=diploma,
                 year=year,
@@ -491,7 +491,7 @@ class Seeder:
                 requirement=requirement, diploma=diploma, academic_year=year
             ).exists():
                 continue
-            services.set_threshold(
+            thresholds.set_threshold(
                 requirement=requirement, diploma=diploma, year=year, value=value, reason=reason, by=self.head
             )
             self.created["seuils"] += 1
@@ -512,14 +512,14 @@ class Seeder:
             closed.end_date < self.today
             and not Campaign.objects.filter(organisation=self.organisation, academic_year=closed).exists()
         ):
-            services.close_campaign(
+            campaigns.close_campaign(
                 organisation_id=self.organisation.pk, year=closed, by=self.admin, today=self.today
             )
             self.created[f"campagne {CLOSED} close"] += 1
         for label in YEARS:
             year = self.years[label]
             if label != CLOSED and year.start_date <= self.today:
-                services.compute_indicators(
+                computation.compute_indicators(
                     year=year, diplomas=list(self.diplomas.values()), today=self.today
                 )
         return dict(self.created)

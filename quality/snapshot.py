@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from quality.indicators import INDICATORS
 from quality.levels import Trajectory
-from quality.models import Requirement
+from quality.models import IndicatorValue, Requirement
 
 
 def _requirement(state) -> dict:
@@ -140,8 +140,6 @@ def indicators_of(trajectory: Trajectory, values) -> list[dict]:
 
 
 def serialize(trajectory: Trajectory, values=None) -> dict:
-    from quality.models import IndicatorValue
-
     if values is None:
         values = {
             v.indicator: v

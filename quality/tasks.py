@@ -1,12 +1,20 @@
+"""The quality app's Celery tasks: each takes ids, calls one service and is idempotent."""
+
+import datetime
+
 from celery import shared_task
+from django.utils import timezone
+
+from apprentices.models import Diploma
+from core.models import AcademicYear
+from quality.models import Campaign
+from quality.services import computation
 
 
 @shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
 def run_computation(run_id: int) -> dict:
     """Carry out one queued recomputation of the indicators (idempotent: a run is claimed once)."""
-    from quality import services
-
-    run = services.run_computation(run_id)
+    run = computation.run_computation(run_id)
     return {"status": run.status, "rows": run.rows}
 
 
@@ -14,15 +22,6 @@ def run_computation(run_id: int) -> dict:
 def compute_all_indicators(today_iso: str | None = None) -> int:
     """Nightly: recompute the indicators of the running academic year, and of the previous one until its
     campaign is closed, for every organisation. Idempotent (upsert)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from apprentices.models import Diploma
-    from core.models import AcademicYear
-    from quality import services
-    from quality.models import Campaign
-
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
     years = [
         year
@@ -36,5 +35,5 @@ def compute_all_indicators(today_iso: str | None = None) -> int:
     for year in dict.fromkeys(years):
         closed = Campaign.objects.filter(academic_year=year).values("organisation")
         diplomas = Diploma.objects.exclude(organisation__in=closed)
-        rows += services.compute_indicators(year=year, diplomas=diplomas, today=today)
+        rows += computation.compute_indicators(year=year, diplomas=diplomas, today=today)
     return rows

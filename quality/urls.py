@@ -18,7 +18,7 @@ urlpatterns = [
         trajectory.indicator_records,
         name="indicator_records",
     ),
-    path(f"formations/<int:pk>/{YEAR}/seuils/", trajectory.thresholds, name="thresholds"),
+    path(f"formations/<int:pk>/{YEAR}/seuils/", trajectory.threshold_edit, name="thresholds"),
     path(f"formations/<int:pk>/{YEAR}/jalons/", trajectory.milestone_create, name="milestone_create"),
     path("jalons/<int:pk>/supprimer/", trajectory.milestone_delete, name="milestone_delete"),
     path(

@@ -35,15 +35,16 @@ from quality.indicators.register import (
     ThresholdsRevised,
 )
 
-INDICATORS: dict[str, Indicator] = {
-    indicator.code: indicator
+INDICATORS: dict[str, Indicator] = {}
+INDICATORS.update(
+    (indicator.code, indicator)
     for indicator in (
         # Poste 1: pilotage
         SteeringCommittees(),
         CouncilMeetings(),
         RentreeMeetings(),
         PedagogicalMeetings(),
-        FollowedIndicators(),
+        FollowedIndicators(registry=INDICATORS),
         ThresholdsRevised(),
         HoursRealisation(),
         # Poste 2: pré-contractualisation
@@ -67,6 +68,6 @@ INDICATORS: dict[str, Indicator] = {
         InterruptionRate(),
         SuccessRate(),
     )
-}
+)
 
 __all__ = ["INDICATORS", "MIN_PUBLISHED_POPULATION", "Figure", "Indicator", "Record"]

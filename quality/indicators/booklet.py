@@ -34,6 +34,7 @@ from quality.indicators.base import (
     rate,
 )
 from quality.indicators.contracts import ContractIndicator, active_during
+from tutors.models import CompanyTutor
 
 
 class SheetsOnTime(ContractIndicator):
@@ -229,8 +230,6 @@ class TutorsTrained(Indicator):
         return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
 
     def records(self, diploma, year, as_of):
-        from tutors.models import CompanyTutor
-
         active = Contract.objects.filter(
             active_during(year, as_of), company_tutor=OuterRef("pk"), diploma=diploma.pk
         )

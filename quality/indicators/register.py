@@ -232,6 +232,11 @@ class FollowedIndicators(Indicator):
     description = gettext_lazy("Indicateurs que la formation a retenus pour son pilotage de l'année.")
     unit = COUNT
 
+    def __init__(self, registry: dict[str, Indicator]):
+        # The list names other indicators: their labels come from the registry this one belongs to,
+        # handed over by the package that builds it (which imports this module, not the other way).
+        self.registry = registry
+
     def compute(self, diploma_ids, year, as_of):
         counts = dict(
             FollowedIndicator.objects.filter(diploma__in=list(diploma_ids), academic_year=year)
@@ -242,12 +247,12 @@ class FollowedIndicators(Indicator):
         return {pk: Figure(counts.get(pk, 0), None, counts.get(pk, 0)) for pk in diploma_ids}
 
     def records(self, diploma, year, as_of):
-        from quality.indicators import INDICATORS
-
         url = reverse("quality:followed_indicators", args=[diploma.pk, year.label])
         return [
             Record(
-                label=str(INDICATORS[row.indicator].label) if row.indicator in INDICATORS else row.indicator,
+                label=str(self.registry[row.indicator].label)
+                if row.indicator in self.registry
+                else row.indicator,
                 url=url,
                 day=row.added_at.date(),
                 counted=True,

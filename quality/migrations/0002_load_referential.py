@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
+from quality import referential
+
 
 def load(apps, schema_editor):
-    from quality import referential
-
     referential.load(apps)
 
 

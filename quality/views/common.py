@@ -1,18 +1,13 @@
-"""What the quality pages share: the scoped fetches (someone else's diploma is a 404) and refusals."""
+"""What the quality pages share: the scoped fetches (someone else's diploma is a 404) and the year."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.models import AcademicYear
-from core.workflow import message_of
 from quality import perms
-
-REFUSALS = (PermissionDenied, ValidationError)
 
 
 def require_quality(user) -> None:
@@ -24,6 +19,12 @@ def diploma_for(user, pk):
     """A diploma whose trajectory ``user`` follows, or a 404."""
     require_quality(user)
     return get_object_or_404(perms.quality_diplomas(user).select_related("organisation"), pk=pk)
+
+
+def organisation_of(user, diplomas) -> int | None:
+    """The organisation whose quality ``user`` follows: their own, else (a platform admin) that of the
+    first of ``diplomas``."""
+    return user.organisation_id or (diplomas[0].organisation_id if diplomas else None)
 
 
 def year_for(label):
@@ -40,7 +41,3 @@ def chosen_year(request, years):
     if current and current.label in by_label:
         return by_label[current.label]
     return years[0] if years else None
-
-
-def refuse(request, error) -> None:
-    messages.error(request, message_of(error))

@@ -13,65 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
-from quality import perms, services
-from quality.levels import evaluate
-from quality.models import Campaign, ComputationRun, Poste
-from quality.views.common import REFUSALS, chosen_year, refuse, require_quality, year_for
-
-
-def organisation_of(user, diplomas) -> int | None:
-    return user.organisation_id or (diplomas[0].organisation_id if diplomas else None)
-
-
-def rows_from_trajectories(trajectories, diplomas) -> list[dict]:
-    rows = []
-    for diploma in diplomas:
-        trajectory = trajectories[diploma.pk]
-        rows.append(
-            {
-                "diploma": {"id": diploma.pk, "code": diploma.code, "title": diploma.title},
-                "perimeters": [
-                    {"code": p.perimeter.code, "label": p.label, "stage": p.stage}
-                    for p in trajectory.perimeters
-                ],
-                "postes": [
-                    {
-                        "number": poste.poste.number,
-                        "label": poste.label,
-                        "stage": poste.stage,
-                        "weakest": poste.weakest.perimeter.code,
-                    }
-                    for poste in trajectory.postes
-                ],
-                "computed_at": trajectory.computed_at,
-            }
-        )
-    return rows
-
-
-def rows_from_snapshot(snapshot, visible_ids) -> list[dict]:
-    return [
-        {
-            "diploma": entry["diploma"],
-            "perimeters": [
-                {"code": p["code"], "label": p["label"], "stage": p["stage"]}
-                for poste in entry["postes"]
-                for p in poste["perimeters"]
-            ],
-            "postes": [
-                {
-                    "number": poste["number"],
-                    "label": poste["label"],
-                    "stage": poste["stage"],
-                    "weakest": poste["weakest"],
-                }
-                for poste in entry["postes"]
-            ],
-            "computed_at": entry["computed_at"],
-        }
-        for entry in snapshot["diplomas"]
-        if entry["diploma"]["id"] in visible_ids
-    ]
+from core.workflow import REFUSALS, refuse
+from quality import perms, selectors
+from quality.models import ComputationRun
+from quality.services import campaigns, computation
+from quality.views.common import chosen_year, organisation_of, require_quality, year_for
 
 
 @login_required
@@ -82,21 +28,7 @@ def dashboard(request):
     years = list(AcademicYear.objects.order_by("-start_date"))
     year = chosen_year(request, years)
     organisation_id = organisation_of(user, diplomas)
-    campaign = run = None
-    rows = []
-    if year is not None and diplomas:
-        campaign = (
-            Campaign.objects.filter(organisation_id=organisation_id, academic_year=year)
-            .select_related("closed_by")
-            .first()
-        )
-        if campaign:
-            rows = rows_from_snapshot(campaign.snapshot, {d.pk for d in diplomas})
-        else:
-            rows = rows_from_trajectories(evaluate(diplomas, year), diplomas)
-        run = ComputationRun.objects.filter(organisation_id=organisation_id, academic_year=year).first()
-    postes = list(Poste.objects.prefetch_related("perimeters").order_by("number"))
-    computed = [row["computed_at"] for row in rows if row["computed_at"]]
+    board = selectors.dashboard(diplomas, year, organisation_id)
     today = timezone.localdate()
     return render(
         request,
@@ -104,16 +36,16 @@ def dashboard(request):
         {
             "years": years,
             "year": year,
-            "rows": rows,
-            "postes": postes,
-            "perimeters": [p for poste in postes for p in poste.perimeters.all()],
-            "campaign": campaign,
-            "run": run,
-            "computed_at": max(computed) if computed and not campaign else None,
-            "can_recompute": bool(diplomas) and campaign is None and year is not None,
+            "rows": board.rows,
+            "postes": board.postes,
+            "perimeters": board.perimeters,
+            "campaign": board.campaign,
+            "run": board.run,
+            "computed_at": board.computed_at,
+            "can_recompute": bool(diplomas) and board.campaign is None and year is not None,
             "can_close": (
                 year is not None
-                and campaign is None
+                and board.campaign is None
                 and year.end_date < today
                 and perms.can_close_campaign(user, organisation_id)
             ),
@@ -133,7 +65,7 @@ def recompute(request):
     if not diplomas:
         raise Http404
     try:
-        run = services.request_computation(
+        run = computation.request_computation(
             organisation_id=organisation_of(user, diplomas), year=year, by=user
         )
     except REFUSALS as error:
@@ -180,7 +112,7 @@ def campaign_close(request, year):
     diplomas = list(perms.quality_diplomas(user)[:1])
     back = reverse("quality:dashboard") + f"?annee={academic_year.label}"
     try:
-        services.close_campaign(organisation_id=organisation_of(user, diplomas), year=academic_year, by=user)
+        campaigns.close_campaign(organisation_id=organisation_of(user, diplomas), year=academic_year, by=user)
     except REFUSALS as error:
         refuse(request, error)
         return redirect(back)

@@ -11,29 +11,20 @@ from django.utils.translation import gettext as _
 
 from core.models import AcademicYear
 from core.viewutils import PAGE_SIZE
-from quality import perms, services
+from core.workflow import REFUSALS
+from quality import perms, selectors
 from quality.forms import EvidenceForm, MeetingFilter, MeetingForm
-from quality.models import Evidence, Meeting
-from quality.views.common import REFUSALS, require_quality
-
-
-def _organisation_id(user, diplomas):
-    return user.organisation_id or (diplomas[0].organisation_id if diplomas else None)
+from quality.models import Evidence
+from quality.services import evidence, meetings
+from quality.views.common import organisation_of, require_quality
 
 
 @login_required
 def evidence_list(request):
     user = request.user
     require_quality(user)
-    evidence = (
-        Evidence.objects.visible_to(user)
-        .select_related("diploma", "academic_year", "attested_by")
-        .order_by("-academic_year__start_date", "-attested_on", "-pk")
-    )
     year = AcademicYear.objects.filter(label=request.GET.get("annee", "")).first()
-    if year:
-        evidence = evidence.filter(academic_year=year)
-    page = Paginator(evidence, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.evidence_of(user, year), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "quality/evidence_list.html",
@@ -46,7 +37,7 @@ def evidence_create(request):
     user = request.user
     require_quality(user)
     diplomas = perms.quality_diplomas(user).order_by("code")
-    organisation_id = _organisation_id(user, list(diplomas[:1]))
+    organisation_id = organisation_of(user, list(diplomas[:1]))
     if organisation_id is None:
         raise Http404
     establishment_wide = perms.can_act_for_establishment(user, organisation_id)
@@ -66,7 +57,7 @@ def evidence_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            evidence = services.add_evidence(
+            document = evidence.add_evidence(
                 organisation_id=organisation_id,
                 diploma=data["diploma"],
                 year=data["academic_year"],
@@ -83,10 +74,10 @@ def evidence_create(request):
             messages.success(
                 request,
                 _("Document « %(title)s » déposé (empreinte %(sha)s…).")
-                % {"title": evidence.title, "sha": evidence.sha256[:12]},
+                % {"title": document.title, "sha": document.sha256[:12]},
             )
-            if evidence.diploma_id:
-                return redirect("quality:trajectory", evidence.diploma_id, evidence.academic_year.label)
+            if document.diploma_id:
+                return redirect("quality:trajectory", document.diploma_id, document.academic_year.label)
             return redirect("quality:evidence_list")
     return render(request, "quality/evidence_form.html", {"form": form})
 
@@ -95,16 +86,16 @@ def evidence_create(request):
 def evidence_download(request, pk):
     """Served by the platform after the permission check: the files live outside the web root."""
     require_quality(request.user)
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     try:
-        handle = evidence.file.open("rb")
+        handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"{evidence.title[:80]}{evidence.extension}",
-        content_type=evidence.content_type,
+        filename=f"{document.title[:80]}{document.extension}",
+        content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -115,13 +106,7 @@ def meeting_list(request):
     user = request.user
     require_quality(user)
     diplomas = perms.quality_diplomas(user).order_by("code")
-    meetings = (
-        Meeting.objects.visible_to(user)
-        .select_related("minutes")
-        .prefetch_related("diplomas", "cohorts")
-        .order_by("-held_on", "-pk")
-    )
-    filters = MeetingFilter(request.GET or None, queryset=meetings, diplomas=diplomas)
+    filters = MeetingFilter(request.GET or None, queryset=selectors.meetings_of(user), diplomas=diplomas)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/meeting_list.html", {"filter": filters, "page": page})
 
@@ -129,12 +114,7 @@ def meeting_list(request):
 @login_required
 def meeting_detail(request, pk):
     require_quality(request.user)
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user)
-        .select_related("minutes", "recorded_by")
-        .prefetch_related("diplomas", "cohorts"),
-        pk=pk,
-    )
+    meeting = get_object_or_404(selectors.meetings_of(request.user), pk=pk)
     return render(request, "quality/meeting_detail.html", {"meeting": meeting})
 
 
@@ -143,7 +123,7 @@ def meeting_create(request):
     user = request.user
     require_quality(user)
     diplomas = perms.quality_diplomas(user).order_by("code")
-    organisation_id = _organisation_id(user, list(diplomas[:1]))
+    organisation_id = organisation_of(user, list(diplomas[:1]))
     if organisation_id is None:
         raise Http404
     form = MeetingForm(
@@ -155,7 +135,7 @@ def meeting_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            meeting = services.record_meeting(
+            meeting = meetings.record_meeting(
                 organisation_id=organisation_id,
                 kind=data["kind"],
                 title=data["title"],

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apprentices.models import Apprentice
-from interop import services
 from interop.models import ImportReport
+from interop.services import planning, writing
 from tests.apprentices.factories import DiplomaFactory
 from tests.conftest import ORGANISATION_WIDE, ROLES
 from tests.interop.factories import csv_bytes, row
@@ -30,7 +30,7 @@ def upload(client, data, name="effectifs.csv"):
 
 @pytest.fixture
 def report(world, import_diploma):
-    return services.preview_import(
+    return planning.preview_import(
         organisation=world.organisation,
         data=csv_bytes([*rows_for_world(2), row(200, formation_rncp="RNCP99999", formation_cfd="")]),
         file_name="effectifs.csv",
@@ -138,8 +138,8 @@ def test_the_status_answers_the_progress_as_json(client_for, world, report):
 
 def test_the_export_reimports_without_changing_anything(client_for, world, import_diploma):
     staff = world.users["staff"]
-    services.confirm_import(
-        report=services.preview_import(
+    writing.confirm_import(
+        report=planning.preview_import(
             organisation=world.organisation, data=csv_bytes(rows_for_world(3)), file_name="a.csv", by=staff
         ),
         by=staff,
@@ -148,7 +148,7 @@ def test_the_export_reimports_without_changing_anything(client_for, world, impor
     data = b"".join(response.streaming_content)
     header = data.decode("utf-8-sig").splitlines()[0].split(";")
     assert len(header) == 62 and header[0] == "nom_apprenant"
-    again = services.preview_import(
+    again = planning.preview_import(
         organisation=world.organisation, data=data, file_name="export.csv", by=staff
     )
     # The world's own apprentices have diplomas sharing one RNCP code: they are told apart or rejected,
@@ -162,7 +162,7 @@ def test_a_cell_that_a_spreadsheet_would_run_is_defused_in_the_rejected_rows(
 ):
     staff = world.users["staff"]
     data = csv_bytes([row(400, nom_apprenant="=HYPERLINK(1)", formation_rncp="RNCP99999", formation_cfd="")])
-    report = services.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
+    report = planning.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
     content = client_for(staff).get(reverse("interop:report_rejected", args=[report.pk])).content.decode()
     assert ";'=HYPERLINK(1);" in content
 
@@ -171,7 +171,7 @@ def test_the_status_follows_the_progress_of_an_import_in_celery(client_for, worl
     from django.core.cache import cache
 
     ImportReport.objects.filter(pk=report.pk).update(status=ImportReport.Status.APPLYING)
-    cache.set(services.progress_key(report.pk), 2)
+    cache.set(writing.progress_key(report.pk), 2)
     data = client_for(world.users["staff"]).get(reverse("interop:report_status", args=[report.pk])).json()
     assert (data["status"], data["done"], data["total"]) == ("applying", 2, 3)
     page = client_for(world.users["staff"]).get(report.get_absolute_url()).content.decode()
@@ -190,6 +190,6 @@ def test_an_apprentice_enrolled_without_a_contract_is_exported_with_the_cohorts_
     line = next(line for line in data.decode("utf-8-sig").splitlines() if "123456789AB" in line)
 
     assert "RNCP36000" in line and "36000001" in line
-    again = services.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
+    again = planning.preview_import(organisation=world.organisation, data=data, file_name="e.csv", by=staff)
     mine = next(r for r in again.rows.all() if "123456789AB" in str(r.raw) + str(r.values))
     assert mine.action == mine.Action.UNCHANGED, mine.errors

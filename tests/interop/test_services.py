@@ -4,10 +4,11 @@ import pytest
 
 from apprentices.models import Apprentice, Contract
 from core.models import AuditEvent
+from core.workflow import Refusal
 from employers.models import Employer
-from interop import services
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused
+from interop.services import planning, writing
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory, DiplomaFactory
 from tests.employers.factories import EmployerFactory, valid_siret
 from tests.interop.factories import csv_bytes, ine, row, xlsx_bytes
@@ -17,14 +18,14 @@ TODAY = datetime.date(2026, 1, 15)
 
 
 def preview(organisation, staff, data, name="effectifs.csv"):
-    return services.preview_import(
+    return planning.preview_import(
         organisation=organisation, data=data, file_name=name, by=staff, today=TODAY
     )
 
 
 def run(organisation, staff, data, name="effectifs.csv"):
     report = preview(organisation, staff, data, name)
-    return services.confirm_import(report=report, by=staff)
+    return writing.confirm_import(report=report, by=staff)
 
 
 def rows_of(report):
@@ -255,9 +256,9 @@ def test_an_ine_held_in_another_organisation_is_rejected(organisation, staff, di
 
 def test_a_preview_cannot_be_applied_twice(organisation, staff, diploma):
     report = preview(organisation, staff, csv_bytes([row(1)]))
-    services.confirm_import(report=report, by=staff)
-    with pytest.raises(services.ImportRefused):
-        services.confirm_import(report=report, by=staff)
+    writing.confirm_import(report=report, by=staff)
+    with pytest.raises(Refusal):
+        writing.confirm_import(report=report, by=staff)
     assert Apprentice.objects.count() == 1
 
 
@@ -266,8 +267,8 @@ def test_rows_are_planned_again_at_import_so_a_stale_preview_writes_nothing_twic
 ):
     first = preview(organisation, staff, csv_bytes([row(1)]))
     second = preview(organisation, staff, csv_bytes([row(1)], delimiter=","))
-    services.confirm_import(report=first, by=staff)
-    report = services.confirm_import(report=second, by=staff)
+    writing.confirm_import(report=first, by=staff)
+    report = writing.confirm_import(report=second, by=staff)
     assert report.rows_unchanged == 1
     assert Apprentice.objects.count() == 1 and Employer.objects.count() == 1
 
@@ -310,7 +311,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(organisation, staff
         raise RuntimeError("panne")
 
     monkeypatch.setattr(Contract.objects, "bulk_create", broken)
-    report = services.confirm_import(report=report, by=staff)
+    report = writing.confirm_import(report=report, by=staff)
     assert report.status == ImportReport.Status.FAILED and "rien n'a été écrit" in report.error
     assert not Apprentice.objects.exists() and not Employer.objects.exists()
 
@@ -326,7 +327,7 @@ def test_ten_thousand_rows_are_previewed_and_imported(
     assert report.rows_create == 10_000
     # Above INLINE_ROWS the import is queued on commit (and runs inline here, without a broker).
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        report = services.confirm_import(report=report, by=staff)
+        report = writing.confirm_import(report=report, by=staff)
     assert len(callbacks) == 1
     report.refresh_from_db()
     assert report.status == ImportReport.Status.DONE

@@ -3,17 +3,17 @@ from django.urls import reverse
 from apprentices.models import Contract
 from employers.forms import EmployerForm
 from employers.models import Employer
-from interop import services
+from interop.services import planning, writing
 from livret.waiting import todo_for
 from tests.helpers import model_form_data
 from tests.interop.factories import csv_bytes, row
 
 
 def imported(organisation, staff):
-    report = services.preview_import(
+    report = planning.preview_import(
         organisation=organisation, data=csv_bytes([row(1)]), file_name="e.csv", by=staff
     )
-    services.confirm_import(report=report, by=staff)
+    writing.confirm_import(report=report, by=staff)
 
 
 def test_staff_are_told_to_complete_an_employer_created_from_its_siret(organisation, diploma, staff):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import Role
-from interop import services
+from interop.services import planning
 from tests.apprentices.factories import DiplomaFactory
 from tests.conftest import ORGANISATION_WIDE, ROLES
 from tests.core.factories import UserFactory
@@ -46,7 +46,7 @@ def test_every_interop_page_is_walked():
 def make_report(organisation, by):
     DiplomaFactory(organisation=organisation, rncp_code="RNCP36000", cfd_code="36000001")
     data = csv_bytes([row(300, formation_rncp="RNCP36000", formation_cfd="36000001")])
-    return services.preview_import(organisation=organisation, data=data, file_name="e.csv", by=by)
+    return planning.preview_import(organisation=organisation, data=data, file_name="e.csv", by=by)
 
 
 @pytest.mark.parametrize("role", [None, "nobody", *ROLES])

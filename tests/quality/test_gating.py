@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from quality import services
+from core.workflow import Refusal
 from quality.levels import evaluate
 from quality.models import (
     Attestation,
@@ -19,6 +19,7 @@ from quality.models import (
     Requirement,
     Threshold,
 )
+from quality.services import computation, thresholds
 from tests.core.factories import AcademicYearFactory
 
 
@@ -155,8 +156,8 @@ def test_last_years_result_is_judged_on_last_years_thresholds(world):
 def test_a_diploma_cannot_lower_the_socle(world):
     head = world.users["head_of_diploma"]
     requirement = Requirement.objects.get(code="p3-deux-rencontres")
-    with pytest.raises(services.QualityRefusal, match="pas l'abaisser"):
-        services.set_threshold(
+    with pytest.raises(Refusal, match="pas l'abaisser"):
+        thresholds.set_threshold(
             requirement=requirement,
             diploma=world.mine.diploma,
             year=world.academic_year,
@@ -176,9 +177,9 @@ def rows():
 
 
 def test_computing_twice_gives_the_same_rows(world):
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     first = rows()
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     assert rows() == first
     assert len(first) == 3 * 24
 

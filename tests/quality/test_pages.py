@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import AuditEvent, Role
-from quality import services
 from quality.models import (
     Attestation,
     Campaign,
@@ -25,6 +24,7 @@ from quality.models import (
     Requirement,
     Threshold,
 )
+from quality.services import computation
 from tests.apprentices.factories import ContractFactory, DiplomaFactory
 from tests.conftest import ROLES
 from tests.core.factories import AcademicYearFactory, UserFactory
@@ -117,23 +117,23 @@ def _queries(client, path) -> int:
 
 def test_dashboard_queries_do_not_grow_with_diplomas_and_contracts(client_for, world):
     client = client_for(world.users["staff"])
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     few = _queries(client, reverse("quality:dashboard"))
     for _ in range(3):
         diploma = DiplomaFactory(organisation=world.organisation)
         ContractFactory(diploma=diploma, apprentice__organisation=world.organisation)
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     assert _queries(client, reverse("quality:dashboard")) == few
     assert few <= 20
 
 
 def test_trajectory_queries_do_not_grow_with_contracts(client_for, world):
     client = client_for(world.users["staff"])
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     few = _queries(client, url("trajectory", world))
     for _ in range(4):
         ContractFactory(diploma=world.mine.diploma, apprentice__organisation=world.organisation)
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     assert _queries(client, url("trajectory", world)) == few
 
 
@@ -141,7 +141,7 @@ def test_trajectory_queries_do_not_grow_with_contracts(client_for, world):
 
 
 def test_trajectory_explains_levels_and_links_every_figure_to_its_records(client_for, world):
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     response = client_for(world.users["staff"]).get(url("trajectory", world))
     page = text_of(response)
     assert "Sous le socle" in page
@@ -154,7 +154,7 @@ def test_trajectory_explains_levels_and_links_every_figure_to_its_records(client
 
 def test_records_page_lists_the_rows_behind_the_figure(client_for, world):
     ContractFactory(diploma=world.mine.diploma, apprentice__organisation=world.organisation)
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     stored = IndicatorValue.objects.get(
         diploma=world.mine.diploma, academic_year=world.academic_year, indicator="rupture_rate"
     )
@@ -231,7 +231,7 @@ def test_followed_indicators_are_saved(client_for, world):
     client = client_for(world.users["staff"])
     codes = ["rupture_rate", "success_rate", "two_meetings_rule", "sheets_on_time", "tutors_trained"]
     assert client.post(url("followed_indicators", world), {"indicators": codes}).status_code == 302
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     value = IndicatorValue.objects.get(diploma=world.mine.diploma, indicator="followed_indicators")
     assert value.value == 5
 
@@ -343,7 +343,7 @@ def test_a_meeting_is_recorded_with_its_minutes(client_for, world):
     assert response.status_code == 302
     meeting = Meeting.objects.get()
     assert meeting.minutes.kind == "copil_minutes"
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     value = IndicatorValue.objects.get(diploma=world.mine.diploma, indicator="steering_committee")
     assert (value.numerator, value.value) == (1, 1)
     assert client.get(reverse("quality:meeting_detail", args=[meeting.pk])).status_code == 200

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apprentices.models import Diploma
 from core.models import AuditEvent
-from quality import services
+from core.workflow import Refusal
 from quality.indicators import INDICATORS
 from quality.levels import evaluate
 from quality.models import (
@@ -30,6 +30,7 @@ from quality.models import (
     Requirement,
     Threshold,
 )
+from quality.services import campaigns, computation, evidence, meetings, thresholds
 from tests.core.factories import AcademicYearFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
@@ -105,8 +106,8 @@ def close(world, year):
 )
 def test_a_bad_threshold_is_refused_in_french_and_writes_nothing(world, code, value, reason, message):
     before = counts()
-    with pytest.raises(services.QualityRefusal, match=message):
-        services.set_threshold(
+    with pytest.raises(Refusal, match=message):
+        thresholds.set_threshold(
             requirement=requirement(code),
             diploma=world.mine.diploma,
             year=world.academic_year,
@@ -122,10 +123,10 @@ def test_a_threshold_change_is_versioned_with_its_previous_value_and_audited(wor
     rule = requirement("p3-deux-rencontres")
     events = AuditEvent.objects.count()
 
-    first = services.set_threshold(
+    first = thresholds.set_threshold(
         requirement=rule, diploma=diploma, year=year, value="92", reason="Objectif de l'équipe", by=head
     )
-    second = services.set_threshold(
+    second = thresholds.set_threshold(
         requirement=rule, diploma=diploma, year=year, value="95,0", reason="Relevé au copil", by=head
     )
 
@@ -136,7 +137,7 @@ def test_a_threshold_change_is_versioned_with_its_previous_value_and_audited(wor
     assert [e.action for e in audit] == ["quality.threshold.changed"] * 2
     assert audit[-1].actor == head
     assert audit[-1].data["reason"] == "Relevé au copil"
-    assert services.current_threshold(rule, diploma, year) == Decimal("95.0")
+    assert thresholds.current_threshold(rule, diploma, year) == Decimal("95.0")
 
 
 # Jalons ------------------------------------------------------------------------------------------
@@ -203,8 +204,8 @@ def test_a_threshold_change_is_versioned_with_its_previous_value_and_audited(wor
 )
 def test_a_bad_jalon_is_refused_in_french_and_writes_nothing(world, requirements, message):
     before = counts()
-    with pytest.raises(services.QualityRefusal, match=message):
-        services.create_milestone(
+    with pytest.raises(Refusal, match=message):
+        thresholds.create_milestone(
             diploma=world.mine.diploma,
             year=world.academic_year,
             perimeter=Perimeter.objects.get(code="2.2"),
@@ -219,7 +220,7 @@ def test_jalons_are_ranked_after_the_existing_ones_and_audited(world):
     head, perimeter = world.users["head_of_diploma"], Perimeter.objects.get(code="3.1")
 
     first, second = (
-        services.create_milestone(
+        thresholds.create_milestone(
             diploma=world.mine.diploma,
             year=world.academic_year,
             perimeter=perimeter,
@@ -252,7 +253,7 @@ def test_jalons_are_ranked_after_the_existing_ones_and_audited(world):
 def test_deleting_a_jalon_moves_the_ones_above_it_down(world):
     head, perimeter = world.users["head_of_diploma"], Perimeter.objects.get(code="3.1")
     milestones = [
-        services.create_milestone(
+        thresholds.create_milestone(
             diploma=world.mine.diploma,
             year=world.academic_year,
             perimeter=perimeter,
@@ -264,7 +265,7 @@ def test_deleting_a_jalon_moves_the_ones_above_it_down(world):
     ]
 
     deleted = milestones[0].pk
-    services.delete_milestone(milestone=milestones[0], by=head)
+    thresholds.delete_milestone(milestone=milestones[0], by=head)
 
     assert list(Milestone.objects.order_by("rank").values_list("rank", "title")) == [(1, "B"), (2, "C")]
     assert not Requirement.objects.filter(milestone_id=deleted).exists()
@@ -278,25 +279,25 @@ def test_a_point_is_attested_then_withdrawn(world):
     head, diploma, year = world.users["head_of_diploma"], world.mine.diploma, world.academic_year
     point = requirement("p3-secretariat")
 
-    attestation = services.attest(
+    attestation = evidence.attest(
         requirement=point, diploma=diploma, year=year, statement="Un secrétariat dédié.", by=head
     )
     assert (attestation.attested_by, attestation.withdrawn_at) == (head, None)
-    with pytest.raises(services.QualityRefusal, match="déjà attesté"):
-        services.attest(requirement=point, diploma=diploma, year=year, statement="Encore.", by=head)
+    with pytest.raises(Refusal, match="déjà attesté"):
+        evidence.attest(requirement=point, diploma=diploma, year=year, statement="Encore.", by=head)
 
-    services.withdraw_attestation(attestation=attestation, by=head)
+    evidence.withdraw_attestation(attestation=attestation, by=head)
 
     attestation.refresh_from_db()
     assert attestation.withdrawn_at is not None and attestation.withdrawn_by == head
-    with pytest.raises(services.QualityRefusal, match="déjà retirée"):
-        services.withdraw_attestation(attestation=attestation, by=head)
+    with pytest.raises(Refusal, match="déjà retirée"):
+        evidence.withdraw_attestation(attestation=attestation, by=head)
     assert list(
         AuditEvent.objects.filter(action__startswith="quality.attestation")
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["quality.attestation.created", "quality.attestation.withdrawn"]
-    again = services.attest(requirement=point, diploma=diploma, year=year, statement="De nouveau.", by=head)
+    again = evidence.attest(requirement=point, diploma=diploma, year=year, statement="De nouveau.", by=head)
     assert again.pk != attestation.pk
 
 
@@ -306,8 +307,8 @@ def test_a_point_is_attested_then_withdrawn(world):
 )
 def test_a_bad_attestation_is_refused_and_writes_nothing(world, code, statement, message):
     before = counts()
-    with pytest.raises(services.QualityRefusal, match=message):
-        services.attest(
+    with pytest.raises(Refusal, match=message):
+        evidence.attest(
             requirement=requirement(code),
             diploma=world.mine.diploma,
             year=world.academic_year,
@@ -328,13 +329,13 @@ def test_followed_indicators_are_added_and_removed(world):
         )
 
     assert (
-        services.set_followed_indicators(
+        thresholds.set_followed_indicators(
             diploma=diploma, year=year, codes=["rupture_rate", "success_rate"], by=head
         )
         == 2
     )
     assert followed() == {"rupture_rate", "success_rate"}
-    services.set_followed_indicators(
+    thresholds.set_followed_indicators(
         diploma=diploma, year=year, codes=["success_rate", "sheets_on_time"], by=head
     )
     assert followed() == {"success_rate", "sheets_on_time"}
@@ -343,7 +344,7 @@ def test_followed_indicators_are_added_and_removed(world):
         (["rupture_rate", "success_rate"], []),
         (["sheets_on_time"], ["rupture_rate"]),
     ]
-    services.set_followed_indicators(
+    thresholds.set_followed_indicators(
         diploma=diploma, year=year, codes=["sheets_on_time", "success_rate"], by=head
     )
     assert events.count() == 2  # nothing changed, nothing audited
@@ -351,8 +352,8 @@ def test_followed_indicators_are_added_and_removed(world):
 
 def test_an_unknown_followed_indicator_is_refused_and_writes_nothing(world):
     before = counts()
-    with pytest.raises(services.QualityRefusal, match="Indicateur inconnu : nope"):
-        services.set_followed_indicators(
+    with pytest.raises(Refusal, match="Indicateur inconnu : nope"):
+        thresholds.set_followed_indicators(
             diploma=world.mine.diploma,
             year=world.academic_year,
             codes=["success_rate", "nope"],
@@ -367,7 +368,7 @@ def test_an_unknown_followed_indicator_is_refused_and_writes_nothing(world):
 def test_a_meeting_is_recorded_with_its_minutes_as_evidence(world, settings):
     head, diploma, year = world.users["head_of_diploma"], world.mine.diploma, world.academic_year
 
-    meeting = services.record_meeting(
+    meeting = meetings.record_meeting(
         organisation_id=world.organisation.pk,
         kind=Meeting.Kind.STEERING,
         title="Copil de rentrée",
@@ -394,7 +395,7 @@ def test_a_meeting_is_recorded_with_its_minutes_as_evidence(world, settings):
 
 
 def test_a_meeting_is_recorded_without_minutes(world):
-    meeting = services.record_meeting(
+    meeting = meetings.record_meeting(
         organisation_id=world.organisation.pk,
         kind=Meeting.Kind.PEDAGOGICAL,
         title="",
@@ -442,8 +443,8 @@ def test_a_bad_meeting_is_refused_and_writes_nothing(world, settings, changes, m
         **changes,
     }
     before = counts()
-    with pytest.raises(ValidationError, match=message):
-        services.record_meeting(**arguments)
+    with pytest.raises(Refusal, match=message):
+        meetings.record_meeting(**arguments)
     assert counts() == before
     assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
 
@@ -460,10 +461,10 @@ def value_rows():
 
 
 def test_computing_twice_gives_the_same_rows_with_the_same_ids(world):
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     first = value_rows()
 
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
 
     assert value_rows() == first
     assert len(first) == Diploma.objects.count() * len(INDICATORS)
@@ -471,7 +472,7 @@ def test_computing_twice_gives_the_same_rows_with_the_same_ids(world):
 
 def test_a_requested_computation_runs_on_commit_and_is_done(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.request_computation(
+        run = computation.request_computation(
             organisation_id=world.organisation.pk, year=world.academic_year, by=world.users["staff"]
         )
 
@@ -484,10 +485,10 @@ def test_a_requested_computation_runs_on_commit_and_is_done(world, django_captur
 
 def test_a_second_computation_while_one_runs_is_refused(world):
     organisation, year = world.organisation.pk, world.academic_year
-    first = services.request_computation(organisation_id=organisation, year=year)  # queued, not run
+    first = computation.request_computation(organisation_id=organisation, year=year)  # queued, not run
 
-    with pytest.raises(services.QualityRefusal, match="déjà en cours"):
-        services.request_computation(organisation_id=organisation, year=year)
+    with pytest.raises(Refusal, match="déjà en cours"):
+        computation.request_computation(organisation_id=organisation, year=year)
 
     assert list(ComputationRun.objects.values_list("pk", "status")) == [(first.pk, "queued")]
 
@@ -501,7 +502,7 @@ def test_a_stale_run_is_marked_failed_and_a_new_one_is_accepted(world, settings)
         requested_at=timezone.now() - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT + 60),
     )
 
-    run = services.request_computation(organisation_id=organisation, year=year)
+    run = computation.request_computation(organisation_id=organisation, year=year)
 
     stale.refresh_from_db()
     assert (stale.status, stale.error) == ("failed", "Interrompu (le calcul ne répondait plus).")
@@ -516,14 +517,14 @@ def test_a_recent_running_run_is_not_taken_for_stale(world, settings):
         status=ComputationRun.Status.RUNNING,
         requested_at=timezone.now() - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT - 60),
     )
-    with pytest.raises(services.QualityRefusal, match="déjà en cours"):
-        services.request_computation(organisation_id=organisation, year=year)
+    with pytest.raises(Refusal, match="déjà en cours"):
+        computation.request_computation(organisation_id=organisation, year=year)
 
 
 def test_a_failing_computation_keeps_the_previous_values_and_says_why(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    services.compute_indicators(year=world.academic_year)
+    computation.compute_indicators(year=world.academic_year)
     before = sorted(IndicatorValue.objects.values_list("pk", "indicator", "value", "computed_at"))
 
     def broken(*args, **kwargs):
@@ -531,7 +532,7 @@ def test_a_failing_computation_keeps_the_previous_values_and_says_why(
 
     monkeypatch.setattr(INDICATORS["rupture_rate"], "compute", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
+        run = computation.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
 
     run.refresh_from_db()
     assert run.status == ComputationRun.Status.FAILED
@@ -539,7 +540,7 @@ def test_a_failing_computation_keeps_the_previous_values_and_says_why(
     assert run.finished_at is not None
     assert sorted(IndicatorValue.objects.values_list("pk", "indicator", "value", "computed_at")) == before
     monkeypatch.undo()
-    services.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
+    computation.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
 
 
 def test_the_command_computes_one_year_and_one_diploma(world, capsys):
@@ -587,7 +588,7 @@ def levels(trajectory_data) -> list:
 def test_closing_a_campaign_snapshots_every_diploma_with_evaluates_levels(world):
     year = last_year(world)
     admin = world.users["admin"]
-    services.attest(
+    evidence.attest(
         requirement=requirement("p3-secretariat"),
         diploma=world.mine.diploma,
         year=year,
@@ -595,7 +596,7 @@ def test_closing_a_campaign_snapshots_every_diploma_with_evaluates_levels(world)
         by=admin,
     )
 
-    campaign = services.close_campaign(organisation_id=world.organisation.pk, year=year, by=admin)
+    campaign = campaigns.close_campaign(organisation_id=world.organisation.pk, year=year, by=admin)
 
     diplomas = list(Diploma.objects.filter(organisation=world.organisation).order_by("code"))
     assert [d["diploma"]["code"] for d in campaign.snapshot["diplomas"]] == [d.code for d in diplomas]
@@ -612,8 +613,8 @@ def test_closing_a_campaign_snapshots_every_diploma_with_evaluates_levels(world)
 
 def test_closing_a_year_that_is_not_over_is_refused(world):
     before = counts()
-    with pytest.raises(services.QualityRefusal, match="n'est pas terminée"):
-        services.close_campaign(
+    with pytest.raises(Refusal, match="n'est pas terminée"):
+        campaigns.close_campaign(
             organisation_id=world.organisation.pk, year=world.academic_year, by=world.users["admin"]
         )
     assert counts() == before
@@ -621,21 +622,21 @@ def test_closing_a_year_that_is_not_over_is_refused(world):
 
 def test_closing_a_year_twice_is_refused(world):
     year = last_year(world)
-    services.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
+    campaigns.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
     before = counts()
 
-    with pytest.raises(services.QualityRefusal, match="est close"):
-        services.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
+    with pytest.raises(Refusal, match="est close"):
+        campaigns.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
 
     assert counts() == before
 
 
 def test_closing_while_a_computation_runs_is_refused(world):
     year = last_year(world)
-    services.request_computation(organisation_id=world.organisation.pk, year=year)
+    computation.request_computation(organisation_id=world.organisation.pk, year=year)
     before = counts()
-    with pytest.raises(services.QualityRefusal, match="calcul des indicateurs est en cours"):
-        services.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
+    with pytest.raises(Refusal, match="calcul des indicateurs est en cours"):
+        campaigns.close_campaign(organisation_id=world.organisation.pk, year=year, by=world.users["admin"])
     assert counts() == before
 
 
@@ -664,7 +665,7 @@ def closed_year_writes(world, year):
         requirement=requirement("p3-secretariat"), diploma=diploma, academic_year=year, statement="Oui"
     )
     return {
-        "set_threshold": lambda: services.set_threshold(
+        "set_threshold": lambda: thresholds.set_threshold(
             requirement=requirement("p3-deux-rencontres"),
             diploma=diploma,
             year=year,
@@ -672,7 +673,7 @@ def closed_year_writes(world, year):
             reason="x",
             by=head,
         ),
-        "create_milestone": lambda: services.create_milestone(
+        "create_milestone": lambda: thresholds.create_milestone(
             diploma=diploma,
             year=year,
             perimeter=milestone.perimeter,
@@ -680,19 +681,19 @@ def closed_year_writes(world, year):
             requirements=checklist_jalon(),
             by=head,
         ),
-        "delete_milestone": lambda: services.delete_milestone(milestone=milestone, by=head),
-        "attest": lambda: services.attest(
+        "delete_milestone": lambda: thresholds.delete_milestone(milestone=milestone, by=head),
+        "attest": lambda: evidence.attest(
             requirement=requirement("p3-moyens-employeur"),
             diploma=diploma,
             year=year,
             statement="Oui",
             by=head,
         ),
-        "withdraw_attestation": lambda: services.withdraw_attestation(attestation=attestation, by=head),
-        "set_followed_indicators": lambda: services.set_followed_indicators(
+        "withdraw_attestation": lambda: evidence.withdraw_attestation(attestation=attestation, by=head),
+        "set_followed_indicators": lambda: thresholds.set_followed_indicators(
             diploma=diploma, year=year, codes=["success_rate"], by=head
         ),
-        "add_evidence": lambda: services.add_evidence(
+        "add_evidence": lambda: evidence.add_evidence(
             organisation_id=world.organisation.pk,
             diploma=diploma,
             year=year,
@@ -702,7 +703,7 @@ def closed_year_writes(world, year):
             attested_on=year.start_date,
             by=head,
         ),
-        "record_meeting": lambda: services.record_meeting(
+        "record_meeting": lambda: meetings.record_meeting(
             organisation_id=world.organisation.pk,
             kind=Meeting.Kind.PEDAGOGICAL,
             title="Réunion",
@@ -712,7 +713,7 @@ def closed_year_writes(world, year):
             attendees="Équipe",
             by=head,
         ),
-        "request_computation": lambda: services.request_computation(
+        "request_computation": lambda: computation.request_computation(
             organisation_id=world.organisation.pk, year=year
         ),
     }
@@ -738,7 +739,7 @@ def test_writes_in_a_closed_campaigns_year_are_refused(world, write):
     writes = closed_year_writes(world, year)
     before = counts()
 
-    with pytest.raises(services.QualityRefusal, match=f"La campagne {year.label} est close"):
+    with pytest.raises(Refusal, match=f"La campagne {year.label} est close"):
         writes[write]()
 
     assert counts() == before
@@ -747,7 +748,7 @@ def test_writes_in_a_closed_campaigns_year_are_refused(world, write):
 def test_a_closed_campaign_leaves_the_other_organisations_year_open(world):
     year = last_year(world)
     close(world, year)
-    run = services.request_computation(organisation_id=world.other_organisation.pk, year=year)
+    run = computation.request_computation(organisation_id=world.other_organisation.pk, year=year)
     assert run.status == "queued"
 
 
@@ -774,7 +775,7 @@ def forbidden_writes(world, user, diploma):
         requirement=requirement("p3-secretariat"), diploma=diploma, academic_year=year, statement="Oui"
     )
     return {
-        "set_threshold": lambda: services.set_threshold(
+        "set_threshold": lambda: thresholds.set_threshold(
             requirement=requirement("p3-deux-rencontres"),
             diploma=diploma,
             year=year,
@@ -782,7 +783,7 @@ def forbidden_writes(world, user, diploma):
             reason="x",
             by=user,
         ),
-        "create_milestone": lambda: services.create_milestone(
+        "create_milestone": lambda: thresholds.create_milestone(
             diploma=diploma,
             year=year,
             perimeter=milestone.perimeter,
@@ -790,19 +791,19 @@ def forbidden_writes(world, user, diploma):
             requirements=checklist_jalon(),
             by=user,
         ),
-        "delete_milestone": lambda: services.delete_milestone(milestone=milestone, by=user),
-        "attest": lambda: services.attest(
+        "delete_milestone": lambda: thresholds.delete_milestone(milestone=milestone, by=user),
+        "attest": lambda: evidence.attest(
             requirement=requirement("p3-moyens-employeur"),
             diploma=diploma,
             year=year,
             statement="Oui",
             by=user,
         ),
-        "withdraw_attestation": lambda: services.withdraw_attestation(attestation=attestation, by=user),
-        "set_followed_indicators": lambda: services.set_followed_indicators(
+        "withdraw_attestation": lambda: evidence.withdraw_attestation(attestation=attestation, by=user),
+        "set_followed_indicators": lambda: thresholds.set_followed_indicators(
             diploma=diploma, year=year, codes=["success_rate"], by=user
         ),
-        "add_evidence": lambda: services.add_evidence(
+        "add_evidence": lambda: evidence.add_evidence(
             organisation_id=diploma.organisation_id,
             diploma=diploma,
             year=year,
@@ -812,7 +813,7 @@ def forbidden_writes(world, user, diploma):
             attested_on=year.start_date,
             by=user,
         ),
-        "add_establishment_evidence": lambda: services.add_evidence(
+        "add_establishment_evidence": lambda: evidence.add_evidence(
             organisation_id=diploma.organisation_id,
             diploma=None,
             year=year,
@@ -822,7 +823,7 @@ def forbidden_writes(world, user, diploma):
             attested_on=year.start_date,
             by=user,
         ),
-        "record_meeting": lambda: services.record_meeting(
+        "record_meeting": lambda: meetings.record_meeting(
             organisation_id=diploma.organisation_id,
             kind=Meeting.Kind.PEDAGOGICAL,
             title="Réunion",
@@ -832,7 +833,7 @@ def forbidden_writes(world, user, diploma):
             attendees="Équipe",
             by=user,
         ),
-        "close_campaign": lambda: services.close_campaign(
+        "close_campaign": lambda: campaigns.close_campaign(
             organisation_id=diploma.organisation_id, year=last_year(world), by=user
         ),
     }
@@ -870,7 +871,7 @@ def test_a_write_by_someone_who_may_not_edit_the_diploma_is_denied_and_writes_no
 def test_a_head_or_staff_may_not_close_a_campaign(world, role):
     before = counts()
     with pytest.raises(PermissionDenied, match="administrateur"):
-        services.close_campaign(
+        campaigns.close_campaign(
             organisation_id=world.organisation.pk, year=last_year(world), by=world.users[role]
         )
     assert counts() == before
@@ -889,8 +890,8 @@ def test_a_jalon_requirement_of_another_diploma_cannot_be_attested(world):
     requirement = Requirement.objects.create(
         milestone=other, kind="checklist", label="Point de l'autre formation"
     )
-    with pytest.raises(services.QualityRefusal, match="autre formation"):
-        services.attest(
+    with pytest.raises(Refusal, match="autre formation"):
+        evidence.attest(
             requirement=requirement,
             diploma=world.mine.diploma,
             year=world.academic_year,
@@ -907,11 +908,11 @@ def test_only_the_quality_team_and_heads_may_request_a_recomputation(world, role
     from quality.models import ComputationRun
 
     with pytest.raises(PermissionDenied):
-        services.request_computation(
+        computation.request_computation(
             organisation_id=world.organisation.pk, year=world.academic_year, by=world.users[role]
         )
     assert not ComputationRun.objects.exists()
-    run = services.request_computation(
+    run = computation.request_computation(
         organisation_id=world.organisation.pk, year=world.academic_year, by=world.users["head_of_diploma"]
     )
     assert run.requested_by == world.users["head_of_diploma"]

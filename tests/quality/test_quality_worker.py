@@ -8,15 +8,15 @@ import time
 import pytest
 
 from apprentices.models import Diploma
-from quality import services
 from quality.indicators import INDICATORS
 from quality.models import ComputationRun, IndicatorValue
+from quality.services import computation
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def run_to_the_end(world, timeout=60) -> ComputationRun:
-    run = services.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
+    run = computation.request_computation(organisation_id=world.organisation.pk, year=world.academic_year)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run.refresh_from_db()

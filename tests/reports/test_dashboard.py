@@ -324,7 +324,7 @@ def test_each_figure_drills_down_to_a_list_narrowed_as_the_dashboard(world, clie
 
 
 def test_the_staffs_visit_figure_reads_the_stored_indicator_once_computed(world):
-    from quality.services import compute_indicators
+    from quality.services.computation import compute_indicators
 
     contract = world.mine.contract
     contract.start_date = TODAY() - datetime.timedelta(days=150)
@@ -345,7 +345,7 @@ def test_the_staffs_visit_figure_reads_the_stored_indicator_once_computed(world)
 
 
 def test_a_diploma_not_yet_computed_keeps_the_visit_figure_live(world):
-    from quality.services import compute_indicators
+    from quality.services.computation import compute_indicators
 
     compute_indicators(year=world.academic_year, diplomas=[world.mine.diploma], today=TODAY())
 

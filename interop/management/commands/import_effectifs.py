@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import acting_as
 from core.models import Organisation, User
-from interop import services
-from interop.models import ImportRow
+from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused
+from interop.services import planning, writing
 
 
 def organisation_from(value):
@@ -46,18 +46,18 @@ class Command(BaseCommand):
         data = file.read_bytes()
         try:
             if dry_run:
-                preview = services.build_preview(organisation=org, data=data, file_name=file.name)
+                preview = planning.build_preview(organisation=org, data=data, file_name=file.name)
                 self._summary(preview.plans, preview.ignored_columns)
                 self.stdout.write("Aperçu seulement (--dry-run) : rien n'a été écrit.")
                 return
             with acting_as(user, via="command"):
-                report = services.preview_import(organisation=org, data=data, file_name=file.name, by=user)
+                report = planning.preview_import(organisation=org, data=data, file_name=file.name, by=user)
                 self._summary(list(report.rows.all()), report.ignored_columns)
                 # The command runs the import here and now, however large the file.
-                services.ImportReport.objects.filter(pk=report.pk).update(
-                    status=services.ImportReport.Status.APPLYING, applied_by=user
+                ImportReport.objects.filter(pk=report.pk).update(
+                    status=ImportReport.Status.APPLYING, applied_by=user
                 )
-                report = services.apply_import(report.pk)
+                report = writing.apply_import(report.pk)
         except FileRefused as error:
             raise CommandError(error.message) from None
         if report.status != report.Status.DONE:

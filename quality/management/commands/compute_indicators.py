@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from apprentices.models import Diploma
 from core.models import AcademicYear
-from quality import services
 from quality.models import Campaign
+from quality.services import computation
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 f"{skipped} formation(s) laissée(s) de côté : leur campagne {academic_year} est close."
             )
         started = time.monotonic()
-        rows = services.compute_indicators(year=academic_year, diplomas=diplomas)
+        rows = computation.compute_indicators(year=academic_year, diplomas=diplomas)
         if not quiet:
             self.stdout.write(
                 f"{rows} valeurs calculées pour {diplomas.count()} formation(s), année {academic_year}, "
