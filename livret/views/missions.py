@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Contract
 from core.csvexport import export_response
 from core.models import AcademicYear, AuditEvent, Role
-from core.viewutils import filtered_page
+from core.viewutils import filtered_page, render_list
 from livret import perms
 from livret.forms.missions import MissionForm, ReturnForm, ValidateForm
 from livret.models import MissionDescription
@@ -52,9 +52,10 @@ def mission_list(request):
     if user.roles & {Role.APPRENTICE, Role.COMPANY_TUTOR}:
         year = AcademicYear.objects.current(today)
         to_describe = list(services.contracts_to_describe(user, year))
-    return render(
+    return render_list(
         request,
         "livret/missions/list.html",
+        "livret/missions/_results.html",
         {
             **context,
             "waiting": waiting,

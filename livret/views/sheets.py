@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Apprentice
 from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import filtered_page
+from core.viewutils import filtered_page, render_list
 from livret import links, perms, selectors, services
 from livret.forms.sheets import ApprenticePartForm, CountersignForm, ReturnForm, ReviewForm
 from livret.models import ActionLink, Evaluation, LiaisonSheet, MissionDescription, VisitReport
@@ -34,7 +34,7 @@ def _sheet_for(user, pk):
 def sheet_list(request):
     context = filtered_page(request, "sheets")
     context["today"] = timezone.localdate()
-    return render(request, "livret/sheet_list.html", context)
+    return render_list(request, "livret/sheet_list.html", "livret/_sheet_results.html", context)
 
 
 @login_required

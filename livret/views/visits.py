@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Contract
 from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import PAGE_SIZE, filtered_page, search
+from core.viewutils import PAGE_SIZE, filtered_page, render_list, search
 from livret import links, perms
 from livret.forms.visits import CancelForm, CloseActionForm, LogForm, NewActionFormSet, PlanForm
 from livret.models import ActionItem, ActionLink, VisitReport
@@ -102,9 +102,10 @@ def visit_list(request):
         }
         for contract in rows
     ]
-    return render(
+    return render_list(
         request,
         "livret/visits/visit_list.html",
+        "livret/visits/_visit_results.html",
         {"page": page, "entries": entries, "q": term, "today": today},
     )
 
@@ -112,7 +113,12 @@ def visit_list(request):
 @login_required
 def visit_report_list(request):
     """Le registre des visites: every meeting (planned, held, cancelled) the person sees, filtered."""
-    return render(request, "livret/visits/visit_report_list.html", filtered_page(request, "visits"))
+    return render_list(
+        request,
+        "livret/visits/visit_report_list.html",
+        "livret/visits/_visit_report_results.html",
+        filtered_page(request, "visits"),
+    )
 
 
 @login_required
