@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core import csvexport
 
@@ -82,3 +82,12 @@ def render_list(request, template: str, results_template: str, context: dict) ->
         response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def render_progress(request, template: str, context: dict, *, active: bool) -> HttpResponse:
+    """The status of a background job for the progress bar that htmx polls (``components/progress.html``):
+    its next state while ``active``; once it is over, the page reloads to show the result (or
+    the error) where it belongs."""
+    if not active:
+        return HttpResponseClientRefresh()
+    return render(request, template, {**context, "polled": True})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.viewutils import render_progress
 from interop import perms, services
 from interop.columns import TEMPLATE_COLUMNS
 from interop.export import export_csv, spreadsheet_safe
@@ -116,6 +117,9 @@ def report_confirm(request, pk):
 @login_required
 def report_status(request, pk):
     report = _report(request, pk)
+    if request.htmx:
+        context = {"report": report, "done": services.progress_of(report)}
+        return render_progress(request, "interop/_import_progress.html", context, active=report.is_active)
     return JsonResponse(
         {
             "status": report.status,
