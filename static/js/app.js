@@ -46,3 +46,12 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     window.location.assign(got.href);
   }
 });
+
+// The same query asked twice (a filter changed, then the "Appliquer" button) is one step back in the
+// history, not two.
+document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+  var history = event.detail.history;
+  if (history && history.type === "push" && new URL(history.path, window.location.href).href === window.location.href) {
+    history.type = "replace";
+  }
+});
