@@ -188,3 +188,17 @@ def test_the_progress_bar_of_an_export_moves_then_the_file_is_offered(desktop_pa
     expect(page.get_by_label("Préparation en cours")).to_have_count(0)
     assert_no_axe_violations(page)
     assert page.js_errors == []
+
+
+def test_a_change_after_the_session_ran_out_loads_the_login_page_whole(desktop_page, server, demo_data):
+    page = desktop_page
+    log_in(page, server.url, STAFF)
+    page.goto(server.url + reverse("apprentices:apprentice_list"))
+    page.context.clear_cookies()
+
+    page.get_by_role("searchbox").fill("Martin")
+    page.get_by_role("button", name="Rechercher").click()
+
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    expect(page.locator("#resultats")).to_have_count(0)
+    expect(page.locator('input[name="password"]')).to_be_visible()
