@@ -12,14 +12,16 @@ from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice,
 from apprentices.signals import contract_page, sections
 from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import filtered_page, save_form
+from core.viewutils import filtered_page, render_list, save_form
 
 
 @login_required
 def apprentice_list(request):
     context = filtered_page(request, "apprentices")
     context["can_create"] = perms.can_manage_apprentices(request.user)
-    return render(request, "apprentices/apprentice_list.html", context)
+    return render_list(
+        request, "apprentices/apprentice_list.html", "apprentices/_apprentice_results.html", context
+    )
 
 
 @login_required
@@ -31,7 +33,9 @@ def apprentice_export(request):
 def contract_list(request):
     context = filtered_page(request, "contracts")
     context["can_create"] = perms.can_manage_apprentices(request.user)
-    return render(request, "apprentices/contract_list.html", context)
+    return render_list(
+        request, "apprentices/contract_list.html", "apprentices/_contract_results.html", context
+    )
 
 
 @login_required

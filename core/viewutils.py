@@ -5,8 +5,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core import csvexport
 
@@ -58,3 +62,32 @@ def filtered_page(request, name: str, *, exclude_pks=()) -> dict:
         if query
         else reverse(export.url_name),
     }
+
+
+def render_list(request, template: str, results_template: str, context: dict) -> HttpResponse:
+    """A list page, or only its results region (``results_template``) when htmx asks for it after
+    a filter, the sort, the search or the page changed: the same context, without the page around
+    it (so no more queries, fewer: the filters' choices are not rendered).
+
+    A wrong filter makes htmx load the whole page instead, where the form shows the errors on its
+    fields, as without JavaScript. Both answers vary on ``HX-Request``, so that a cache never gives
+    the region for the page under the same URL."""
+    if request.htmx and not request.htmx.history_restore_request:
+        filterset = context.get("filter")
+        if filterset is not None and filterset.has_errors:
+            response = HttpResponseClientRedirect(request.get_full_path())
+        else:
+            response = render(request, results_template, context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def render_progress(request, template: str, context: dict, *, active: bool) -> HttpResponse:
+    """The status of a background job for the progress bar that htmx polls (``components/progress.html``):
+    its next state while ``active``; once it is over, the page reloads to show the result (or
+    the error) where it belongs."""
+    if not active:
+        return HttpResponseClientRefresh()
+    return render(request, template, {**context, "polled": True})

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from apprentices.models import Contract
 from core.csvexport import export_response
 from core.models import AuditEvent
-from core.viewutils import filtered_page, save_form
+from core.viewutils import filtered_page, render_list, save_form
 from employers import perms
 from employers.forms import EmployerForm
 from employers.models import Employer
@@ -17,7 +17,7 @@ from employers.models import Employer
 def employer_list(request):
     context = filtered_page(request, "employers")
     context["can_create"] = perms.can_create_employer(request.user)
-    return render(request, "employers/employer_list.html", context)
+    return render_list(request, "employers/employer_list.html", "employers/_employer_results.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.viewutils import render_progress
 from core.workflow import Refusal, refuse
 from interop import perms
 from interop.columns import TEMPLATE_COLUMNS
@@ -118,6 +119,9 @@ def report_confirm(request, pk):
 @login_required
 def report_status(request, pk):
     report = _report(request, pk)
+    if request.htmx:
+        context = {"report": report, "done": writing.progress_of(report)}
+        return render_progress(request, "interop/_import_progress.html", context, active=report.is_active)
     return JsonResponse(
         {
             "status": report.status,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
-from core.viewutils import PAGE_SIZE
+from core.viewutils import PAGE_SIZE, render_progress
 from core.workflow import Refusal, refuse
 from quality.perms import can_export_establishment_compliance
 from reports import dashboard as board
@@ -144,8 +144,12 @@ def export_detail(request, pk):
 
 @login_required
 def export_status(request, pk):
-    """The progress of an export, for the page's script (JSON)."""
+    """The progress of an export: the next state of the progress bar for htmx, JSON otherwise."""
     export = _export_for(request, pk)
+    if request.htmx:
+        return render_progress(
+            request, "reports/_export_progress.html", {"export": export}, active=export.is_active
+        )
     return JsonResponse(
         {
             "status": export.status,

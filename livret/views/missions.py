@@ -13,7 +13,7 @@ from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
 from core.models import AcademicYear, Role
-from core.viewutils import filtered_page
+from core.viewutils import filtered_page, render_list
 from core.workflow import REFUSALS, refuse
 from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
@@ -49,9 +49,10 @@ def mission_list(request):
     if user.roles & {Role.APPRENTICE, Role.COMPANY_TUTOR}:
         year = AcademicYear.objects.current(today)
         to_describe = list(selectors.contracts_to_describe(user, year))
-    return render(
+    return render_list(
         request,
         "livret/missions/list.html",
+        "livret/missions/_results.html",
         {
             **context,
             "waiting": waiting,

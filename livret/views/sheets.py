@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Apprentice
 from core.audit import AuditEvent
 from core.csvexport import export_response
-from core.viewutils import filtered_page
+from core.viewutils import filtered_page, render_list
 from core.workflow import REFUSALS, refuse
 from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
@@ -31,7 +31,7 @@ def _sheet_for(user, pk):
 def sheet_list(request):
     context = filtered_page(request, "sheets")
     context["today"] = timezone.localdate()
-    return render(request, "livret/sheet_list.html", context)
+    return render_list(request, "livret/sheet_list.html", "livret/_sheet_results.html", context)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
-from core.viewutils import PAGE_SIZE, filtered_page, search
+from core.viewutils import PAGE_SIZE, filtered_page, render_list, search
 from core.workflow import Refusal, refuse
 from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
@@ -73,9 +73,10 @@ def visit_list(request):
         contracts.order_by("apprentice__last_name", "apprentice__first_name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     entries = selectors.visit_follow_up(list(page.object_list), today)
-    return render(
+    return render_list(
         request,
         "livret/visits/visit_list.html",
+        "livret/visits/_visit_results.html",
         {"page": page, "entries": entries, "q": term, "today": today},
     )
 
@@ -83,7 +84,12 @@ def visit_list(request):
 @login_required
 def visit_report_list(request):
     """Le registre des visites: every meeting (planned, held, cancelled) the person sees, filtered."""
-    return render(request, "livret/visits/visit_report_list.html", filtered_page(request, "visits"))
+    return render_list(
+        request,
+        "livret/visits/visit_report_list.html",
+        "livret/visits/_visit_report_results.html",
+        filtered_page(request, "visits"),
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
+from core.viewutils import render_progress
 from core.workflow import REFUSALS, refuse
 from quality import perms, selectors
 from quality.models import ComputationRun
@@ -86,11 +87,13 @@ def recompute(request):
 
 @login_required
 def run_status(request, pk):
-    """The progress of a run, for the page's script (JSON)."""
+    """The progress of a run: the next state of the progress bar for htmx, JSON otherwise."""
     user = request.user
     require_quality(user)
     diplomas = list(perms.quality_diplomas(user)[:1])
     run = get_object_or_404(ComputationRun, pk=pk, organisation_id=organisation_of(user, diplomas))
+    if request.htmx:
+        return render_progress(request, "quality/_run_progress.html", {"run": run}, active=run.is_active)
     return JsonResponse(
         {
             "status": run.status,

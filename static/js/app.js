@@ -8,3 +8,50 @@
   sync();
   wide.addEventListener("change", sync);
 })();
+
+// A list's results region that htmx refreshes (components/list_results.html) is busy while it
+// loads. When the control that asked went away with the old results (a link of the pagination),
+// focus goes to the region, where reading goes on, rather than back to the top of the page.
+(function () {
+  function region(event) {
+    var target = event.detail && event.detail.target;
+    return target && target.id === "resultats" ? target : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var results = region(event);
+    if (results) results.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var results = region(event);
+    if (results) results.removeAttribute("aria-busy");
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var results = region(event);
+    var active = document.activeElement;
+    if (results && (!active || active === document.body || !active.isConnected)) {
+      results.focus({ preventScroll: true });
+    }
+  });
+})();
+
+// An answer that htmx got through a redirect is another page (the login form, once the session has
+// run out): it is loaded whole, rather than put in the place of a list's results or a progress text.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var info = event.detail.pathInfo;
+  if (!info || !info.responsePath) return;
+  var asked = new URL(info.finalRequestPath || info.requestPath, window.location.href);
+  var got = new URL(info.responsePath, window.location.href);
+  if (asked.pathname !== got.pathname) {
+    event.detail.shouldSwap = false;
+    window.location.assign(got.href);
+  }
+});
+
+// The same query asked twice (a filter changed, then the "Appliquer" button) is one step back in the
+// history, not two.
+document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+  var history = event.detail.history;
+  if (history && history.type === "push" && new URL(history.path, window.location.href).href === window.location.href) {
+    history.type = "replace";
+  }
+});

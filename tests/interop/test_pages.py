@@ -175,7 +175,8 @@ def test_the_status_follows_the_progress_of_an_import_in_celery(client_for, worl
     data = client_for(world.users["staff"]).get(reverse("interop:report_status", args=[report.pk])).json()
     assert (data["status"], data["done"], data["total"]) == ("applying", 2, 3)
     page = client_for(world.users["staff"]).get(report.get_absolute_url()).content.decode()
-    assert 'data-run-status="' in page and "js/progress.js" in page
+    status_url = reverse("interop:report_status", args=[report.pk])
+    assert f'hx-get="{status_url}" hx-trigger="every 1s"' in page
 
 
 def test_an_apprentice_enrolled_without_a_contract_is_exported_with_the_cohorts_training(
