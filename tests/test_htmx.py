@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interop import services as imports
+from interop.services import writing as imports
 from interop.models import ImportReport
 from quality.models import ComputationRun
 from reports.models import Export
