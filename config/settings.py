@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "quality",
     "reports",
     "interop",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,6 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from apprentices.demo import random_siret
 from apprentices.models import (
     AlternanceCalendar,
     AlternancePeriod,
@@ -35,6 +34,7 @@ from apprentices.models import (
     Diploma,
 )
 from core.models import AcademicYear, Organisation, Role, User, UserRole
+from demo.identifiers import random_siret
 from employers.models import Employer
 from livret.models import (
     ActionItem,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from livret.demo.evaluations import seed_evaluations
+from demo.evaluations import seed_evaluations
 from livret.models import Evaluation, Signature
 from livret.services import evaluations as workflow
 from livret.tasks import send_evaluation_request

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from livret.demo.missions import seed_missions
+from demo.missions import seed_missions
 from livret.models import MissionDecision, MissionDescription, Signature
 from tests.browser.conftest import assert_no_axe_violations, log_in
 from tests.browser.test_livret_flows import shoot

@@ -7,9 +7,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from apprentices.models import Contract
+from apprentices.models import Contract, Diploma
 from core.models import AcademicYear, AuditEvent, User
-from livret.demo.visits import READY_FOR
+from demo.visits import READY_FOR
 from livret.models import (
     ActionItem,
     Evaluation,
@@ -25,6 +25,8 @@ from livret.models import (
 from livret.services import evaluations as evaluation_services
 from livret.services import missions as mission_services
 from livret.windows import HELD, WindowState, visit_windows
+from quality.levels import evaluate
+from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +144,6 @@ def check_evaluations(today):
 def check_quality():
     """The trajectoire qualité of the demo: a register, evidence, a closed year, and every kind of level
     on the dashboard of the running year or the one before."""
-    from quality.levels import evaluate
-    from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
-
     assert set(Meeting.objects.values_list("kind", flat=True)) == set(Meeting.Kind.values)
     assert (
         Evidence.objects.filter(diploma__isnull=True).exists()
@@ -158,8 +157,6 @@ def check_quality():
     for label in ("2025-2026", "2026-2027"):
         year = AcademicYear.objects.get(label=label)
         assert IndicatorValue.objects.filter(academic_year=year).exists()
-        from apprentices.models import Diploma
-
         for trajectory in evaluate(Diploma.objects.all(), year).values():
             stages |= {p.stage for p in trajectory.perimeters}
     assert stages == {"below", "socle", "jalon", "cible"}

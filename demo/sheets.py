@@ -12,8 +12,8 @@ import datetime
 from apprentices.models import AlternancePeriod, Contract
 from core.audit import acting_as
 from core.models import AcademicYear
+from demo.stable import contract_number, number
 from livret import links, services
-from livret.demo.stable import contract_number, number
 from livret.models import ActionLink, LiaisonSheet
 
 KEEP_AS_DRAFT = {"apprenti@demo.test", "apprenti2@demo.test"}

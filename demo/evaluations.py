@@ -15,8 +15,8 @@ import datetime
 from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import User
+from demo.stable import contract_number
 from livret import links
-from livret.demo.stable import contract_number
 from livret.models import ActionLink, Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 

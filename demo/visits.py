@@ -18,8 +18,8 @@ from django.utils import timezone
 from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import AuditEvent
+from demo.stable import contract_number
 from livret import links
-from livret.demo.stable import contract_number
 from livret.models import ActionItem, ActionLink, Signature, VisitReport
 from livret.services import visits as services
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from apprentices.models import Contract
 from core.audit import acting_as
 from core.models import AcademicYear, AuditEvent
-from livret.demo.stable import contract_number
+from demo.stable import contract_number
 from livret.models import MissionDecision, MissionDescription, Signature
 from livret.services import missions as services
 
