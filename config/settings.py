@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reports",
     "interop",
     "demo",
+    "benchmark",
 ]
 
 MIDDLEWARE = [
