@@ -67,8 +67,9 @@ test: export SECRET_KEY ?= test-secret-key-not-for-production
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
-# Benchmark of DESIGN.md §7 on a synthetic CFA written in one transaction that is rolled back: it
-# leaves nothing behind. DEBUG off, as production runs; use PostgreSQL (DATABASE_URL) for real figures.
+# The performance benchmark (benchmark/, see README.md) on a synthetic CFA written in one transaction
+# that is rolled back: it leaves nothing behind. DEBUG off, as production runs; use PostgreSQL
+# (DATABASE_URL) for real figures.
 BENCH_ARGS ?=
 bench: export DEBUG := 0
 bench: export SECRET_KEY ?= bench-secret-key-not-for-production

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "quality",
     "reports",
     "portal",
+    "demo",
+    "benchmark",
 ]
 
 MIDDLEWARE = [

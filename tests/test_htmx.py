@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interop.services import writing as imports
 from interop.models import ImportReport
+from interop.services import writing as imports
 from quality.models import ComputationRun
 from reports.models import Export
 from tests.conftest import ROLES

@@ -14,8 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import Signature
+from demo.evaluations import seed_evaluations
 from livret import selectors
-from livret.demo.evaluations import seed_evaluations
 from livret.models import Evaluation
 from livret.tasks import send_evaluation_request
 from tests.browser.conftest import PHONE, assert_no_axe_violations, log_in

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import Signature
-from livret.demo.missions import seed_missions
+from demo.missions import seed_missions
 from livret.models import MissionDecision, MissionDescription
 from tests.browser.conftest import assert_no_axe_violations, log_in
 from tests.browser.test_livret_flows import shoot

@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import Signature
-from livret.demo.visits import seed_visits
+from demo.visits import seed_visits
 from livret.models import ActionItem, VisitReport
 from livret.tasks import send_visit_acknowledge_requests
 from tests.browser.conftest import assert_no_axe_violations, log_in

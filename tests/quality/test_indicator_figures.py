@@ -47,9 +47,9 @@ from tests.tutors.factories import CompanyTutorFactory, SchoolTutorFactory
 PARIS = ZoneInfo("Europe/Paris")
 AS_OF = datetime.date(2025, 8, 31)
 D = datetime.date
-S = LiaisonSheet.Status
-V = VisitReport.Status
-M = MissionDescription.Status
+SheetStatus = LiaisonSheet.Status
+VisitStatus = VisitReport.Status
+MissionStatus = MissionDescription.Status
 OBTAINED = Contract.Outcome.OBTAINED
 FAILED = Contract.Outcome.FAILED
 # A two-year contract of the 2024-2025 cohort, unless a test says otherwise.
@@ -180,13 +180,13 @@ def assert_records_behind(code, place, result: Figure):
     assert sum(record.counted for record in records) == result.numerator
 
 
-def held_visit(contract, day, status=V.REPORTED):
+def held_visit(contract, day, status=VisitStatus.REPORTED):
     return VisitReportFactory(
         contract=contract, planned_date=day, held_on=day, status=status, signatures=False
     )
 
 
-def sheet(contract, due, status=S.SUBMITTED, countersigned_at=None):
+def sheet(contract, due, status=SheetStatus.SUBMITTED, countersigned_at=None):
     return LiaisonSheetFactory(
         contract=contract,
         due_date=due,
@@ -330,15 +330,15 @@ def test_hours_realisation_sums_hours_of_the_contracts_running_in_the_year(place
 def test_sheets_on_time_wants_every_due_sheet_countersigned_by_its_day_in_paris(place):
     on_time = place.contract()
     # Countersigned at 23:30 in Paris on the day due (21:30 UTC): on time.
-    sheet(on_time, D(2024, 11, 1), S.COUNTERSIGNED, at(2024, 11, 1, 23, 30))
-    sheet(on_time, D(2025, 1, 5), S.REVIEWED, at(2025, 1, 4))
+    sheet(on_time, D(2024, 11, 1), SheetStatus.COUNTERSIGNED, at(2024, 11, 1, 23, 30))
+    sheet(on_time, D(2025, 1, 5), SheetStatus.REVIEWED, at(2025, 1, 4))
     # Countersigned at 00:30 in Paris the day after (still the day due in UTC): late.
     late = place.contract()
-    sheet(late, D(2024, 11, 1), S.COUNTERSIGNED, at(2024, 11, 2, 0, 30))
+    sheet(late, D(2024, 11, 1), SheetStatus.COUNTERSIGNED, at(2024, 11, 2, 0, 30))
     never = place.contract()
-    sheet(never, D(2025, 3, 1), S.SUBMITTED)  # never countersigned: late
+    sheet(never, D(2025, 3, 1), SheetStatus.SUBMITTED)  # never countersigned: late
     next_year = place.contract()
-    sheet(next_year, D(2025, 9, 10), S.SUBMITTED)  # due after the year: not in the population
+    sheet(next_year, D(2025, 9, 10), SheetStatus.SUBMITTED)  # due after the year: not in the population
     place.contract()  # no sheet at all: not in the population
 
     result = figure("sheets_on_time", place)
@@ -351,12 +351,12 @@ def test_sheets_on_time_wants_every_due_sheet_countersigned_by_its_day_in_paris(
 def test_sheets_reviewed_counts_sheets_countersigned_in_the_year_by_their_paris_day(place):
     contract = place.contract()
     # 1 September 00:30 in Paris is still 31 August in UTC: in the year all the same.
-    sheet(contract, D(2024, 9, 1), S.REVIEWED, at(2024, 9, 1, 0, 30))
-    sheet(contract, D(2024, 12, 1), S.REVIEWED, at(2024, 12, 1))
-    sheet(contract, D(2025, 2, 1), S.COUNTERSIGNED, at(2025, 2, 1))
-    sheet(contract, D(2025, 3, 1), S.SUBMITTED)  # not countersigned: out
+    sheet(contract, D(2024, 9, 1), SheetStatus.REVIEWED, at(2024, 9, 1, 0, 30))
+    sheet(contract, D(2024, 12, 1), SheetStatus.REVIEWED, at(2024, 12, 1))
+    sheet(contract, D(2025, 2, 1), SheetStatus.COUNTERSIGNED, at(2025, 2, 1))
+    sheet(contract, D(2025, 3, 1), SheetStatus.SUBMITTED)  # not countersigned: out
     other = place.contract(D(2023, 9, 4))
-    sheet(other, D(2024, 8, 20), S.REVIEWED, at(2024, 8, 20))  # countersigned the year before: out
+    sheet(other, D(2024, 8, 20), SheetStatus.REVIEWED, at(2024, 8, 20))  # countersigned the year before: out
 
     result = figure("sheets_reviewed", place)
 
@@ -430,11 +430,11 @@ def test_tutors_trained_counts_each_tutor_of_a_running_contract_once(place):
 
 def test_visit_reports_acknowledged_counts_held_visits_of_the_year(place):
     contract = place.contract(D(2023, 9, 4))
-    held_visit(contract, D(2024, 10, 7), V.ACKNOWLEDGED)
-    held_visit(contract, D(2025, 1, 13), V.REPORTED)
-    held_visit(contract, D(2025, 8, 31), V.REPORTED)  # held on as_of: in
+    held_visit(contract, D(2024, 10, 7), VisitStatus.ACKNOWLEDGED)
+    held_visit(contract, D(2025, 1, 13), VisitStatus.REPORTED)
+    held_visit(contract, D(2025, 8, 31), VisitStatus.REPORTED)  # held on as_of: in
     VisitReportFactory(contract=contract, planned_date=D(2025, 3, 3))  # planned, never held: out
-    held_visit(contract, D(2024, 8, 30), V.ACKNOWLEDGED)  # held the year before: out
+    held_visit(contract, D(2024, 8, 30), VisitStatus.ACKNOWLEDGED)  # held the year before: out
 
     result = figure("visit_reports_acknowledged", place)
 
@@ -503,14 +503,18 @@ def test_referents_named_counts_the_two_referents_of_the_organisation(place):
 
 def test_mission_decided_on_time_takes_day_7_on_time_day_8_late_and_a_long_wait_late(place, year):
     submitted = at(2025, 3, 3, 10, 0)
-    day_7 = mission(place.contract(), year, M.VALIDATED, submitted, at(2025, 3, 10, 23, 30))
+    day_7 = mission(place.contract(), year, MissionStatus.VALIDATED, submitted, at(2025, 3, 10, 23, 30))
     decision(day_7, submitted, at(2025, 3, 10, 23, 30))  # calendar day 7 (21:30 UTC): on time
     # 00:30 in Paris on day 8 is still day 7 in UTC: late all the same.
-    day_8 = mission(place.contract(), year, M.RETURNED, submitted, at(2025, 3, 11, 0, 30))
+    day_8 = mission(place.contract(), year, MissionStatus.RETURNED, submitted, at(2025, 3, 11, 0, 30))
     decision(day_8, submitted, at(2025, 3, 11, 0, 30), MissionDecision.Outcome.RETURNED)
-    mission(place.contract(), year, M.SUBMITTED, at(2025, 8, 23, 9))  # waiting 8 days on as_of: late
-    mission(place.contract(), year, M.SUBMITTED, at(2025, 8, 24, 9))  # waiting 7 days: not yet late
-    mission(place.contract(), year, M.DRAFT)  # never submitted: out
+    mission(
+        place.contract(), year, MissionStatus.SUBMITTED, at(2025, 8, 23, 9)
+    )  # waiting 8 days on as_of: late
+    mission(
+        place.contract(), year, MissionStatus.SUBMITTED, at(2025, 8, 24, 9)
+    )  # waiting 7 days: not yet late
+    mission(place.contract(), year, MissionStatus.DRAFT)  # never submitted: out
 
     result = figure("mission_decided_on_time", place)
 
@@ -521,7 +525,7 @@ def test_mission_decided_on_time_takes_day_7_on_time_day_8_late_and_a_long_wait_
 
 def test_mission_decided_on_time_keeps_a_description_waiting_on_as_of_and_decided_after(place, year):
     submitted, decided = at(2025, 8, 20, 10), at(2025, 9, 3, 10)  # decided on day 14, after as_of
-    decision(mission(place.contract(), year, M.VALIDATED, submitted, decided), submitted, decided)
+    decision(mission(place.contract(), year, MissionStatus.VALIDATED, submitted, decided), submitted, decided)
 
     # On 31/08 it had waited 11 days (> 7): 0 on time of 1 → 0.0 %
     assert figure("mission_decided_on_time", place) == Figure(0, 1, Decimal("0.0"))
@@ -534,8 +538,10 @@ def test_mission_median_delay_takes_the_median_of_the_decisions_delays(place, ye
         (at(2025, 3, 3, 9), at(2025, 3, 7, 9)),  # 4 days
         (at(2025, 4, 7, 9), at(2025, 4, 17, 9)),  # 10 days
     ):
-        decision(mission(place.contract(), year, M.VALIDATED, submitted, decided), submitted, decided)
-    mission(place.contract(), year, M.SUBMITTED, at(2025, 5, 5, 9))  # still waiting: no delay yet
+        decision(
+            mission(place.contract(), year, MissionStatus.VALIDATED, submitted, decided), submitted, decided
+        )
+    mission(place.contract(), year, MissionStatus.SUBMITTED, at(2025, 5, 5, 9))  # still waiting: no delay yet
 
     result = figure("mission_median_delay", place)
 
@@ -546,10 +552,12 @@ def test_mission_median_delay_takes_the_median_of_the_decisions_delays(place, ye
 
 
 def test_missions_validated_counts_contracts_with_the_years_description_validated(place, year, previous_year):
-    mission(place.contract(), year, M.VALIDATED, at(2024, 10, 1), at(2024, 10, 3))
-    mission(place.contract(), year, M.SUBMITTED, at(2025, 3, 3))
+    mission(place.contract(), year, MissionStatus.VALIDATED, at(2024, 10, 1), at(2024, 10, 3))
+    mission(place.contract(), year, MissionStatus.SUBMITTED, at(2025, 3, 3))
     last_year = place.contract(D(2023, 9, 4))
-    mission(last_year, previous_year, M.VALIDATED, at(2023, 10, 2), at(2023, 10, 4))  # last year's only
+    mission(
+        last_year, previous_year, MissionStatus.VALIDATED, at(2023, 10, 2), at(2023, 10, 4)
+    )  # last year's only
     place.contract()  # no description
     place.contract(D(2022, 9, 5), D(2024, 8, 30))  # ended before the year: out
 
@@ -761,11 +769,11 @@ def grow(place, n):
             diploma_outcome=OBTAINED if index % 2 else FAILED,
             diploma_outcome_date=D(2025, 7, 1),
         )
-        sheet(contract, D(2024, 11, 1), S.REVIEWED, at(2024, 11, 1))
-        visit = held_visit(contract, D(2024, 10, 7), V.ACKNOWLEDGED)
+        sheet(contract, D(2024, 11, 1), SheetStatus.REVIEWED, at(2024, 11, 1))
+        visit = held_visit(contract, D(2024, 10, 7), VisitStatus.ACKNOWLEDGED)
         held_visit(contract, D(2025, 3, 3))
         ActionItemFactory(opened_in=visit, due_date=D(2025, 1, 10), done_on=D(2025, 1, 9))
-        row = mission(contract, place.year, M.VALIDATED, at(2024, 10, 1), at(2024, 10, 4))
+        row = mission(contract, place.year, MissionStatus.VALIDATED, at(2024, 10, 1), at(2024, 10, 4))
         decision(row, at(2024, 10, 1), at(2024, 10, 4))
         GridSharingFactory(contract=contract, shared_on=D(2024, 9, 20))
         for kind in Meeting.Kind.values:

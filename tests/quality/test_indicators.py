@@ -48,7 +48,9 @@ AS_OF = date(2026, 6, 30)
 YEAR_END = date(2026, 8, 31)
 PARIS = ZoneInfo("Europe/Paris")
 OBTAINED, FAILED = Contract.Outcome.OBTAINED, Contract.Outcome.FAILED
-S, V, M = LiaisonSheet.Status, VisitReport.Status, MissionDescription.Status
+SheetStatus = LiaisonSheet.Status
+VisitStatus = VisitReport.Status
+MissionStatus = MissionDescription.Status
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -107,7 +109,7 @@ def sheet(contract, due, signed=None, **values) -> LiaisonSheet:
     return LiaisonSheetFactory(
         contract=contract,
         due_date=due,
-        status=values.pop("status", S.COUNTERSIGNED if signed else S.SUBMITTED),
+        status=values.pop("status", SheetStatus.COUNTERSIGNED if signed else SheetStatus.SUBMITTED),
         submitted_at=paris(2025, 9, 15),
         countersigned_at=signed,
         signatures=False,
@@ -115,12 +117,12 @@ def sheet(contract, due, signed=None, **values) -> LiaisonSheet:
     )
 
 
-def visit(contract, held_on, status=V.REPORTED, **values) -> VisitReport:
+def visit(contract, held_on, status=VisitStatus.REPORTED, **values) -> VisitReport:
     return VisitReportFactory(
         contract=contract,
         status=status,
         planned_date=held_on,
-        held_on=None if status in (V.PLANNED, V.CANCELLED) else held_on,
+        held_on=None if status in (VisitStatus.PLANNED, VisitStatus.CANCELLED) else held_on,
         signatures=False,
         **values,
     )
@@ -313,7 +315,7 @@ def test_sheets_on_time_requires_every_due_sheet_countersigned_by_its_day_in_par
     sheet(two, date(2025, 10, 30), paris(2025, 10, 28))
     sheet(two, date(2026, 3, 10), paris(2026, 3, 12))
     corrected = contract(diploma, "Corrigee", date(2025, 9, 1))
-    old = sheet(corrected, date(2025, 12, 1), is_current=False, status=S.RETURNED)
+    old = sheet(corrected, date(2025, 12, 1), is_current=False, status=SheetStatus.RETURNED)
     sheet(corrected, date(2025, 12, 1), paris(2025, 11, 30), period=old.period, version=2, previous=old)
     sheet(contract(diploma, "Horsannee", date(2024, 9, 1)), date(2025, 8, 29))
 
@@ -334,12 +336,12 @@ def test_sheets_on_time_requires_every_due_sheet_countersigned_by_its_day_in_par
 
 def test_sheets_reviewed_counts_the_sheets_countersigned_in_the_year_in_paris(diploma, year):
     c = contract(diploma, "Fiches", date(2025, 9, 1))
-    sheet(c, date(2025, 10, 10), paris(2025, 10, 10), status=S.REVIEWED)
+    sheet(c, date(2025, 10, 10), paris(2025, 10, 10), status=SheetStatus.REVIEWED)
     sheet(c, date(2026, 2, 10), paris(2026, 2, 10))
-    sheet(c, date(2025, 8, 31), paris(2025, 8, 31, 23, 30), status=S.REVIEWED)
-    sheet(c, date(2025, 9, 1), paris(2025, 9, 1, 0, 30), status=S.REVIEWED)
-    sheet(c, date(2026, 7, 1), paris(2026, 7, 1, 9), status=S.REVIEWED)
-    sheet(c, date(2026, 3, 1), status=S.DRAFT)
+    sheet(c, date(2025, 8, 31), paris(2025, 8, 31, 23, 30), status=SheetStatus.REVIEWED)
+    sheet(c, date(2025, 9, 1), paris(2025, 9, 1, 0, 30), status=SheetStatus.REVIEWED)
+    sheet(c, date(2026, 7, 1), paris(2026, 7, 1, 9), status=SheetStatus.REVIEWED)
+    sheet(c, date(2026, 3, 1), status=SheetStatus.DRAFT)
 
     # Countersigned from 1 September (00:30 in Paris is 22:30 UTC on 31 August: in) to AS_OF: the
     # sheets of 10 Oct. (read), 10 Feb. (not read), 1 Sept. (read) → 2 of 3 = 66.7 %
@@ -352,7 +354,7 @@ def test_two_meetings_rule_misses_a_visit_one_day_after_its_two_month_window(dip
     broken = contract(diploma, "Rompu", date(2025, 9, 1), date(2027, 8, 31), **ruptured(date(2026, 1, 31)))
     visit(broken, date(2025, 10, 15))
     visit(contract(diploma, "Recent", date(2026, 5, 15)), date(2026, 6, 1))
-    visit(contract(diploma, "Prevue", date(2025, 9, 1)), date(2025, 10, 10), status=V.PLANNED)
+    visit(contract(diploma, "Prevue", date(2025, 9, 1)), date(2025, 10, 10), status=VisitStatus.PLANNED)
 
     indicator = INDICATORS["two_meetings_rule"]
     # The start window runs 1 Sept. – 31 Oct. 2025: Tard's visit of 1 Nov. misses it, Atemps' of
@@ -369,12 +371,12 @@ def test_two_meetings_rule_misses_a_visit_one_day_after_its_two_month_window(dip
 
 def test_visit_reports_acknowledged_among_the_visits_held_in_the_year(diploma, year):
     c = contract(diploma, "Visites", date(2024, 9, 1))
-    visit(c, date(2025, 10, 1), status=V.ACKNOWLEDGED)
-    visit(c, date(2026, 1, 15), status=V.ACKNOWLEDGED)
+    visit(c, date(2025, 10, 1), status=VisitStatus.ACKNOWLEDGED)
+    visit(c, date(2026, 1, 15), status=VisitStatus.ACKNOWLEDGED)
     visit(c, AS_OF)
-    visit(c, date(2026, 3, 1), status=V.PLANNED)
-    visit(c, date(2026, 3, 2), status=V.CANCELLED)
-    visit(c, date(2025, 8, 31), status=V.ACKNOWLEDGED)
+    visit(c, date(2026, 3, 1), status=VisitStatus.PLANNED)
+    visit(c, date(2026, 3, 2), status=VisitStatus.CANCELLED)
+    visit(c, date(2025, 8, 31), status=VisitStatus.ACKNOWLEDGED)
 
     # Held from 1 Sept. to AS_OF: 1 Oct. and 15 Jan. (read), 30 June (shared) → 2 of 3 = 66.7 %
     assert figure("visit_reports_acknowledged", diploma, year) == Figure(2, 3, Decimal("66.7"))
@@ -480,7 +482,7 @@ def test_missions_waiting_over_7_days_count_in_the_denominator(diploma, year):
     returned = MissionDescriptionFactory(
         contract=contract(diploma, "Renvoyee", date(2025, 9, 1)),
         academic_year=year,
-        status=M.VALIDATED,
+        status=MissionStatus.VALIDATED,
         submitted_at=paris(2025, 10, 10, 9),
     )
     decision(returned, paris(2025, 10, 1, 9), paris(2025, 10, 9, 9), MissionDecision.Outcome.RETURNED)
@@ -488,23 +490,25 @@ def test_missions_waiting_over_7_days_count_in_the_denominator(diploma, year):
     MissionDescriptionFactory(
         contract=contract(diploma, "Attentehuit", date(2025, 9, 1)),
         academic_year=year,
-        status=M.SUBMITTED,
+        status=MissionStatus.SUBMITTED,
         submitted_at=paris(2026, 6, 22, 10),
     )
     MissionDescriptionFactory(
         contract=contract(diploma, "Attentesept", date(2025, 9, 1)),
         academic_year=year,
-        status=M.SUBMITTED,
+        status=MissionStatus.SUBMITTED,
         submitted_at=paris(2026, 6, 23, 10),
     )
     after = MissionDescriptionFactory(
-        contract=contract(diploma, "Apres", date(2025, 9, 1)), academic_year=year, status=M.VALIDATED
+        contract=contract(diploma, "Apres", date(2025, 9, 1)),
+        academic_year=year,
+        status=MissionStatus.VALIDATED,
     )
     decision(after, paris(2026, 6, 25), paris(2026, 7, 2))
     previous = MissionDescriptionFactory(
         contract=contract(diploma, "Precedente", date(2024, 9, 1)),
         academic_year=AcademicYearFactory(start_year=2024),
-        status=M.VALIDATED,
+        status=MissionStatus.VALIDATED,
     )
     decision(previous, paris(2025, 9, 1), paris(2025, 9, 2))
 
@@ -553,24 +557,26 @@ def test_mission_median_delay_in_days(diploma, year):
 
 def test_missions_validated_counts_the_active_contracts_with_this_years_description_validated(diploma, year):
     MissionDescriptionFactory(
-        contract=contract(diploma, "Validee", date(2025, 9, 1)), academic_year=year, status=M.VALIDATED
+        contract=contract(diploma, "Validee", date(2025, 9, 1)),
+        academic_year=year,
+        status=MissionStatus.VALIDATED,
     )
     MissionDescriptionFactory(
         contract=contract(diploma, "Soumise", date(2025, 9, 1)),
         academic_year=year,
-        status=M.SUBMITTED,
+        status=MissionStatus.SUBMITTED,
         submitted_at=paris(2026, 6, 1),
     )
     MissionDescriptionFactory(
         contract=contract(diploma, "Anneeprec", date(2024, 9, 1)),
         academic_year=AcademicYearFactory(start_year=2024),
-        status=M.VALIDATED,
+        status=MissionStatus.VALIDATED,
     )
     contract(diploma, "Sans", date(2025, 9, 1))
     MissionDescriptionFactory(
         contract=contract(diploma, "Ancien", date(2023, 9, 1), date(2025, 8, 31)),
         academic_year=year,
-        status=M.VALIDATED,
+        status=MissionStatus.VALIDATED,
     )
 
     # Active: Validee, Soumise, Anneeprec (validated for 2024-2025 only), Sans → 1 of 4 = 25.0 %
@@ -854,20 +860,27 @@ def populate(diploma, year, n):
                 diploma_outcome=FAILED,
                 diploma_outcome_date=date(2025, 9, 15),
             )
-        sheet(c, date(2025, 11, 14), paris(2025, 11, 14 + odd), status=S.REVIEWED if odd else S.COUNTERSIGNED)
+        sheet(
+            c,
+            date(2025, 11, 14),
+            paris(2025, 11, 14 + odd),
+            status=SheetStatus.REVIEWED if odd else SheetStatus.COUNTERSIGNED,
+        )
         held = visit(
             c,
             date(2025, 10, 10) + datetime.timedelta(days=30 * odd),
-            status=V.ACKNOWLEDGED if odd else V.REPORTED,
+            status=VisitStatus.ACKNOWLEDGED if odd else VisitStatus.REPORTED,
         )
         ActionItemFactory(opened_in=held, due_date=date(2025, 12, 1), done_on=date(2025, 12, 1 + odd))
         GridSharingFactory(contract=c, shared_on=c.start_date + datetime.timedelta(days=20 + 15 * odd))
         if odd:
             MissionDescriptionFactory(
-                contract=c, academic_year=year, status=M.SUBMITTED, submitted_at=paris(2026, 6, 1)
+                contract=c, academic_year=year, status=MissionStatus.SUBMITTED, submitted_at=paris(2026, 6, 1)
             )
         else:
-            mission = MissionDescriptionFactory(contract=c, academic_year=year, status=M.VALIDATED)
+            mission = MissionDescriptionFactory(
+                contract=c, academic_year=year, status=MissionStatus.VALIDATED
+            )
             decision(mission, paris(2025, 10, 1), paris(2025, 10, 3 + i))
         for kind in Meeting.Kind.values:
             MeetingFactory(

@@ -7,11 +7,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from apprentices.models import Contract
+from apprentices.models import Contract, Diploma
 from core.models import AcademicYear, AuditEvent, Signature, User
 from core.workflow.signatures import content_digest
+from demo.visits import READY_FOR
 from livret import selectors
-from livret.demo.visits import READY_FOR
 from livret.models import (
     ActionItem,
     Evaluation,
@@ -24,11 +24,13 @@ from livret.models import (
 )
 from livret.services import evaluations as evaluation_services
 from livret.windows import HELD, WindowState, visit_windows
+from quality.levels import evaluate
+from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
 
 pytestmark = pytest.mark.django_db
 
-M = MissionDescription.Status
-V = VisitReport.Status
+MissionStatus = MissionDescription.Status
+VisitStatus = VisitReport.Status
 
 
 def row_counts() -> dict[str, int]:
@@ -55,7 +57,7 @@ def test_demo_covers_every_state_of_every_document_and_a_second_run_changes_noth
 
 
 def check_visits(today):
-    assert VisitReport.objects.filter(is_start_meeting=True, status=V.ACKNOWLEDGED).exists()
+    assert VisitReport.objects.filter(is_start_meeting=True, status=VisitStatus.ACKNOWLEDGED).exists()
     assert VisitReport.objects.filter(is_start_meeting=True, legal_representative_present=True).exists()
     assert ActionItem.objects.filter(done_on__isnull=False).exists()
     assert ActionItem.objects.filter(done_on__isnull=True, due_date__gte=today).exists()
@@ -74,7 +76,7 @@ def check_visits(today):
     assert {WindowState.MET, WindowState.OPEN, WindowState.MISSED} <= states
     # enseignant@ has a visit to report now, and a contract whose window is open.
     assert VisitReport.objects.filter(
-        status=V.PLANNED, planned_date__lte=today, contract__school_tutor__user__email=READY_FOR
+        status=VisitStatus.PLANNED, planned_date__lte=today, contract__school_tutor__user__email=READY_FOR
     ).exists()
     theirs = Contract.objects.filter(school_tutor__user__email=READY_FOR, status="active").prefetch_related(
         "visits"
@@ -90,8 +92,8 @@ def check_visits(today):
 def check_missions(today):
     year = AcademicYear.objects.current(today)
     missions = MissionDescription.objects.filter(academic_year=year)
-    assert {m.status for m in missions.current()} == set(M.values)
-    assert missions.filter(version=2, previous__status=M.VALIDATED).exists()
+    assert {m.status for m in missions.current()} == set(MissionStatus.values)
+    assert missions.filter(version=2, previous__status=MissionStatus.VALIDATED).exists()
     responsable = User.objects.get(email="responsable@demo.test")
     waiting = selectors.waiting_missions_for_head(responsable, today)
     assert {m.days_waiting for m in waiting} >= {0, 1, 4, 9}
@@ -105,16 +107,16 @@ def check_missions(today):
             == decision.decided_at - decision.submitted_at
             <= timezone.now() - decision.submitted_at
         )
-    for mission in missions.filter(status=M.SUBMITTED):
+    for mission in missions.filter(status=MissionStatus.SUBMITTED):
         signed = Signature.objects.for_document(mission).filter(act=Signature.Act.SUBMIT).latest("pk")
         assert signed.signed_at == mission.submitted_at
         assert signed.content_sha256 == content_digest(mission.signable_content())[1]
-    assert missions.filter(status=M.RETURNED).exclude(return_comment="").exists()
+    assert missions.filter(status=MissionStatus.RETURNED).exclude(return_comment="").exists()
     assert not MissionDescription.objects.filter(
         contract__apprentice__user__email="apprenti2@demo.test"
     ).exists()
     draft = MissionDescription.objects.get(contract__apprentice__user__email="apprenti@demo.test")
-    assert (draft.status, draft.last_edited_by.email) == (M.DRAFT, "tuteur@demo.test")
+    assert (draft.status, draft.last_edited_by.email) == (MissionStatus.DRAFT, "tuteur@demo.test")
 
 
 def check_evaluations(today):
@@ -141,9 +143,6 @@ def check_evaluations(today):
 def check_quality():
     """The trajectoire qualité of the demo: a register, evidence, a closed year, and every kind of level
     on the dashboard of the running year or the one before."""
-    from quality.levels import evaluate
-    from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
-
     assert set(Meeting.objects.values_list("kind", flat=True)) == set(Meeting.Kind.values)
     assert (
         Evidence.objects.filter(diploma__isnull=True).exists()
@@ -157,8 +156,6 @@ def check_quality():
     for label in ("2025-2026", "2026-2027"):
         year = AcademicYear.objects.get(label=label)
         assert IndicatorValue.objects.filter(academic_year=year).exists()
-        from apprentices.models import Diploma
-
         for trajectory in evaluate(Diploma.objects.all(), year).values():
             stages |= {p.stage for p in trajectory.perimeters}
     assert stages == {"below", "socle", "jalon", "cible"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime
 
-from livret.demo.evaluations import seed_evaluations
-from livret.demo.missions import seed_missions
-from livret.demo.sheets import seed_sheets
-from livret.demo.visits import seed_visits
+from demo.evaluations import seed_evaluations
+from demo.missions import seed_missions
+from demo.sheets import seed_sheets
+from demo.visits import seed_visits
 
 
 def seed_livret(*, today: datetime.date) -> dict:

@@ -2,9 +2,8 @@
 
 Everything here is plain Python and deterministic (a fixed random seed, a fixed reference date), so
 that two runs describe exactly the same objects and the command can look them up by natural key.
-The calendar of the engineering diploma follows the IMT Mines Albi alternance plan of 2025-2026
-(seed 003): rentrée pédagogique on Monday 15 September 2025, about 18 weeks at school and 34 in the
-company each year, the end of the third year left to the projet de fin d'études.
+:func:`build_plan` draws the people, companies and contracts of the CFA that :mod:`demo.diplomas`
+describes, from the names of :mod:`demo.names`.
 """
 
 from __future__ import annotations
@@ -12,10 +11,23 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import random
-import unicodedata
 
 from core.models import Role
-from core.validators import LA_POSTE_SIREN, UAI_KEYS, luhn_valid
+from core.validators import UAI_KEYS
+from demo.diplomas import BTS, CALENDAR_YEARS, DIPLOMAS, ING, bts_rentree, calendar_periods, ing_rentree
+from demo.identifiers import ascii_slug, phone, random_siret
+from demo.names import (
+    COMPANY_TUTOR_JOBS,
+    EMPLOYER_A,
+    EMPLOYER_B,
+    EMPLOYERS,
+    FEMALE_FIRST_NAMES,
+    LAST_NAMES,
+    MALE_FIRST_NAMES,
+    PLACES,
+    SCHOOL_DEPARTMENTS,
+    STREETS,
+)
 
 DEMO_PASSWORD = "demo-apprentissage"
 DEMO_DOMAIN = "demo.test"
@@ -24,43 +36,6 @@ SEED = 2025
 # the data set stays the same whenever it is loaded.
 REFERENCE_DATE = datetime.date(2026, 11, 21)
 STAFF_GROUP = "Équipe CFA"
-
-SCHOOL = "school"
-COMPANY = "company"
-
-
-# --- Identifiers -----------------------------------------------------------------------------------
-
-
-def luhn_key(payload: str) -> str:
-    return next(str(d) for d in range(10) if luhn_valid(f"{payload}{d}"))
-
-
-def siret_from(siren_payload: str, nic_payload: str) -> str:
-    """A SIRET whose SIREN (8 digits + key) and whole number (+ NIC key) both pass Luhn, as real ones do."""
-    siren = siren_payload + luhn_key(siren_payload)
-    return siren + nic_payload + luhn_key(siren + nic_payload)
-
-
-def random_siret(rng: random.Random) -> str:
-    while True:
-        siret = siret_from(str(rng.randrange(3 * 10**7, 9 * 10**7)), f"000{rng.randint(1, 9)}")
-        # La Poste's establishments follow another checksum rule.
-        if not siret.startswith(LA_POSTE_SIREN):
-            return siret
-
-
-def uai_from(digits: str) -> str:
-    return digits + UAI_KEYS[int(digits) % 23]
-
-
-def ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(plain.lower().replace("'", " ").split())
-
-
-def phone(rng: random.Random, prefix: str) -> str:
-    return " ".join([prefix, *(f"{rng.randrange(100):02d}" for _ in range(4))])
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -72,139 +47,6 @@ def birth_date_for_age(rng: random.Random, age: int) -> datetime.date:
     latest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - age)
     return latest - datetime.timedelta(days=rng.randrange(365))
 
-
-def ing_rentree(year: int) -> datetime.date:
-    """The IMT Mines Albi rentrée: the Monday of ISO week 38 (15/09/2025, 14/09/2026)."""
-    return datetime.date.fromisocalendar(year, 38, 1)
-
-
-def bts_rentree(year: int) -> datetime.date:
-    """The first Monday of September."""
-    first = datetime.date(year, 9, 1)
-    return first + datetime.timedelta(days=-first.weekday() % 7)
-
-
-# --- Organisation, years, diplomas -----------------------------------------------------------------
-
-ORGANISATION = {
-    "name": "IMT Mines Albi",
-    "kind": "both",
-    "uai": uai_from("0811293"),
-    "siret": siret_from("18008901", "0001"),
-    "address": "Campus Jarlard, allée des Sciences",
-    "postal_code": "81000",
-    "city": "Albi",
-}
-
-ACADEMIC_YEARS = ["2023-2024", "2024-2025", "2025-2026", "2026-2027"]
-CALENDAR_YEARS = ["2024-2025", "2025-2026", "2026-2027"]
-
-
-def academic_year_dates(label: str) -> tuple[datetime.date, datetime.date]:
-    start = int(label[:4])
-    return datetime.date(start, 9, 1), datetime.date(start + 1, 8, 31)
-
-
-ING = "ING-ALB"
-BTS = "BTS-CPRP"
-
-DIPLOMAS = [
-    {
-        "code": ING,
-        "title": "Ingénieur de l'IMT Mines Albi, spécialité génie industriel, par apprentissage",
-        "level": 7,
-        "rncp_code": "RNCP37543",
-        "cfd_code": "17025306",
-        "duration_years": 3,
-        "options": [
-            ("energies", "Énergies"),
-            ("genindus", "Génie industriel"),
-            ("materiaux", "Matériaux"),
-            ("pharmagro", "PharmAgro"),
-        ],
-        "blocks": [
-            (
-                "BC1",
-                "Concevoir et dimensionner des systèmes industriels",
-                [
-                    "Analyser un besoin industriel et rédiger un cahier des charges fonctionnel",
-                    "Modéliser et dimensionner un procédé ou un système de production",
-                    "Choisir matériaux et technologies selon les contraintes techniques, économiques "
-                    "et environnementales",
-                    "Mettre en œuvre des outils de simulation et de calcul scientifique",
-                ],
-            ),
-            (
-                "BC2",
-                "Piloter et améliorer la performance industrielle",
-                [
-                    "Diagnostiquer la performance d'une production (qualité, coûts, délais)",
-                    "Conduire une démarche d'amélioration continue (lean, six sigma)",
-                    "Optimiser la chaîne logistique et la planification de la production",
-                    "Intégrer la sobriété énergétique et la décarbonation dans les choix industriels",
-                ],
-            ),
-            (
-                "BC3",
-                "Manager des projets et des équipes",
-                [
-                    "Planifier et piloter un projet technique (budget, risques, jalons)",
-                    "Animer une équipe pluridisciplinaire et conduire le changement",
-                    "Communiquer à l'écrit et à l'oral, en français et en anglais",
-                    "Travailler dans un contexte international et interculturel",
-                ],
-            ),
-            (
-                "BC4",
-                "Agir en ingénieur responsable et innovant",
-                [
-                    "Appliquer la réglementation en santé, sécurité et environnement",
-                    "Prendre en compte les enjeux éthiques, sociétaux et de développement durable",
-                    "Mener une veille scientifique et technologique et proposer des innovations",
-                ],
-            ),
-        ],
-    },
-    {
-        "code": BTS,
-        "title": "BTS Conception des processus de réalisation de produits",
-        "level": 5,
-        "rncp_code": "RNCP35335",
-        "cfd_code": "32025112",
-        "duration_years": 2,
-        "options": [],
-        "blocks": [
-            (
-                "BC1",
-                "Conception préliminaire et industrialisation",
-                [
-                    "Analyser le dossier de définition d'un produit",
-                    "Proposer et justifier un processus de fabrication",
-                    "Élaborer un avant-projet de réalisation (gamme, outillages, montages)",
-                ],
-            ),
-            (
-                "BC2",
-                "Réalisation et suivi de production",
-                [
-                    "Programmer et régler une machine-outil à commande numérique",
-                    "Conduire une production dans le respect de la qualité, des coûts et des délais",
-                    "Contrôler les pièces et exploiter les résultats de mesure",
-                    "Appliquer les règles de sécurité et de prévention des risques",
-                ],
-            ),
-            (
-                "BC3",
-                "Gestion et amélioration de la production",
-                [
-                    "Planifier et ordonnancer une production",
-                    "Animer une équipe de production",
-                    "Proposer des améliorations du processus (SMED, 5S, maintenance)",
-                ],
-            ),
-        ],
-    },
-]
 
 HOURS_PLANNED = {ING: 1800, BTS: 1350}
 # Diploma code -> entry years of its cohorts (the 2023 engineering cohort graduated in September 2026).
@@ -234,195 +76,6 @@ RUPTURES = {
 # soutenances of 14-18 September 2026.
 OUTCOMES_2023 = {2: "no", 3: "no", 4: "unknown", 5: "unknown"}
 JURY_DATE = datetime.date(2026, 9, 25)
-
-# Year of study -> (place, weeks, label). Each engineering year sums to 18 school and 34 company weeks
-# (the third adds the week of the soutenances), like the 2025-2026 plan.
-ING_RHYTHMS = {
-    1: [
-        (SCHOOL, 1, "Rentrée pédagogique"),
-        (SCHOOL, 1, "Semaine propédeutique"),
-        (SCHOOL, 3, "Période école 1"),
-        (COMPANY, 5, "Période entreprise 1"),
-        (SCHOOL, 3, "Période école 2"),
-        (COMPANY, 6, "Période entreprise 2"),
-        (SCHOOL, 4, "Période école 3"),
-        (COMPANY, 6, "Période entreprise 3"),
-        (SCHOOL, 3, "Période école 4"),
-        (COMPANY, 7, "Période entreprise 4"),
-        (SCHOOL, 3, "Période école 5"),
-        (COMPANY, 10, "Période entreprise 5"),
-    ],
-    2: [
-        (COMPANY, 3, "Période entreprise 1"),
-        (SCHOOL, 4, "Période école 1"),
-        (COMPANY, 5, "Période entreprise 2"),
-        (SCHOOL, 2, "Période école 2"),
-        (COMPANY, 6, "Période entreprise 3"),
-        (SCHOOL, 4, "Période école 3"),
-        (COMPANY, 6, "Période entreprise 4"),
-        (SCHOOL, 4, "Période école 4"),
-        (COMPANY, 6, "Période entreprise 5"),
-        (SCHOOL, 4, "Période école 5"),
-        (COMPANY, 8, "Période entreprise 6"),
-    ],
-    3: [
-        (COMPANY, 2, "Période entreprise 1"),
-        (SCHOOL, 4, "Période école 1"),
-        (COMPANY, 4, "Période entreprise 2"),
-        (SCHOOL, 3, "Période école 2"),
-        (COMPANY, 5, "Période entreprise 3"),
-        (SCHOOL, 4, "Période école 3"),
-        (COMPANY, 4, "Période entreprise 4"),
-        (SCHOOL, 4, "Période école 4"),
-        (COMPANY, 1, "Période entreprise 5"),
-        (SCHOOL, 3, "Période école 5"),
-        (COMPANY, 18, "Projet de fin d'études"),
-        (SCHOOL, 1, "Soutenances fin d'études"),
-    ],
-}
-
-# The BTS alternates two weeks at school and two in the company, then stays in the company from June.
-BTS_RHYTHMS = {
-    1: [(SCHOOL, 2, "Rentrée")]
-    + [p for n in range(1, 10) for p in ((COMPANY, 2, f"Entreprise {n}"), (SCHOOL, 2, f"École {n}"))],
-    2: [(SCHOOL, 2, "Rentrée")]
-    + [p for n in range(1, 9) for p in ((COMPANY, 2, f"Entreprise {n}"), (SCHOOL, 2, f"École {n}"))]
-    + [(COMPANY, 2, "Entreprise 9"), (SCHOOL, 2, "Épreuves du BTS")],
-}
-
-
-def calendar_periods(diploma: str, academic_year: str, year_of_study: int) -> list[dict]:
-    """Contiguous Monday-to-Friday periods; the BTS fills the summer up to the end of August."""
-    year = int(academic_year[:4])
-    if diploma == ING:
-        start, rhythm = ing_rentree(year), ING_RHYTHMS[year_of_study]
-    else:
-        start, rhythm = bts_rentree(year), list(BTS_RHYTHMS[year_of_study])
-        school_end = start + datetime.timedelta(weeks=sum(weeks for _, weeks, _ in rhythm))
-        summer_weeks = (datetime.date(year + 1, 8, 31) - school_end).days // 7 + 1
-        if (school_end + datetime.timedelta(weeks=summer_weeks, days=-3)).month == 9:
-            summer_weeks -= 1
-        rhythm.append((COMPANY, summer_weeks, "Entreprise (été)"))
-    periods = []
-    for kind, weeks, label in rhythm:
-        end = start + datetime.timedelta(weeks=weeks, days=-3)
-        periods.append({"kind": kind, "start_date": start, "end_date": end, "label": label})
-        start = end + datetime.timedelta(days=3)
-    return periods
-
-
-# --- People and companies --------------------------------------------------------------------------
-
-FEMALE_FIRST_NAMES = [
-    "Camille", "Léa", "Manon", "Chloé", "Emma", "Inès", "Sarah", "Julie", "Clara", "Lucie", "Océane",
-    "Marine", "Pauline", "Mathilde", "Laura", "Anaïs", "Justine", "Élise", "Margaux", "Charlotte",
-    "Louise", "Juliette", "Alice", "Zoé", "Jade", "Lina", "Maëlle", "Noémie", "Salomé", "Agathe",
-    "Yasmine", "Amandine", "Coralie", "Élodie", "Nadia", "Sophie", "Aurélie", "Isabelle", "Valérie",
-]  # fmt: skip
-MALE_FIRST_NAMES = [
-    "Lucas", "Hugo", "Thomas", "Théo", "Maxime", "Nathan", "Antoine", "Alexandre", "Louis", "Baptiste",
-    "Clément", "Romain", "Quentin", "Julien", "Paul", "Arthur", "Mathis", "Valentin", "Pierre",
-    "Adrien", "Florian", "Kévin", "Yanis", "Enzo", "Bastien", "Corentin", "Guillaume", "Rayan", "Tom",
-    "Jules", "Mehdi", "Sébastien", "Olivier", "Laurent", "Christophe", "Frédéric", "Nicolas", "Éric",
-]  # fmt: skip
-LAST_NAMES = [
-    "Rouquette", "Cabrol", "Fabre", "Bousquet", "Vidal", "Delmas", "Marty", "Rouanet", "Combes",
-    "Maurel", "Garrigues", "Cros", "Albouy", "Bonnafous", "Calmettes", "Carrière", "Azéma", "Blanc",
-    "Pujol", "Teyssier", "Salvan", "Granier", "Roux", "Fournier", "Castan", "Mercadier", "Rigal",
-    "Viguier", "Lacombe", "Séguier", "Barthe", "Escande", "Puech", "Bories", "Alric", "Cayla",
-    "Gayraud", "Laurens", "Massol", "Sabatier", "Trouche", "Valette", "Andrieu", "Bénazech", "Couderc",
-    "Durand", "Martin", "Bernard", "Dubois", "Moreau", "Simon", "Michel", "Lefebvre", "Girard",
-    "Bonnet", "Lambert", "Fontaine", "Rousseau", "Faure", "Mercier", "Boyer", "Garnier", "Chevalier",
-    "Benali", "Nguyen", "Da Silva", "Haddad", "Diallo", "Kaci", "Ferreira", "Lopez", "Garcia",
-    "Martinez", "Sanchez", "Pereira", "Rossi", "Bertrand", "Cazals", "Soulié", "Boudou",
-]  # fmt: skip
-
-# (postal code, city, telephone prefix)
-PLACES = [
-    ("81000", "Albi", "05 63"), ("81100", "Castres", "05 63"), ("81400", "Carmaux", "05 63"),
-    ("81600", "Gaillac", "05 63"), ("81300", "Graulhet", "05 63"), ("81200", "Mazamet", "05 63"),
-    ("81500", "Lavaur", "05 63"), ("81160", "Saint-Juéry", "05 63"), ("31000", "Toulouse", "05 61"),
-    ("31400", "Toulouse", "05 61"), ("31700", "Blagnac", "05 62"), ("31770", "Colomiers", "05 61"),
-    ("82000", "Montauban", "05 63"), ("12000", "Rodez", "05 65"), ("12100", "Millau", "05 65"),
-    ("12300", "Decazeville", "05 65"), ("46100", "Figeac", "05 65"), ("65000", "Tarbes", "05 62"),
-    ("32000", "Auch", "05 62"), ("09100", "Pamiers", "05 61"), ("34000", "Montpellier", "04 67"),
-    ("30100", "Alès", "04 66"), ("11000", "Carcassonne", "04 68"), ("66000", "Perpignan", "04 68"),
-]  # fmt: skip
-STREETS = [
-    "rue de l'Industrie", "avenue Pierre-Gilles de Gennes", "route de Toulouse", "chemin de la Plaine",
-    "zone d'activités de la Prade", "boulevard de l'Europe", "rue des Artisans", "avenue de la Gare",
-    "impasse des Tanneurs", "rue Jean Jaurès", "allée des Platanes", "avenue Albert Thomas",
-]  # fmt: skip
-
-# (legal name, NAF code, sector, postal code, city): fictitious companies of the region. The sector is
-# the engineering option whose apprentices they host (the BTS goes to genindus and materiaux).
-EMPLOYERS = [
-    ("Énergies Tarnaises SAS", "35.11Z", "energies", "81000", "Albi"),
-    ("Hydroélectricité des Causses SA", "35.11Z", "energies", "12100", "Millau"),
-    ("Occitanie Biogaz SAS", "35.21Z", "energies", "32000", "Auch"),
-    ("Thermatec Sud-Ouest SARL", "43.22B", "energies", "31400", "Toulouse"),
-    ("Solaire d'Oc Ingénierie SAS", "71.12B", "energies", "34000", "Montpellier"),
-    ("Réseaux de Chaleur Albigeois SAS", "35.30Z", "energies", "81000", "Albi"),
-    ("Hydrogène Vert du Midi SAS", "20.11Z", "energies", "65000", "Tarbes"),
-    ("Turbines Pyrénées Services SAS", "33.12Z", "energies", "65000", "Tarbes"),
-    ("Aérostructures du Tarn SAS", "30.30Z", "genindus", "81000", "Albi"),
-    ("Mécanique de Précision du Ségala SAS", "25.62B", "genindus", "81400", "Carmaux"),
-    ("Usinage Carmausin SARL", "25.62A", "genindus", "81400", "Carmaux"),
-    ("Robotique du Lauragais SAS", "28.99B", "genindus", "81500", "Lavaur"),
-    ("Chaudronnerie Albigeoise SAS", "25.29Z", "genindus", "81160", "Saint-Juéry"),
-    ("Électromécanique Castraise SA", "27.11Z", "genindus", "81100", "Castres"),
-    ("Équipements Aéronautiques Garonne SAS", "30.30Z", "genindus", "31700", "Blagnac"),
-    ("Logistique Industrielle Tarn-et-Garonne SAS", "52.10B", "genindus", "82000", "Montauban"),
-    ("Ingénierie Process Sud SAS", "71.12B", "genindus", "31770", "Colomiers"),
-    ("Emballages du Sud-Ouest SAS", "17.21A", "genindus", "81600", "Gaillac"),
-    ("Ferroviaire de Figeac SAS", "30.20Z", "genindus", "46100", "Figeac"),
-    ("Automatismes et Systèmes d'Oc SARL", "33.20C", "genindus", "31000", "Toulouse"),
-    ("Céramiques Techniques du Quercy SAS", "23.44Z", "materiaux", "46100", "Figeac"),
-    ("Alliages Légers du Rouergue SAS", "24.42Z", "materiaux", "12300", "Decazeville"),
-    ("Polymères Sud Innovation SAS", "20.16Z", "materiaux", "31400", "Toulouse"),
-    ("Tanneries de Graulhet SA", "15.11Z", "materiaux", "81300", "Graulhet"),
-    ("Textiles Techniques de Mazamet SAS", "13.96Z", "materiaux", "81200", "Mazamet"),
-    ("Bétons et Granulats du Tarn SAS", "23.63Z", "materiaux", "81000", "Albi"),
-    ("Verrerie du Carmausin SAS", "23.13Z", "materiaux", "81400", "Carmaux"),
-    ("Composites d'Occitanie SAS", "22.29A", "materiaux", "31700", "Blagnac"),
-    ("Fonderie de la Montagne Noire SA", "24.51Z", "materiaux", "81200", "Mazamet"),
-    ("Laboratoires Pharmatarn SAS", "21.20Z", "pharmagro", "81100", "Castres"),
-    ("Biomédicaments du Sidobre SAS", "21.20Z", "pharmagro", "81100", "Castres"),
-    ("Laboratoires Dermatologiques de l'Agout SAS", "21.20Z", "pharmagro", "81500", "Lavaur"),
-    ("Santé Animale Occitanie SAS", "21.20Z", "pharmagro", "31000", "Toulouse"),
-    ("Fromageries des Causses SCA", "10.51C", "pharmagro", "12100", "Millau"),
-    ("Salaisons des Monts de Lacaune SAS", "10.13A", "pharmagro", "81100", "Castres"),
-    ("Conserverie Gasconne SAS", "10.39A", "pharmagro", "32000", "Auch"),
-    ("Coopérative Céréalière du Lauragais SCA", "46.21Z", "pharmagro", "31400", "Toulouse"),
-    ("Vignerons de Gaillac Associés SCA", "11.02A", "pharmagro", "81600", "Gaillac"),
-    ("Biscuiterie de l'Albigeois SAS", "10.72Z", "pharmagro", "81000", "Albi"),
-    ("Nutrition Animale du Ségala SAS", "10.91Z", "pharmagro", "12000", "Rodez"),
-]
-# The employers of the two named apprentices.
-EMPLOYER_A = "Aérostructures du Tarn SAS"
-EMPLOYER_B = "Laboratoires Pharmatarn SAS"
-
-COMPANY_TUTOR_JOBS = [
-    ("Responsable méthodes", "Ingénieur"),
-    ("Ingénieur procédés", "Ingénieur"),
-    ("Responsable de production", "Ingénieur"),
-    ("Responsable qualité", "Master"),
-    ("Ingénieur R&D", "Doctorat"),
-    ("Chef de projet industrialisation", "Ingénieur"),
-    ("Responsable maintenance", "Ingénieur"),
-    ("Directeur technique", "Ingénieur"),
-    ("Ingénieur énergie", "Ingénieur"),
-    ("Responsable amélioration continue", "Master"),
-    ("Responsable HSE", "Master"),
-    ("Responsable d'atelier", "Licence professionnelle"),
-]
-
-SCHOOL_DEPARTMENTS = {
-    "genindus": "Centre Génie industriel",
-    "materiaux": "Institut Clément Ader Albi",
-    "procedes": "Centre RAPSODEE",
-    "bts": "Section BTS CPRP",
-}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from apprentices.models import Contract
 from core.audit import acting_as
-from core.models import AcademicYear, AuditEvent
-from livret.demo.stable import contract_number
-from livret.models import MissionDecision, MissionDescription, Signature
+from core.models import AcademicYear, AuditEvent, Signature
+from demo.stable import contract_number
+from livret.models import MissionDecision, MissionDescription
 from livret.services import missions as services
 
 DRAFT_BY_TUTOR = "apprenti@demo.test"

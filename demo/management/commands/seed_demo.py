@@ -1,4 +1,5 @@
-"""Load the demonstration data set described in :mod:`apprentices.demo`.
+"""Load the demonstration data set described in :mod:`demo.plan`, then its booklet
+(:mod:`demo.booklet`) and its trajectoire qualité (:mod:`demo.trajectory`).
 
 Every object is looked up by its natural key and only the missing ones are inserted, in bulk, so that
 a second run finds everything in place and writes nothing. ``bulk_create`` skips
@@ -18,7 +19,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apprentices import demo
 from apprentices.models import (
     AlternanceCalendar,
     AlternancePeriod,
@@ -33,6 +33,10 @@ from apprentices.models import (
 )
 from core.audit import AuditedModel
 from core.models import AcademicYear, AuditEvent, Organisation, Role, User, UserRole
+from demo.booklet import seed_livret
+from demo.diplomas import ACADEMIC_YEARS, DIPLOMAS, ORGANISATION, academic_year_dates
+from demo.plan import DEMO_PASSWORD, REFERENCE_DATE, STAFF_GROUP, Plan, age_on, build_plan
+from demo.trajectory import seed_quality
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
 
@@ -42,7 +46,7 @@ STAFF_GROUP_APPS = ["apprentices", "employers", "tutors"]
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (IMT Mines Albi : formations, calendriers, employeurs, "
-        f"tuteurs, apprentis, contrats, comptes au mot de passe « {demo.DEMO_PASSWORD} »). "
+        f"tuteurs, apprentis, contrats, comptes au mot de passe « {DEMO_PASSWORD} »). "
         "Relancée, la commande ne crée ni ne modifie rien."
     )
 
@@ -50,19 +54,15 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="N'affiche rien, sauf les erreurs.")
 
     def handle(self, *args, quiet=False, **options):
-        plan = demo.build_plan()
+        plan = build_plan()
         self.created = Counter()
         self.to_audit = []
         with transaction.atomic():
             self.load(plan)
         # The booklet's sheets open from today's calendar, as the hourly job would open them.
-        from livret.demo import seed_livret
-
         with transaction.atomic():
             self.livret = seed_livret(today=timezone.localdate())
         # The trajectoire qualité reads the booklet: its register, evidence and indicators come last.
-        from quality.seed import seed_quality
-
         with transaction.atomic():
             self.quality = seed_quality(today=timezone.localdate())
         if not quiet:
@@ -88,9 +88,9 @@ class Command(BaseCommand):
         found.update((key(obj), obj) for obj in missing)
         return found
 
-    def load(self, plan: demo.Plan) -> None:
+    def load(self, plan: Plan) -> None:
         organisation, created = Organisation.objects.get_or_create(
-            name=demo.ORGANISATION["name"], defaults=demo.ORGANISATION
+            name=ORGANISATION["name"], defaults=ORGANISATION
         )
         self.created[Organisation] += created
         years = self.ensure(
@@ -98,8 +98,8 @@ class Command(BaseCommand):
             ["label"],
             [
                 AcademicYear(label=label, start_date=start, end_date=end)
-                for label in demo.ACADEMIC_YEARS
-                for start, end in [demo.academic_year_dates(label)]
+                for label in ACADEMIC_YEARS
+                for start, end in [academic_year_dates(label)]
             ],
         )
         users = self.load_accounts(plan, organisation)
@@ -126,7 +126,7 @@ class Command(BaseCommand):
                         for k in ("code", "title", "level", "rncp_code", "cfd_code", "duration_years")
                     },
                 )
-                for spec in demo.DIPLOMAS
+                for spec in DIPLOMAS
             ],
         )
         for code, emails in plan.heads.items():
@@ -136,7 +136,7 @@ class Command(BaseCommand):
             ["diploma_id", "code"],
             [
                 DiplomaOption(diploma=diplomas[spec["code"]], code=code, name=name)
-                for spec in demo.DIPLOMAS
+                for spec in DIPLOMAS
                 for code, name in spec["options"]
             ],
         )
@@ -145,7 +145,7 @@ class Command(BaseCommand):
             ["diploma_id", "code"],
             [
                 CompetenceBlock(diploma=diplomas[spec["code"]], code=code, title=title, order=order)
-                for spec in demo.DIPLOMAS
+                for spec in DIPLOMAS
                 for order, (code, title, _) in enumerate(spec["blocks"], start=1)
             ],
         )
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             ["block_id", "code"],
             [
                 Competence(block=block, code=f"C{b}.{c}", title=title, order=c)
-                for spec in demo.DIPLOMAS
+                for spec in DIPLOMAS
                 for b, (code, _, titles) in enumerate(spec["blocks"], start=1)
                 for block in [blocks[diplomas[spec["code"]].pk, code]]
                 for c, title in enumerate(titles, start=1)
@@ -265,7 +265,7 @@ class Command(BaseCommand):
         )
         self.write_audit_events()
 
-    def load_accounts(self, plan: demo.Plan, organisation) -> dict[str, User]:
+    def load_accounts(self, plan: Plan, organisation) -> dict[str, User]:
         users = self.ensure(
             User,
             ["email"],
@@ -298,7 +298,7 @@ class Command(BaseCommand):
             ],
             prepare=self.keep_existing_primary,
         )
-        group, created = Group.objects.get_or_create(name=demo.STAFF_GROUP)
+        group, created = Group.objects.get_or_create(name=STAFF_GROUP)
         self.created[Group] += created
         group.permissions.add(
             *Permission.objects.filter(
@@ -313,7 +313,7 @@ class Command(BaseCommand):
     @staticmethod
     def set_password(users) -> None:
         # Hashing is deliberately slow: once for all demo accounts, which share the password anyway.
-        hashed = make_password(demo.DEMO_PASSWORD)
+        hashed = make_password(DEMO_PASSWORD)
         for user in users:
             user.password = hashed
 
@@ -355,14 +355,14 @@ class Command(BaseCommand):
         AuditEvent.objects.bulk_create(events)
         self.created[AuditEvent] += len(events)
 
-    def report(self, plan: demo.Plan) -> None:
-        minors = sum(demo.age_on(a["birth_date"], demo.REFERENCE_DATE) < 18 for a in plan.apprentices)
+    def report(self, plan: Plan) -> None:
+        minors = sum(age_on(a["birth_date"], REFERENCE_DATE) < 18 for a in plan.apprentices)
         statuses = Counter(c["status"] for c in plan.contracts)
         periods = sum(len(c["periods"]) for c in plan.calendars)
         write = self.stdout.write
-        write(self.style.MIGRATE_HEADING(f"Données de démonstration « {demo.ORGANISATION['name']} »"))
+        write(self.style.MIGRATE_HEADING(f"Données de démonstration « {ORGANISATION['name']} »"))
         write(
-            f"  {len(demo.DIPLOMAS)} formations, {len(plan.cohorts)} promotions, "
+            f"  {len(DIPLOMAS)} formations, {len(plan.cohorts)} promotions, "
             f"{len(plan.calendars)} calendriers d'alternance ({periods} périodes)"
         )
         write(
@@ -393,7 +393,7 @@ class Command(BaseCommand):
         if self.quality:
             write("  Qualité : " + ", ".join(f"{n} {what}" for what, n in self.quality.items()) + ".")
         write("")
-        write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})"))
+        write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})"))
         roles_of = {a.email: a.roles for a in plan.accounts}
         width = max(len(n.email) for n in plan.named_accounts)
         for named in plan.named_accounts:

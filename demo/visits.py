@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from apprentices.models import Contract
 from core.audit import acting_as
-from core.models import AuditEvent
-from livret import links
-from livret.demo.stable import contract_number
-from livret.models import ActionItem, ActionLink, Signature, VisitReport
+from core.models import ActionLink, AuditEvent, Signature
+from core.workflow import links
+from demo.stable import contract_number
+from livret import windows
+from livret.models import ActionItem, VisitReport
+from livret.readers import link_readers
 from livret.services import visits as services
 
 READY_FOR = "enseignant@demo.test"
@@ -58,16 +60,16 @@ ACTIONS = [
 
 def _schedule(contract: Contract, story: int) -> list[tuple[datetime.date, bool]]:
     """The days a meeting is held in this story, each with whether it is the start meeting."""
-    years = services.contract_years(contract)
+    years = windows.contract_years(contract)
     days = []
     for year in years:
         if year.is_first:
             start_meeting = year.start + datetime.timedelta(days=75 if story == 1 else 20)
             days.append((start_meeting, True))
-            days.append((services.add_months(year.start, 6), False))
+            days.append((windows.add_months(year.start, 6), False))
         else:
-            days.append((services.add_months(year.start, 1), False))
-            days.append((services.add_months(year.start, 7), False))
+            days.append((windows.add_months(year.start, 1), False))
+            days.append((windows.add_months(year.start, 7), False))
         if year.is_last:
             days.append((contract.planned_end_date - datetime.timedelta(days=21), False))
     return sorted({(d, s) for d, s in days if d <= contract.end_date})
@@ -76,7 +78,7 @@ def _schedule(contract: Contract, story: int) -> list[tuple[datetime.date, bool]
 def _acknowledge(visit: VisitReport, contract: Contract, *, apprentice: bool, tutor: bool, parent: bool):
     if apprentice and contract.apprentice.user is not None:
         services.acknowledge(visit=visit, by=contract.apprentice.user)
-    readers = services.link_readers(contract)
+    readers = link_readers(contract)
     chosen = [r for r in readers if (r.role == "company_tutor" and tutor)]
     chosen += [r for r in readers if r.role == "legal_representative" and parent][:1]
     for reader in chosen:
@@ -145,16 +147,18 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
             services.log_visit(
                 visit=visit,
                 by=tutor,
-                held_on=day,
-                mode=visit.mode,
-                apprentice_present=True,
-                company_tutor_present=True,
-                legal_representative_present=minor and is_start,
-                other_participants="Responsable RH du site" if index % 4 == 3 else "",
-                close_action_ids=[pk for rank, pk in enumerate(open_ids) if rank % 3 != 2],
-                new_actions=new_actions,
+                report=services.Report.clean(
+                    held_on=day,
+                    mode=visit.mode,
+                    apprentice_present=True,
+                    company_tutor_present=True,
+                    legal_representative_present=minor and is_start,
+                    other_participants="Responsable RH du site" if index % 4 == 3 else "",
+                    close_action_ids=[pk for rank, pk in enumerate(open_ids) if rank % 3 != 2],
+                    new_actions=new_actions,
+                    **report,
+                ),
                 notify=False,
-                **report,
             )
             created += 1
             last = index == len(held_days) - 1

@@ -14,23 +14,25 @@ import datetime
 
 from apprentices.models import Contract
 from core.audit import acting_as
-from core.models import User
-from livret import links
-from livret.demo.stable import contract_number
-from livret.models import ActionLink, Evaluation, GridSharing, Rating
+from core.models import ActionLink, User
+from core.workflow import links
+from demo.stable import contract_number
+from livret import selectors
+from livret.models import Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 
 FULL_HISTORY = "apprenti@demo.test"
 WAITING_SELF_ASSESSMENT = "apprenti2@demo.test"
 NAMED = {FULL_HISTORY, WAITING_SELF_ASSESSMENT}
-E, R = Evaluation.Status, Rating.Rater
+EvaluationStatus = Evaluation.Status
+Rater = Rating.Rater
 COMMENTS = {
-    R.TUTOR: [
+    Rater.TUTOR: [
         "Bonne implication ; l'autonomie progresse nettement.",
         "Travail rigoureux. À consolider : la communication avec la production.",
         "Très bonne période, prend des initiatives.",
     ],
-    R.APPRENTICE: [
+    Rater.APPRENTICE: [
         "Période riche ; j'ai besoin de plus de pratique sur la planification.",
         "Je me sens plus à l'aise avec les outils de l'entreprise.",
         "",
@@ -82,7 +84,7 @@ def _rate_as_tutor(evaluation, levels, comment, use_link):
         with acting_as(tutor.user, via="seed_demo"):
             workflow.save_ratings(
                 evaluation=evaluation,
-                rater=R.TUTOR,
+                rater=Rater.TUTOR,
                 levels=levels,
                 comment=comment,
                 submit=True,
@@ -94,7 +96,7 @@ def _rate_as_tutor(evaluation, levels, comment, use_link):
         document=evaluation, action=ActionLink.Action.EVALUATE, email=tutor.email, name=str(tutor)
     )
     workflow.save_ratings(
-        evaluation=evaluation, rater=R.TUTOR, levels=levels, comment=comment, submit=True, token=token
+        evaluation=evaluation, rater=Rater.TUTOR, levels=levels, comment=comment, submit=True, token=token
     )
 
 
@@ -102,19 +104,30 @@ def _self_assess(evaluation, levels, comment):
     user = evaluation.contract.apprentice.user
     with acting_as(user, via="seed_demo"):
         workflow.save_ratings(
-            evaluation=evaluation, rater=R.APPRENTICE, levels=levels, comment=comment, submit=True, by=user
+            evaluation=evaluation,
+            rater=Rater.APPRENTICE,
+            levels=levels,
+            comment=comment,
+            submit=True,
+            by=user,
         )
 
 
 def _move(evaluation, target: str, competences, index: int, count: int) -> None:
     contract = evaluation.contract
-    if target in {E.TUTOR_DONE, E.COMPLETE} and contract.company_tutor is not None:
+    if (
+        target in {EvaluationStatus.TUTOR_DONE, EvaluationStatus.COMPLETE}
+        and contract.company_tutor is not None
+    ):
         levels = {c.pk: _tutor_level(c.pk, index, count) for c in competences}
-        comment = COMMENTS[R.TUTOR][(contract_number(contract) + index) % len(COMMENTS[R.TUTOR])]
+        comment = COMMENTS[Rater.TUTOR][(contract_number(contract) + index) % len(COMMENTS[Rater.TUTOR])]
         _rate_as_tutor(evaluation, levels, comment, use_link=(contract_number(contract) + index) % 2 == 0)
-    if target in {E.SELF_DONE, E.COMPLETE} and contract.apprentice.user is not None:
+    if (
+        target in {EvaluationStatus.SELF_DONE, EvaluationStatus.COMPLETE}
+        and contract.apprentice.user is not None
+    ):
         levels = {c.pk: _self_level(c.pk, index, count) for c in competences}
-        _self_assess(evaluation, levels, COMMENTS[R.APPRENTICE][index % len(COMMENTS[R.APPRENTICE])])
+        _self_assess(evaluation, levels, COMMENTS[Rater.APPRENTICE][index % len(COMMENTS[Rater.APPRENTICE])])
 
 
 def _evaluate(contract: Contract, today: datetime.date, staff) -> int:
@@ -122,21 +135,33 @@ def _evaluate(contract: Contract, today: datetime.date, staff) -> int:
     if opener is None:
         return 0
     email = contract.apprentice.user.email if contract.apprentice.user else ""
-    periods = workflow.company_periods(contract)
+    periods = selectors.company_periods(contract)
     started = [p for p in periods if p.start_date <= today]
     if not started:
         return 0
     if email == FULL_HISTORY:
-        plan = [(p, E.COMPLETE) for p in started[:-1]] + [(started[-1], E.OPEN)]
+        plan = [(p, EvaluationStatus.COMPLETE) for p in started[:-1]] + [(started[-1], EvaluationStatus.OPEN)]
     elif email == WAITING_SELF_ASSESSMENT:
-        plan = [(p, E.COMPLETE) for p in started[-2:-1]] + [(started[-1], E.TUTOR_DONE)]
+        plan = [(p, EvaluationStatus.COMPLETE) for p in started[-2:-1]] + [
+            (started[-1], EvaluationStatus.TUTOR_DONE)
+        ]
     else:
         slot = contract_number(contract) % 5
         if slot == 0:
             return 0
-        plan = [(started[-1], [E.OPEN, E.TUTOR_DONE, E.SELF_DONE, E.COMPLETE][slot - 1])]
+        plan = [
+            (
+                started[-1],
+                [
+                    EvaluationStatus.OPEN,
+                    EvaluationStatus.TUTOR_DONE,
+                    EvaluationStatus.SELF_DONE,
+                    EvaluationStatus.COMPLETE,
+                ][slot - 1],
+            )
+        ]
     taken = set(Evaluation.objects.filter(contract=contract).values_list("period_id", flat=True))
-    competences = workflow.competences_of(contract.diploma_id)
+    competences = selectors.competences_of(contract.diploma_id)
     if not competences:
         return 0
     created = 0

@@ -11,10 +11,11 @@ import datetime
 
 from apprentices.models import AlternancePeriod, Contract
 from core.audit import acting_as
-from core.models import AcademicYear
-from livret import links, services
-from livret.demo.stable import contract_number, number
-from livret.models import ActionLink, LiaisonSheet
+from core.models import AcademicYear, ActionLink
+from core.workflow import links
+from demo.stable import contract_number, number
+from livret.models import LiaisonSheet
+from livret.services import sheets as services
 
 KEEP_AS_DRAFT = {"apprenti@demo.test", "apprenti2@demo.test"}
 TEXT = {

@@ -1,0 +1,124 @@
+"""The pages each role opens every day, measured as that person: one request whose SQL queries are
+counted, then timed requests (p50, p95) against a target."""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+
+from benchmark.cfa import Personas
+from core.models import Role
+
+TARGET_MS = 150
+
+# (label, URL name, arguments from the personas): the pages a person opens every day. A name that does
+# not exist (yet) in this checkout is left out, so the command keeps working as the platform grows.
+PAGES = [
+    ("Accueil", "home", lambda p: []),
+    ("Apprentis", "apprentices:apprentice_list", lambda p: []),
+    ("Employeurs", "employers:employer_list", lambda p: []),
+    ("Fiches de liaison", "livret:sheet_list", lambda p: []),
+    ("Visites", "livret:visit_list", lambda p: []),
+    ("Missions", "livret:mission_list", lambda p: []),
+    ("Livret d'un apprenti", "livret:booklet", lambda p: [p.apprentice.pk]),
+    ("Contrat", "apprentices:contract_detail", lambda p: [p.contract.pk]),
+    ("Fiche de liaison", "livret:sheet_detail", lambda p: [p.sheet.pk] if p.sheet else None),
+    ("Qualité : tableau de bord", "quality:dashboard", lambda p: []),
+    ("Qualité : trajectoire", "quality:trajectory", lambda p: [p.diploma.pk, p.year.label]),
+    ("Tableau de bord", "reports:dashboard", lambda p: []),
+]
+ROLES = ["apprentice", "company_tutor", "school_tutor", "head_of_diploma", "staff", "admin"]
+
+
+@dataclass
+class PageTimings:
+    """One row per (page, role) measured; the pages a role may not open and the URL names this
+    checkout lacks, named for the report."""
+
+    rows: list[dict] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: p95 of 20 samples is the 19th smallest."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def page_settings():
+    """The settings under which the test client can request pages as production serves them."""
+    overrides = {
+        "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, "testserver"],
+        "SECURE_SSL_REDIRECT": False,
+        # Staff have enrolled their second factor in production: the check passes once per session.
+        "MFA_REQUIRED_FOR_STAFF": False,
+    }
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if "Manifest" in backend and not os.path.exists(os.path.join(settings.STATIC_ROOT, "staticfiles.json")):
+        # Without collectstatic the manifest storage cannot name a file; the plain storage costs the
+        # same once the manifest is in memory.
+        overrides["STORAGES"] = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    return override_settings(**overrides)
+
+
+def measure(personas: Personas, roles: list[str], requests: int) -> PageTimings:
+    timings = PageTimings()
+    urls = []
+    for label, name, arguments in PAGES:
+        args = arguments(personas)
+        if args is None:
+            continue
+        try:
+            urls.append((label, name, reverse(name, args=args)))
+        except NoReverseMatch:
+            timings.missing.append(name)
+    with page_settings():
+        for role in roles:
+            user = personas.users.get(role)
+            if user is None:
+                continue
+            client = Client()
+            client.force_login(user)
+            for label, name, url in urls:
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                # Read now: the captured queries are a slice of a log that the next request clears.
+                count = len(queries)
+                if response.status_code != 200:
+                    timings.refused.append(f"{label} ({Role(role).label} : {response.status_code})")
+                    continue
+                samples = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    if response.status_code != 200:
+                        raise CommandError(f"{url} a répondu {response.status_code} à {role}.")
+                p95 = percentile(samples, 0.95)
+                timings.rows.append(
+                    {
+                        "page": label,
+                        "url_name": name,
+                        "url": url,
+                        "role": role,
+                        "p50_ms": round(statistics.median(samples), 1),
+                        "p95_ms": round(p95, 1),
+                        "queries": count,
+                        "ok": p95 < TARGET_MS,
+                    }
+                )
+    return timings
