@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
-
 from apprentices.models import AlternancePeriod, Contract
 from core.models import Signature
-from core.workflow.signatures import content_digest
+from core.workflow.signatures import signature
 from livret.models import (
     ActionItem,
     Evaluation,
@@ -70,10 +68,6 @@ class BookletWriter:
                 yield year, year_of_study
 
     def make_booklets(self):
-        self.types = {
-            model: ContentType.objects.get_for_model(model)
-            for model in (LiaisonSheet, VisitReport, MissionDescription, Evaluation)
-        }
         for offset in range(0, len(self.contracts), CHUNK):
             chunk = self.contracts[offset : offset + CHUNK]
             self.make_sheets(chunk)
@@ -83,18 +77,8 @@ class BookletWriter:
             self.log(f"  livrets : {min(offset + CHUNK, len(self.contracts))}/{len(self.contracts)} contrats")
 
     def signature(self, document, content, act, *, signer, name, email, via, when) -> Signature:
-        canonical, digest = content_digest(content)
-        return Signature(
-            document_type=self.types[type(document)],
-            document_id=document.pk,
-            act=act,
-            signer=signer,
-            signer_name=name,
-            signer_email=email,
-            via=via,
-            signed_at=when,
-            content=canonical,
-            content_sha256=digest,
+        return signature(
+            document, content, act=act, signer=signer, name=name, email=email, via=via, signed_at=when
         )
 
     def company_periods(self, contract):

@@ -23,10 +23,13 @@ def content_digest(content: dict) -> tuple[str, str]:
     return canonical, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def sign_document(document, content: dict, *, act, signer, name: str, email: str, via: str) -> Signature:
-    """Record ``act`` on ``document`` with the canonical JSON and SHA-256 of ``content``."""
+def signature(
+    document, content: dict, *, act, signer, name: str, email: str, via: str, **fields
+) -> Signature:
+    """The signature of ``act`` on ``document``, with the canonical JSON and SHA-256 of ``content``, not
+    yet saved (``fields``: ``signed_at`` for a signature written after the fact, in bulk)."""
     canonical, digest = content_digest(content)
-    return Signature.objects.create(
+    return Signature(
         document_type=ContentType.objects.get_for_model(type(document)),
         document_id=document.pk,
         act=act,
@@ -36,7 +39,15 @@ def sign_document(document, content: dict, *, act, signer, name: str, email: str
         via=via,
         content=canonical,
         content_sha256=digest,
+        **fields,
     )
+
+
+def sign_document(document, content: dict, *, act, signer, name: str, email: str, via: str) -> Signature:
+    """Record ``act`` on ``document`` with the canonical JSON and SHA-256 of ``content``."""
+    signed = signature(document, content, act=act, signer=signer, name=name, email=email, via=via)
+    signed.save(force_insert=True)
+    return signed
 
 
 def signatures_of(document):

@@ -22,7 +22,6 @@ from livret.models import (
     Rating,
     VisitReport,
 )
-from livret.services import evaluations as evaluation_services
 from livret.windows import HELD, WindowState, visit_windows
 from quality.levels import evaluate
 from quality.models import Campaign, Evidence, IndicatorValue, Meeting, Milestone
@@ -123,7 +122,7 @@ def check_evaluations(today):
     contract = Contract.objects.get(
         apprentice__user__email="apprenti@demo.test", status=Contract.Status.ACTIVE
     )
-    progression = evaluation_services.progression(contract)
+    progression = selectors.progression(contract)
     assert len(progression.periods) >= 3
     first_block = progression.blocks[0]
     tutor = [v for v in progression.series(first_block.pk, Rating.Rater.TUTOR) if v is not None]
