@@ -21,7 +21,7 @@ from tests.apprentices.factories import LegalRepresentativeFactory
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
-from tests.livret.test_visits import REPORT, snapshot
+from tests.livret.visits_support import REPORT, snapshot
 
 VisitStatus = VisitReport.Status
 TODAY = timezone.localdate
