@@ -21,8 +21,8 @@ from livret.models import Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.helpers import text_of
+from tests.livret.evaluations_support import snapshot
 from tests.livret.factories import EvaluationFactory, competence_framework
-from tests.livret.test_evaluations import snapshot
 from tests.tutors.factories import CompanyTutorFactory
 
 EvaluationStatus = Evaluation.Status
