@@ -1,9 +1,7 @@
 """What the tests of the grille d'évaluation's pages share: the competences of the world's diplomas,
-ratings and complete evaluations given through the service, the posted grid, and the messages a
-page shows."""
+ratings and complete evaluations given through the service, and the posted grid."""
 
 import pytest
-from django.contrib.messages import get_messages
 
 from livret import selectors
 from livret.models import Evaluation, Rating
@@ -12,10 +10,6 @@ from tests.livret.factories import EvaluationFactory, competence_framework
 
 EvaluationStatus = Evaluation.Status
 Rater = Rating.Rater
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """What the tests of the mission description's pages share: the content type warmed so that query
-counts are steady, the messages a page shows, and a draft saved from the page. The description's
-statuses, the saved text and a fresh copy come from ``missions_support``, as for the service tests."""
+counts are steady, and a draft saved from the page. The description's statuses, the saved text and
+a fresh copy come from ``missions_support``, as for the service tests."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from livret.models import MissionDescription
@@ -16,10 +15,6 @@ def _content_types_cached(db):
     """Signatures and the audit trail look up the description's content type: Django caches it for
     the process; warm it so that every count is the steady one, whatever ran before."""
     ContentType.objects.get_for_model(MissionDescription)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def save(client, mission, *, action="save", json_=False, **data):

@@ -11,9 +11,9 @@ from django.utils import timezone
 from apprentices.models import AlternancePeriod, Contract
 from livret.models import Evaluation, GridSharing
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret import evaluation_pages_support
-from tests.livret.evaluation_pages_support import messages_of, validated
+from tests.livret.evaluation_pages_support import validated
 from tests.livret.evaluations_support import snapshot
 from tests.livret.factories import EvaluationFactory, competence_framework
 

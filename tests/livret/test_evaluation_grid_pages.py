@@ -8,16 +8,9 @@ from django.urls import reverse
 
 from core.models import Signature
 from tests.conftest import ROLES
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret import evaluation_pages_support
-from tests.livret.evaluation_pages_support import (
-    EvaluationStatus,
-    Rater,
-    form_data,
-    messages_of,
-    rate,
-    validated,
-)
+from tests.livret.evaluation_pages_support import EvaluationStatus, Rater, form_data, rate, validated
 from tests.livret.evaluations_support import snapshot
 from tests.livret.factories import EvaluationFactory, competence_framework
 

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from livret.models import MissionDecision, MissionDescription
+from tests.helpers import messages_of
 from tests.livret import mission_pages_support
 from tests.livret.factories import mission_in, mission_snapshot
-from tests.livret.mission_pages_support import messages_of, save
+from tests.livret.mission_pages_support import save
 from tests.livret.missions_support import NEW_TEXT, MissionStatus, fresh
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.

@@ -13,10 +13,9 @@ from apprentices.models import Contract
 from livret import selectors
 from livret.models import MissionDescription
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret import mission_pages_support
 from tests.livret.factories import MissionDescriptionFactory, mission_in, mission_snapshot
-from tests.livret.mission_pages_support import messages_of
 from tests.livret.missions_support import MissionStatus
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.

@@ -8,10 +8,10 @@ from django.utils.html import escape
 
 from livret.models import MissionDescription
 from livret.services import missions as services
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret import mission_pages_support
 from tests.livret.factories import MISSION_TEXT, mission_in, mission_snapshot
-from tests.livret.mission_pages_support import messages_of, save
+from tests.livret.mission_pages_support import save
 from tests.livret.missions_support import NEW_TEXT, MissionStatus, fresh
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.

@@ -7,9 +7,9 @@ from django.urls import reverse
 from livret.models import ActionItem
 from tests.apprentices.factories import LegalRepresentativeFactory
 from tests.conftest import ROLES
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
-from tests.livret.visit_pages_support import PLANNERS, add_history, messages_of
+from tests.livret.visit_pages_support import PLANNERS, add_history
 from tests.livret.visits_support import TODAY, VisitStatus, snapshot
 
 DETAIL_QUERIES = {

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from apprentices.models import Contract
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
-from tests.livret.visit_pages_support import PLANNERS, add_history, messages_of
+from tests.livret.visit_pages_support import PLANNERS, add_history
 from tests.livret.visits_support import REPORT, TODAY, snapshot
 
 # Every page starts with 3 queries: the session, the user, the user's roles.

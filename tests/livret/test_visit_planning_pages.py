@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from livret.models import VisitReport
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret.factories import VisitReportFactory
-from tests.livret.visit_pages_support import PLANNERS, add_history, messages_of
+from tests.livret.visit_pages_support import PLANNERS, add_history
 from tests.livret.visits_support import TODAY
 
 PLAN_QUERIES = 6  # + the contract, its visits, its open actions

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
-from tests.livret.visit_pages_support import PLANNERS, add_history, messages_of
+from tests.livret.visit_pages_support import PLANNERS, add_history
 from tests.livret.visits_support import REPORT, TODAY, VisitStatus, snapshot
 
 LOG_QUERIES = 5  # + the visit with its contract and people, the contract's open actions

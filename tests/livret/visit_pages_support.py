@@ -1,19 +1,12 @@
-"""What the tests of the company visits' pages share: who plans, the messages a page shows, and a
-contract's visit history. The statuses, the day and the report text come from ``visits_support``, as
-for the service tests."""
+"""What the tests of the company visits' pages share: who plans, and a contract's visit history. The
+statuses, the day and the report text come from ``visits_support``, as for the service tests."""
 
 import datetime
-
-from django.contrib.messages import get_messages
 
 from tests.livret.factories import ActionItemFactory, VisitReportFactory
 from tests.livret.visits_support import TODAY
 
 PLANNERS = ("school_tutor", "staff", "admin")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def add_history(contract, n):
