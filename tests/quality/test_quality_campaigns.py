@@ -11,17 +11,10 @@ from apprentices.models import Diploma
 from core.models import AuditEvent
 from core.workflow import Refusal
 from quality.levels import evaluate
-from quality.models import Attestation, Campaign, Meeting, Milestone, Perimeter
-from quality.services import campaigns, computation, evidence, meetings, thresholds
+from quality.models import Campaign
+from quality.services import campaigns, computation, evidence
 from tests.quality import quality_services_support
-from tests.quality.quality_services_support import (
-    WRITES,
-    checklist_jalon,
-    counts,
-    last_year,
-    pdf,
-    requirement,
-)
+from tests.quality.quality_services_support import WRITES, counts, last_year, quality_writes, requirement
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.
 _media = quality_services_support._media
@@ -115,70 +108,7 @@ def test_a_closed_campaign_can_be_neither_saved_again_nor_deleted(world):
 
 
 def closed_year_writes(world, year):
-    head, diploma = world.users["head_of_diploma"], world.mine.diploma
-    milestone = Milestone.objects.create(
-        diploma=diploma,
-        academic_year=year,
-        perimeter=Perimeter.objects.get(code="3.1"),
-        rank=1,
-        title="Palier",
-    )
-    attestation = Attestation.objects.create(
-        requirement=requirement("p3-secretariat"), diploma=diploma, academic_year=year, statement="Oui"
-    )
-    return {
-        "set_threshold": lambda: thresholds.set_threshold(
-            requirement=requirement("p3-deux-rencontres"),
-            diploma=diploma,
-            year=year,
-            value="95",
-            reason="x",
-            by=head,
-        ),
-        "create_milestone": lambda: thresholds.create_milestone(
-            diploma=diploma,
-            year=year,
-            perimeter=milestone.perimeter,
-            title="Autre",
-            requirements=checklist_jalon(),
-            by=head,
-        ),
-        "delete_milestone": lambda: thresholds.delete_milestone(milestone=milestone, by=head),
-        "attest": lambda: evidence.attest(
-            requirement=requirement("p3-moyens-employeur"),
-            diploma=diploma,
-            year=year,
-            statement="Oui",
-            by=head,
-        ),
-        "withdraw_attestation": lambda: evidence.withdraw_attestation(attestation=attestation, by=head),
-        "set_followed_indicators": lambda: thresholds.set_followed_indicators(
-            diploma=diploma, year=year, codes=["success_rate"], by=head
-        ),
-        "add_evidence": lambda: evidence.add_evidence(
-            organisation_id=world.organisation.pk,
-            diploma=diploma,
-            year=year,
-            kind="alumni",
-            title="Réseau",
-            upload=pdf(),
-            attested_on=year.start_date,
-            by=head,
-        ),
-        "record_meeting": lambda: meetings.record_meeting(
-            organisation_id=world.organisation.pk,
-            kind=Meeting.Kind.PEDAGOGICAL,
-            title="Réunion",
-            held_on=year.start_date,
-            diplomas=[diploma],
-            attendance=3,
-            attendees="Équipe",
-            by=head,
-        ),
-        "request_computation": lambda: computation.request_computation(
-            organisation_id=world.organisation.pk, year=year
-        ),
-    }
+    return quality_writes(world, user=world.users["head_of_diploma"], diploma=world.mine.diploma, year=year)
 
 
 @pytest.mark.parametrize("write", WRITES)

@@ -16,22 +16,14 @@ from quality.models import (
     Campaign,
     ComputationRun,
     IndicatorValue,
-    Meeting,
     Milestone,
     Perimeter,
     Requirement,
 )
-from quality.services import campaigns, computation, evidence, meetings, thresholds
+from quality.services import campaigns, computation, evidence
 from tests.core.factories import UserFactory
 from tests.quality import quality_services_support
-from tests.quality.quality_services_support import (
-    WRITES,
-    checklist_jalon,
-    counts,
-    last_year,
-    pdf,
-    requirement,
-)
+from tests.quality.quality_services_support import WRITES, counts, last_year, quality_writes
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.
 _media = quality_services_support._media
@@ -41,80 +33,7 @@ _media = quality_services_support._media
 
 
 def forbidden_writes(world, user, diploma):
-    year = world.academic_year
-    milestone = Milestone.objects.create(
-        diploma=diploma,
-        academic_year=year,
-        perimeter=Perimeter.objects.get(code="3.1"),
-        rank=1,
-        title="Palier",
-    )
-    attestation = Attestation.objects.create(
-        requirement=requirement("p3-secretariat"), diploma=diploma, academic_year=year, statement="Oui"
-    )
-    return {
-        "set_threshold": lambda: thresholds.set_threshold(
-            requirement=requirement("p3-deux-rencontres"),
-            diploma=diploma,
-            year=year,
-            value="95",
-            reason="x",
-            by=user,
-        ),
-        "create_milestone": lambda: thresholds.create_milestone(
-            diploma=diploma,
-            year=year,
-            perimeter=milestone.perimeter,
-            title="Autre",
-            requirements=checklist_jalon(),
-            by=user,
-        ),
-        "delete_milestone": lambda: thresholds.delete_milestone(milestone=milestone, by=user),
-        "attest": lambda: evidence.attest(
-            requirement=requirement("p3-moyens-employeur"),
-            diploma=diploma,
-            year=year,
-            statement="Oui",
-            by=user,
-        ),
-        "withdraw_attestation": lambda: evidence.withdraw_attestation(attestation=attestation, by=user),
-        "set_followed_indicators": lambda: thresholds.set_followed_indicators(
-            diploma=diploma, year=year, codes=["success_rate"], by=user
-        ),
-        "add_evidence": lambda: evidence.add_evidence(
-            organisation_id=diploma.organisation_id,
-            diploma=diploma,
-            year=year,
-            kind="alumni",
-            title="Réseau",
-            upload=pdf(),
-            attested_on=year.start_date,
-            by=user,
-        ),
-        "add_establishment_evidence": lambda: evidence.add_evidence(
-            organisation_id=diploma.organisation_id,
-            diploma=None,
-            year=year,
-            kind="alumni",
-            title="Réseau",
-            upload=pdf(),
-            attested_on=year.start_date,
-            by=user,
-        ),
-        "record_meeting": lambda: meetings.record_meeting(
-            organisation_id=diploma.organisation_id,
-            kind=Meeting.Kind.PEDAGOGICAL,
-            title="Réunion",
-            held_on=year.start_date,
-            diplomas=[diploma],
-            attendance=3,
-            attendees="Équipe",
-            by=user,
-        ),
-        "close_campaign": lambda: campaigns.close_campaign(
-            organisation_id=diploma.organisation_id, year=last_year(world), by=user
-        ),
-    }
+    return quality_writes(world, user=user, diploma=diploma, year=world.academic_year)
 
 
 @pytest.mark.parametrize(
