@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apprentices.models import Contract
-from livret.models import LiaisonSheet, MissionDecision, MissionDescription, VisitReport
+from livret.models import LiaisonSheet, MissionDescription, VisitReport
 from quality.indicators import INDICATORS, Figure
 from quality.models import Evidence, EvidenceKind, Meeting
 from tests.apprentices.factories import ApprenticeFactory, CohortFactory, ContractFactory, DiplomaFactory
@@ -176,14 +176,4 @@ def sheet(contract, due, status=S.SUBMITTED, countersigned_at=None):
 def mission(contract, year, status, submitted_at=None, decided_at=None):
     return MissionDescriptionFactory(
         contract=contract, academic_year=year, status=status, submitted_at=submitted_at, decided_at=decided_at
-    )
-
-
-def decision(mission_row, submitted_at, decided_at, outcome=MissionDecision.Outcome.VALIDATED):
-    return MissionDecision.objects.create(
-        mission=mission_row,
-        outcome=outcome,
-        submitted_at=submitted_at,
-        decided_at=decided_at,
-        delay=decided_at - submitted_at,
     )

@@ -24,13 +24,13 @@ from tests.quality.indicator_figures_support import (
     S,
     V,
     at,
-    decision,
     figure,
     held_visit,
     make_place,
     mission,
     sheet,
 )
+from tests.quality.indicators_support import decision
 from tests.tutors.factories import CompanyTutorFactory
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.

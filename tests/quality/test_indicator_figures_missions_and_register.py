@@ -18,11 +18,11 @@ from tests.quality.indicator_figures_support import (
     M,
     assert_records_behind,
     at,
-    decision,
     figure,
     make_place,
     mission,
 )
+from tests.quality.indicators_support import decision
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.
 place = indicator_figures_support.place
