@@ -6,6 +6,7 @@ import datetime
 import html
 import re
 
+from django.contrib.messages import get_messages
 from django.db.models import Model
 
 
@@ -48,6 +49,11 @@ def text_of(response) -> str:
     content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
     content = re.sub(r"<[^>]+>", " ", content)
     return re.sub(r"\s+", " ", html.unescape(content)).strip()
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages the request left for the next page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def csv_of(response) -> list[list[str]]:

@@ -1,7 +1,6 @@
 """The booklet's pages for signed-in people: what each role sees, what it may post, and at what cost."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +12,7 @@ from core.workflow.signatures import signatures_of
 from livret.models import LiaisonSheet
 from livret.services import sheets as services
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import text_of
+from tests.helpers import messages_of, text_of
 from tests.livret.factories import APPRENTICE_TEXT, LiaisonSheetFactory, snapshot
 
 SheetStatus = LiaisonSheet.Status
@@ -40,10 +39,6 @@ DETAIL_QUERIES = {
     "staff": 7,
     "admin": 7,
 }
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def add_sheets(world, role, n):
