@@ -117,3 +117,20 @@ def organisation_figures(organisation_id: int) -> dict:
         "employers": Employer.objects.filter(organisation_id=organisation_id).count(),
         "diplomas": Diploma.objects.filter(organisation_id=organisation_id).count(),
     }
+
+
+def apprentice_record(apprentice: Apprentice, viewer) -> dict:
+    """What the platform holds on ``apprentice`` as a person, as ``viewer`` may see it: their account,
+    their legal representatives and every contract with its people. Two queries."""
+    return {
+        "apprentice": apprentice,
+        "account": apprentice.user,
+        "legal_representatives": list(apprentice.legal_representatives.order_by("pk")),
+        "contracts": list(
+            Contract.objects.visible_to(viewer)
+            .filter(apprentice=apprentice)
+            .with_people()
+            .select_related("company_tutor__user", "diploma__organisation")
+            .order_by("start_date", "pk")
+        ),
+    }

@@ -9,6 +9,8 @@ from django.dispatch import Signal
 
 # Sent with ``request``, ``contract`` and ``today``; a receiver returns its section's HTML, or None.
 contract_page = Signal()
+# Sent with ``request`` and ``apprentice``; the same, on the apprentice's page.
+apprentice_page = Signal()
 
 
 def sections(signal, **kwargs) -> list[str]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from apprentices import perms, selectors
 from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
-from apprentices.signals import contract_page, sections
+from apprentices.signals import apprentice_page, contract_page, sections
 from core.csvexport import export_response
 from core.models import AuditEvent
 from core.viewutils import filtered_page, render_list, save_form
@@ -57,6 +57,7 @@ def apprentice_detail(request, pk):
     context["can_edit"] = perms.can_edit_apprentice(request.user, apprentice)
     if context["can_edit"]:
         context["audit_events"] = AuditEvent.for_object(apprentice)[:20]
+    context["sections"] = sections(apprentice_page, request=request, apprentice=apprentice)
     return render(request, "apprentices/apprentice_detail.html", context)
 
 

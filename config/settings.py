@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "interop",
     "quality",
     "reports",
+    "privacy",
     "portal",
     "demo",
     "benchmark",
@@ -273,6 +274,13 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=60)
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
 CELERY_BEAT_SCHEDULE["purge-exports"] = {"task": "reports.tasks.purge_exports", "schedule": 3600}
+# Personal data (RGPD): an apprentice's identity is anonymised once every contract of theirs ended more
+# than RETENTION_YEARS ago (README, "Données personnelles"), by a nightly job.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+CELERY_BEAT_SCHEDULE["erase-expired-personal-data"] = {
+    "task": "privacy.tasks.erase_expired_personal_data",
+    "schedule": crontab(hour=3, minute=15),
+}
 # Import of the fichier d'effectifs: the largest file accepted, in bytes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("livret/", include("livret.urls")),
     path("qualite/", include("quality.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
     path("import/", include("interop.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

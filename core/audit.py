@@ -69,6 +69,8 @@ AUDIT_VERBS = {
     "self_assessed": _("Auto-évaluation de l'apprenti"),
     "saved": _("Enregistrement"),
     "recorded": _("Enregistrement"),
+    "exported": _("Export des données personnelles"),
+    "erased": _("Anonymisation des données personnelles"),
     # Where the verb alone would mislead, the whole action has its own words.
     "livret.missiondescription.returned": _("Renvoi pour modification"),
     "livret.gridsharing.recorded": _("Partage de la grille noté"),

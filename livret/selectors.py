@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Competence, CompetenceBlock, Contract
@@ -17,7 +17,9 @@ from core.models import AcademicYear, Role
 from livret import perms
 from livret.models import (
     ActionItem,
+    Evaluation,
     GridSharing,
+    LiaisonSheet,
     MissionDescription,
     Rating,
     VisitReport,
@@ -336,3 +338,46 @@ def progression(contract: Contract) -> Progression:
         means[row["competence__block_id"], row["rater"]][period_id] = round(float(row["mean"]), 2)
     result.means = dict(means)
     return result
+
+
+def apprentice_documents(apprentice, viewer) -> dict[str, list]:
+    """Every document of ``apprentice``'s booklet that ``viewer`` may see, every version and state:
+    liaison sheets, visits with their actions, mission descriptions with their decisions, evaluations with
+    their ratings, the grid's sharing. Seven queries, whatever the booklet holds."""
+    mine = {"contract__apprentice": apprentice}
+    sheets = list(
+        LiaisonSheet.objects.visible_to(viewer)
+        .filter(**mine)
+        .select_related("period")
+        .order_by("period__start_date", "version", "pk")
+    )
+    visits = list(
+        VisitReport.objects.visible_to(viewer)
+        .filter(**mine)
+        .select_related("author")
+        .order_by("planned_date", "pk")
+    )
+    actions = list(ActionItem.objects.visible_to(viewer).filter(**mine).order_by("due_date", "pk"))
+    missions = list(
+        MissionDescription.objects.visible_to(viewer)
+        .filter(**mine)
+        .select_related("academic_year", "decided_by", "submitted_by")
+        .prefetch_related("decisions__decided_by")
+        .order_by("academic_year__start_date", "version", "pk")
+    )
+    evaluations = list(
+        Evaluation.objects.visible_to(viewer)
+        .filter(**mine)
+        .select_related("period")
+        .prefetch_related(Prefetch("ratings", queryset=Rating.objects.select_related("competence")))
+        .order_by("period__start_date", "pk")
+    )
+    sharings = list(GridSharing.objects.visible_to(viewer).filter(**mine).order_by("shared_on", "pk"))
+    return {
+        "sheets": sheets,
+        "visits": visits,
+        "actions": actions,
+        "missions": missions,
+        "evaluations": evaluations,
+        "grid_sharings": sharings,
+    }

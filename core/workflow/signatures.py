@@ -50,5 +50,10 @@ def sign_document(document, content: dict, *, act, signer, name: str, email: str
     return signed
 
 
+def is_intact(signature: Signature) -> bool:
+    """The signature's content is exactly what was signed: its SHA-256 is the one recorded."""
+    return hashlib.sha256(signature.content.encode("utf-8")).hexdigest() == signature.content_sha256
+
+
 def signatures_of(document):
     return Signature.objects.for_document(document).order_by("signed_at", "pk")
