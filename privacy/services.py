@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 
 from apprentices.models import Apprentice, Contract, LegalRepresentative
 from core.audit import AuditEvent, record
-from core.models import ActionLink, Signature, User
+from core.models import ActionLink, Signature, User, UserRole
 from core.perms import is_platform_admin
 from livret.models import (
     ActionItem,
@@ -375,6 +375,8 @@ def _scrub_audit(apprentice, representatives, account, contracts, scrubber: _Scr
         targets[(AuditEvent.content_type_for(LegalRepresentative).pk, rep.pk)] = str(rep)
     if account is not None:
         targets[(AuditEvent.content_type_for(User).pk, account.pk)] = _pseudonym_email("compte", account.pk)
+        for grant in UserRole.objects.filter(user_id=account.pk).select_related("user"):
+            targets[(AuditEvent.content_type_for(UserRole).pk, grant.pk)] = str(grant)
     for contract in contracts:
         contract.apprentice = apprentice
         targets[(AuditEvent.content_type_for(Contract).pk, contract.pk)] = str(contract)
@@ -386,7 +388,7 @@ def _scrub_audit(apprentice, representatives, account, contracts, scrubber: _Scr
             target_type=AuditEvent.content_type_for(model),
             target_id__in=model.objects.filter(contract__apprentice_id=apprentice.pk).values("pk"),
         )
-    people = set(targets) - {(AuditEvent.content_type_for(Contract).pk, c.pk) for c in contracts}
+    people = {key for key in targets if key[0] != AuditEvent.content_type_for(Contract).pk}
     changed = []
     for event in AuditEvent.objects.filter(condition).exclude(action="privacy.apprentice.erased"):
         key = (event.target_type_id, event.target_id)

@@ -209,9 +209,9 @@ def test_only_an_apprentice_has_a_page_of_their_data(client_for, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_apprentice_page_offers_the_downloads_to_the_cfa_team_only(client_for, world, role):
-    if role == "apprentice":
-        pytest.skip("the apprentice reaches their data from their account pages")
+def test_the_apprentice_page_offers_the_downloads_to_the_apprentice_and_the_cfa_team_only(
+    client_for, world, role
+):
     response = client_for(world.users[role]).get(world.mine.apprentice.get_absolute_url())
     assert response.status_code == 200
     assert (json_url(world.mine.apprentice) in response.content.decode()) is (role in EXPORTERS)
