@@ -96,7 +96,9 @@ def test_the_anonymous_visitor_is_sent_to_the_login_page(client, world, expired)
     assert not Erasure.objects.exists()
 
 
-def test_the_erasure_page_runs_a_fixed_number_of_queries(client_for, world, expired, django_assert_num_queries):
+def test_the_erasure_page_runs_a_fixed_number_of_queries(
+    client_for, world, expired, django_assert_num_queries
+):
     client = client_for(world.users["staff"])
     client.get(ERASURE_URL)
     # session, user, roles, the three counts, the last erasures.
