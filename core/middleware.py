@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
 from core.audit import acting_as
-from core.perms import is_staff_or_admin
+from core.mfa import has_second_factor, needs_second_factor, passed_second_factor
 
 
 class AuditActorMiddleware:
@@ -19,26 +21,25 @@ class AuditActorMiddleware:
 
 
 class RequireStaffMFAMiddleware:
-    """With ``MFA_REQUIRED_FOR_STAFF``, staff and admins enrol a second factor before anything else."""
+    """With ``MFA_REQUIRED_FOR_STAFF``, a staff or admin session reaches nothing before its second factor.
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/")
+    Enrolled, the session must have passed the factor at login; one that did not (whatever door it
+    came through) is logged out and sent back to the login. Not enrolled yet, only the account pages
+    (where the TOTP is activated) are open.
+    """
+
+    enrolment_prefixes = ("/accounts/", "/static/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.MFA_REQUIRED_FOR_STAFF
-            and request.user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and is_staff_or_admin(request.user)
-            and not request.session.get("mfa_enrolled")
-        ):
-            from allauth.mfa.models import Authenticator
-
-            if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        if needs_second_factor(request.user) and not passed_second_factor(request):
+            if has_second_factor(request.user):
+                logout(request)
+                return redirect_to_login(request.get_full_path(), reverse("account_login"))
+            if not request.path.startswith(self.enrolment_prefixes):
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
-            request.session["mfa_enrolled"] = True
         return self.get_response(request)
 
 
