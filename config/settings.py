@@ -165,6 +165,11 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# The rate limits above key on the client's address. Behind N reverse proxies of ours, that address is
+# the N-th entry from the right of X-Forwarded-For; with 0 (no proxy) the header is ignored, as anyone
+# can write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Livret d'apprentissage")
 # When on, staff and admins must enrol a second factor before using the platform.
