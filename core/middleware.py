@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.audit import acting_as
 from core.mfa import has_second_factor, needs_second_factor, passed_second_factor
+from core.validators import has_control_characters
 
 
 class AuditActorMiddleware:
@@ -41,6 +43,38 @@ class RequireStaffMFAMiddleware:
             if not request.path.startswith(self.enrolment_prefixes):
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
         return self.get_response(request)
+
+
+class RefuseControlCharactersMiddleware:
+    """A control character (a NUL byte above all) in the path, a query parameter or a form field gets
+    the French 400 page before any view runs: PostgreSQL can neither store nor compare a NUL, and no
+    field of the platform takes one. Line breaks and tabs pass here; single-line fields refuse them
+    in their forms (``core.forms.SingleLineFieldsMixin``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.carries_control_characters(request):
+            reason = _(
+                "La demande contient un caractère de contrôle (un octet nul, par exemple) qu'aucun champ "
+                "n'accepte. Rien n'a été enregistré."
+            )
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def carries_control_characters(request) -> bool:
+        if has_control_characters(request.path_info):
+            return True
+        parameters = [request.GET]
+        if request.method == "POST":
+            parameters.append(request.POST)
+        return any(
+            has_control_characters(key) or any(has_control_characters(value) for value in values)
+            for query in parameters
+            for key, values in query.lists()
+        )
 
 
 class LanguageMiddleware:
