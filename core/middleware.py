@@ -1,10 +1,14 @@
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.audit import acting_as
-from core.perms import is_staff_or_admin
+from core.mfa import has_second_factor, needs_second_factor, passed_second_factor
+from core.validators import has_control_characters
 
 
 class AuditActorMiddleware:
@@ -19,27 +23,58 @@ class AuditActorMiddleware:
 
 
 class RequireStaffMFAMiddleware:
-    """With ``MFA_REQUIRED_FOR_STAFF``, staff and admins enrol a second factor before anything else."""
+    """With ``MFA_REQUIRED_FOR_STAFF``, a staff or admin session reaches nothing before its second factor.
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/")
+    Enrolled, the session must have passed the factor at login; one that did not (whatever door it
+    came through) is logged out and sent back to the login. Not enrolled yet, only the account pages
+    (where the TOTP is activated) are open.
+    """
+
+    enrolment_prefixes = ("/accounts/", "/static/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.MFA_REQUIRED_FOR_STAFF
-            and request.user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and is_staff_or_admin(request.user)
-            and not request.session.get("mfa_enrolled")
-        ):
-            from allauth.mfa.models import Authenticator
-
-            if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        if needs_second_factor(request.user) and not passed_second_factor(request):
+            if has_second_factor(request.user):
+                logout(request)
+                return redirect_to_login(request.get_full_path(), reverse("account_login"))
+            if not request.path.startswith(self.enrolment_prefixes):
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
-            request.session["mfa_enrolled"] = True
         return self.get_response(request)
+
+
+class RefuseControlCharactersMiddleware:
+    """A control character (a NUL byte above all) in the path, a query parameter or a form field gets
+    the French 400 page before any view runs: PostgreSQL can neither store nor compare a NUL, and no
+    field of the platform takes one. Line breaks and tabs pass here; single-line fields refuse them
+    in their forms (``core.forms.SingleLineFieldsMixin``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.carries_control_characters(request):
+            reason = _(
+                "La demande contient un caractère de contrôle (un octet nul, par exemple) qu'aucun champ "
+                "n'accepte. Rien n'a été enregistré."
+            )
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def carries_control_characters(request) -> bool:
+        if has_control_characters(request.path_info):
+            return True
+        parameters = [request.GET]
+        if request.method == "POST":
+            parameters.append(request.POST)
+        return any(
+            has_control_characters(key) or any(has_control_characters(value) for value in values)
+            for query in parameters
+            for key, values in query.lists()
+        )
 
 
 class LanguageMiddleware:

@@ -134,3 +134,37 @@ def validate_academic_year_label(value: str) -> None:
             _("L'année scolaire s'écrit AAAA-AAAA avec deux années consécutives, par exemple 2025-2026."),
             params={"value": value},
         )
+
+
+# Control characters (Unicode category Cc): NUL, the other C0 codes, DEL and the C1 codes. Line breaks
+# and tabs are ordinary in multi-line text; in a single-line field they are refused too, as a CR/LF in a
+# name would reach mail headers.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control_characters(value: str) -> bool:
+    """Whether ``value`` holds a control character other than a line break or a tab."""
+    return bool(CONTROL_CHARACTERS.search(value))
+
+
+def validate_single_line(value) -> None:
+    if isinstance(value, str) and SINGLE_LINE_FORBIDDEN.search(value):
+        raise ValidationError(
+            _(
+                "Ce champ tient sur une ligne : retirez les retours à la ligne, tabulations et "
+                "caractères de contrôle."
+            ),
+            code="control_characters",
+        )
+
+
+def validate_multiline_text(value) -> None:
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValidationError(
+            _(
+                "Ce texte contient un caractère de contrôle invisible : retirez-le (copié depuis un "
+                "autre logiciel ?)."
+            ),
+            code="control_characters",
+        )
