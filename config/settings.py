@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.AuditActorMiddleware",
     "core.middleware.RequireStaffMFAMiddleware",
+    "core.middleware.PdfUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

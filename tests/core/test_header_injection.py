@@ -37,7 +37,9 @@ def test_apprentice_form_refuses_a_line_break_in_a_single_line_field_in_french(c
     assert not Apprentice.objects.filter(email="ines.martin@exemple.test").exists()
 
 
-@pytest.mark.parametrize("value", ["Jean\tPierre", "Jean\x00", "Jean\u2028Pierre", "Jean\x85Pierre", "Jean\x1bPierre"])
+@pytest.mark.parametrize(
+    "value", ["Jean\tPierre", "Jean\x00", "Jean\u2028Pierre", "Jean\x85Pierre", "Jean\x1bPierre"]
+)
 def test_apprentice_form_refuses_tabs_and_other_control_characters_in_a_name(world, value):
     from apprentices.forms import ApprenticeForm
 
