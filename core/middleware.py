@@ -16,6 +16,20 @@ from core.validators import has_control_characters
 logger = logging.getLogger(__name__)
 
 
+class SecurityPoliciesMiddleware:
+    """Every answer carries ``CONTENT_SECURITY_POLICY`` and ``PERMISSIONS_POLICY`` (settings); Django
+    5.2 sets neither. A view may set its own (none does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class AuditActorMiddleware:
     """Every change made while answering a request is audited as done by the logged-in person."""
 
