@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.core import mail
 from django.urls import reverse
 
@@ -100,17 +101,9 @@ def test_header_text_folds_every_line_break_and_control_character_into_one_space
 def project_form_classes() -> list[type]:
     root = Path(__file__).resolve().parents[2]
     found = []
-    for package in (
-        "core",
-        "employers",
-        "tutors",
-        "apprentices",
-        "livret",
-        "interop",
-        "quality",
-        "reports",
-        "portal",
-    ):
+    # Every app of the project (not Django's nor allauth's), so that a new app is checked too.
+    packages = [app.name for app in apps.get_app_configs() if Path(app.path).parent == root]
+    for package in packages:
         for path in sorted((root / package).rglob("forms*.py")) + sorted(
             (root / package).rglob("forms/*.py")
         ):
