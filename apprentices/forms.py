@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Apprentice, Cohort, Contract, Diploma, DiplomaOption
+from core.forms import ModelForm
 from core.validators import normalize_ine, validate_ine
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
@@ -14,7 +15,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ApprenticeForm(forms.ModelForm):
+class ApprenticeForm(ModelForm):
     class Meta:
         model = Apprentice
         fields = [
@@ -54,7 +55,7 @@ class ApprenticeForm(forms.ModelForm):
         return ine
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(ModelForm):
     class Meta:
         model = Contract
         fields = [

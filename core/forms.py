@@ -3,9 +3,35 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Role, User
+from core.validators import validate_multiline_text, validate_single_line
 
 
-class InvitationForm(forms.Form):
+class SingleLineFieldsMixin:
+    """Every text field refuses control characters: a single-line one (a ``CharField`` without a
+    ``Textarea``) refuses line breaks and tabs too, as a CR/LF in a name would reach a mail header;
+    a multi-line one keeps its line breaks. Passwords are left as they are typed.
+
+    Every form of the platform inherits it through :class:`Form` or :class:`ModelForm`
+    (``tests/core/test_header_injection.py`` checks that none is left out)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+                continue
+            multiline = isinstance(field.widget, forms.Textarea)
+            field.validators.append(validate_multiline_text if multiline else validate_single_line)
+
+
+class Form(SingleLineFieldsMixin, forms.Form):
+    pass
+
+
+class ModelForm(SingleLineFieldsMixin, forms.ModelForm):
+    pass
+
+
+class InvitationForm(Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
@@ -29,5 +55,5 @@ class InvitationForm(forms.Form):
         return email
 
 
-class AcceptInvitationForm(SetPasswordForm):
+class AcceptInvitationForm(SingleLineFieldsMixin, SetPasswordForm):
     """Choose the password that the invitation asked for."""

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -8,7 +10,24 @@ from django.utils.translation import gettext as _
 
 from core.audit import acting_as
 from core.mfa import has_second_factor, needs_second_factor, passed_second_factor
+from core.pdf import PdfUnavailable
 from core.validators import has_control_characters
+
+logger = logging.getLogger(__name__)
+
+
+class SecurityPoliciesMiddleware:
+    """Every answer carries ``CONTENT_SECURITY_POLICY`` and ``PERMISSIONS_POLICY`` (settings); Django
+    5.2 sets neither. A view may set its own (none does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
 
 class AuditActorMiddleware:
@@ -75,6 +94,22 @@ class RefuseControlCharactersMiddleware:
             for query in parameters
             for key, values in query.lists()
         )
+
+
+class PdfUnavailableMiddleware:
+    """A PDF asked of a server that cannot make one gets a French page (503), not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PdfUnavailable):
+            logger.error("%s", exception)
+            return render(request, "core/pdf_unavailable.html", status=503)
+        return None
 
 
 class LanguageMiddleware:

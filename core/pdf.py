@@ -7,10 +7,16 @@ author, subject, language, creation date) and tagged for accessibility (PDF/UA-1
 WeasyPrint fetches nothing but our own static files: :class:`StaticOnlyFetcher` serves ``/static/…``
 through the static files finders (or ``STATIC_ROOT``), and ``data:`` URIs (inline SVG); it refuses every
 other URL (no network, no ``file://`` outside the static folders).
+
+WeasyPrint is imported only when a PDF is made (:func:`load_weasyprint`): it loads Pango and HarfBuzz,
+system libraries a development machine may lack, and the rest of the site must run without them. When
+they are missing a PDF view answers a French page saying so (:class:`PdfUnavailable`, turned into a 503
+by ``core.middleware.PdfUnavailableMiddleware``) and ``manage.py check`` warns (``core.W001``).
 """
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -23,8 +29,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from weasyprint import HTML, URLFetcher
-from weasyprint.urls import URLFetcherResponse
 
 # The base URL the documents are rendered against: a reserved name that no resolver answers, so a
 # relative URL can only ever mean one of our static files.
@@ -32,8 +36,39 @@ BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
 
 
+# What PDFs need on Debian or Ubuntu (README, "Documents PDF"; the Dockerfile installs the same).
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+
+
 class RefusedResource(ValueError):
     """A document asked for something other than our static files."""
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot be loaded on this machine: no PDF can be made."""
+
+
+def load_weasyprint():
+    """The ``weasyprint`` module, or :class:`PdfUnavailable` saying what is missing."""
+    try:
+        # Imported here, not at the top: it loads Pango and HarfBuzz, which the rest of the site does
+        # not need (module docstring).
+        import weasyprint
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(
+            f"WeasyPrint ne peut pas être chargé ({error}). Les documents PDF ont besoin des paquets "
+            f"système : {SYSTEM_PACKAGES} (Debian, Ubuntu : apt-get install {SYSTEM_PACKAGES})."
+        ) from error
+    return weasyprint
+
+
+def weasyprint_problem() -> str | None:
+    """Why no PDF can be made here, or None when WeasyPrint loads."""
+    try:
+        load_weasyprint()
+    except PdfUnavailable as error:
+        return str(error)
+    return None
 
 
 def _static_roots() -> list[Path]:
@@ -71,23 +106,37 @@ def static_file(url: str) -> Path | None:
     return None
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """WeasyPrint's fetcher, narrowed to our static files and ``data:`` URIs. ``refused`` lists what
-    a document asked for and did not get."""
+@functools.cache
+def _fetcher_class():
+    """:class:`StaticOnlyFetcher`, built on WeasyPrint's fetcher the first time a PDF is made."""
+    weasyprint = load_weasyprint()
 
-    def __init__(self):
-        super().__init__(timeout=1, allowed_protocols=("data",), allow_redirects=False)
-        self.refused: list[str] = []
+    class StaticOnlyFetcher(weasyprint.URLFetcher):
+        """WeasyPrint's fetcher, narrowed to our static files and ``data:`` URIs. ``refused`` lists
+        what a document asked for and did not get."""
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        path = static_file(url)
-        if path is None:
-            self.refused.append(url)
-            raise RefusedResource(f"Ressource refusée dans un PDF (seuls nos fichiers statiques) : {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+        def __init__(self):
+            super().__init__(timeout=1, allowed_protocols=("data",), allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = static_file(url)
+            if path is None:
+                self.refused.append(url)
+                raise RefusedResource(f"Ressource refusée dans un PDF (seuls nos fichiers statiques) : {url}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(
+                url, body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher():
+    """A fetcher that serves our static files and ``data:`` URIs only, and lists what it refused."""
+    return _fetcher_class()()
 
 
 def css_string(value) -> str:
@@ -128,9 +177,12 @@ def render_pdf(
     ``title``, ``author`` (the organisation), ``subject`` and ``lang`` become the document's metadata
     and its cover; ``by`` is who generated it, named on the cover.
     """
+    weasyprint = load_weasyprint()
     html = render_html(template_name, context, title=title, author=author, subject=subject, lang=lang, by=by)
-    fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
+    fetcher = fetcher or static_only_fetcher()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
 
 
 def pdf_filename(*parts) -> str:

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ModelForm
 from core.validators import normalize_siret, validate_siret
 from employers.models import Employer
 
 
-class EmployerForm(forms.ModelForm):
+class EmployerForm(ModelForm):
     class Meta:
         model = Employer
         fields = [

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 
-class ImportForm(forms.Form):
+
+class ImportForm(Form):
     file = forms.FileField(
         label=_("Fichier d'effectifs"),
         help_text=_(

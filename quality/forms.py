@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Cohort, Diploma
+from core.forms import Form
 from core.models import AcademicYear
 from quality.indicators import INDICATORS
 from quality.models import Comparison, EvidenceKind, Meeting, Requirement
@@ -15,7 +16,7 @@ from quality.uploads import ALLOWED_EXTENSIONS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ThresholdForm(forms.Form):
+class ThresholdForm(Form):
     requirement = forms.IntegerField(widget=forms.HiddenInput)
     value = forms.CharField(label=_("Nouveau seuil"), max_length=12)
     reason = forms.CharField(
@@ -25,7 +26,7 @@ class ThresholdForm(forms.Form):
     )
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(Form):
     perimeter = forms.ModelChoiceField(label=_("Périmètre"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Intitulé du jalon"), max_length=200)
 
@@ -38,7 +39,7 @@ class MilestoneForm(forms.Form):
 INDICATOR_CHOICES = [("", "—")] + [(code, str(indicator.label)) for code, indicator in INDICATORS.items()]
 
 
-class MilestoneRequirementForm(forms.Form):
+class MilestoneRequirementForm(Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Requirement.Kind.choices)
     label = forms.CharField(label=_("Ce qui doit être tenu"), max_length=300, required=False)
     indicator = forms.ChoiceField(label=_("Indicateur"), choices=INDICATOR_CHOICES, required=False)
@@ -59,7 +60,7 @@ class MilestoneRequirementForm(forms.Form):
 MilestoneRequirementFormSet = forms.formset_factory(MilestoneRequirementForm, extra=3, max_num=6)
 
 
-class FollowedIndicatorsForm(forms.Form):
+class FollowedIndicatorsForm(Form):
     indicators = forms.MultipleChoiceField(
         label=_("Indicateurs retenus"),
         choices=[(code, str(indicator.label)) for code, indicator in INDICATORS.items()],
@@ -68,7 +69,7 @@ class FollowedIndicatorsForm(forms.Form):
     )
 
 
-class AttestationForm(forms.Form):
+class AttestationForm(Form):
     statement = forms.CharField(
         label=_("Comment ce point est tenu"),
         max_length=500,
@@ -76,7 +77,7 @@ class AttestationForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     diploma = forms.ModelChoiceField(
         label=_("Formation"),
         queryset=None,
@@ -106,7 +107,7 @@ class EvidenceForm(forms.Form):
             self.fields["diploma"].empty_label = None
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label=_("Type de réunion"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
     held_on = forms.DateField(label=_("Date"), widget=DATE)

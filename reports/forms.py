@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Cohort, Contract, Diploma
+from core.forms import Form
 from core.models import AcademicYear
 from tutors.models import SchoolTutor
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(Form):
     """The dashboard's filters, in the URL with the names the lists use (``?year=2025-2026&diploma=3``),
     so that a view can be bookmarked or shared. Every choice is among what the person may see: an
     unknown or foreign value is an error on its field, and the dashboard shows nothing rather than

@@ -7,6 +7,7 @@ manifest, a per-process cache, tasks run inline. Tests that exercise one of thes
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -96,6 +97,31 @@ def pytest_sessionstart(session):
         pytest.exit(
             "REQUIRE_SERVICES=1 mais des services manquent :\n- " + "\n- ".join(problems), returncode=1
         )
+
+
+@functools.cache
+def pdf_problem() -> str | None:
+    """Why WeasyPrint cannot make PDFs on this machine, or None when it can."""
+    from core.pdf import weasyprint_problem
+
+    return weasyprint_problem()
+
+
+@pytest.fixture(autouse=True)
+def _pdf_libraries(request, monkeypatch):
+    """A test that makes a PDF on a machine without WeasyPrint's libraries skips, saying what is
+    missing (fails under REQUIRE_SERVICES=1); the other tests run. ``pdf_missing`` tests simulate that
+    machine themselves."""
+    problem = pdf_problem()
+    if problem is None or request.node.get_closest_marker("pdf_missing"):
+        return
+
+    def unavailable():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 : {problem}", pytrace=False)
+        pytest.skip(problem)
+
+    monkeypatch.setattr("core.pdf.load_weasyprint", unavailable)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ The URL patterns are read from the resolver, so a new page is walked (or makes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import int_to_base36
@@ -28,6 +30,22 @@ PK_MODELS = {
 CHAINS = ("mine", "other", "foreign")
 # Pages that answer without a login: a valid invitation link, the health check.
 PUBLIC = {"accept_invitation", "health"}
+
+
+def assert_security_policies(response, url: str) -> None:
+    """Every answer carries the strict Content-Security-Policy and the Permissions-Policy."""
+    csp = response.get("Content-Security-Policy", "")
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in (p.strip() for p in csp.split(";")) if part
+    )
+    assert directives.get("default-src") == ["'self'"], f"{url}: {csp!r}"
+    assert directives.get("frame-ancestors") == ["'none'"], f"{url}: {csp!r}"
+    assert directives.get("object-src") == ["'none'"], f"{url}: {csp!r}"
+    assert directives.get("base-uri") == ["'self'"] and directives.get("form-action") == ["'self'"], url
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, f"{url}: {csp!r}"
+    permissions = response.get("Permissions-Policy", "")
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in permissions, f"{url}: {permissions!r}"
 
 
 def walked_patterns() -> list[tuple[str, tuple[str, ...]]]:
@@ -119,10 +137,25 @@ def test_every_page_answers_each_role_with_the_expected_status(client, world, ro
     walked = 0
     for name, chain, url in urls_to_walk(world):
         expected = expected_status(role, name, chain)
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         walked += 1
         assert status not in (403, 500), f"{url} ({name}, {chain}) → {status}"
+        assert_security_policies(response, url)
         if status != expected:
             mismatches.append(f"{url} ({name}, objet {chain or '-'}) : {status} au lieu de {expected}")
     assert walked >= 30
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/", "/nulle-part/", "/?q=a%00b"])
+def test_the_login_the_admin_and_error_answers_carry_the_policies(client, world, url):
+    client.force_login(world.users["admin"])
+
+    assert_security_policies(client.get(url), url)
+
+
+def test_the_server_error_page_has_no_inline_style_or_script():
+    html = (Path(__file__).resolve().parent.parent / "templates" / "500.html").read_text()
+
+    assert "style=" not in html and "<style" not in html and "<script" not in html

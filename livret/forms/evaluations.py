@@ -2,6 +2,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from livret.models import GridSharing, Rating
 from livret.services.evaluations import MAX_COMMENT
 
@@ -13,7 +14,7 @@ def period_label(period) -> str:
     }
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(Form):
     """One side of the grid: a radio group per competence (``c<id>``), then a comment.
 
     Levels are optional for a save and required to validate (``require_all``): what is missing is
@@ -65,7 +66,7 @@ class EvaluationForm(forms.Form):
         return self[self.name_of(competence)]
 
 
-class GridSharingForm(forms.Form):
+class GridSharingForm(Form):
     shared_on = forms.DateField(
         label=_("Date du partage"),
         help_text=_("Le jour où la grille a été présentée à l'apprenti et au maître d'apprentissage."),
@@ -83,7 +84,7 @@ class GridSharingForm(forms.Form):
     )
 
 
-class OpenEvaluationForm(forms.Form):
+class OpenEvaluationForm(Form):
     period = forms.TypedChoiceField(
         label=_("Période en entreprise"),
         coerce=int,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from livret.models import MissionDescription
 from livret.services.missions import SUBJECT_MAX
 
@@ -22,7 +23,7 @@ def _text(label, help_text="", *, required=False, rows=5, max_length=MAX, css_cl
     )
 
 
-class MissionForm(forms.Form):
+class MissionForm(Form):
     """The description's text, as its writers edit it. Every field is a textarea so that the
     autosave script (static/js/autosave.js) sends and keeps all of them."""
 
@@ -64,7 +65,7 @@ class MissionForm(forms.Form):
         ) % {"max": SUBJECT_MAX}
 
 
-class ValidateForm(forms.Form):
+class ValidateForm(Form):
     comment = _text(
         _("Commentaire (facultatif)"),
         _("Il est joint à la décision et visible de l'apprenti et de son maître d'apprentissage."),
@@ -72,7 +73,7 @@ class ValidateForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     comment = forms.CharField(
         label=_("Ce qui doit être repris"),
         help_text=_("L'apprenti et son maître d'apprentissage le lisent avec la description renvoyée."),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from livret.models import LiaisonSheet
 
 MAX = LiaisonSheet.MAX_TEXT
@@ -17,7 +18,7 @@ def _text(label, help_text="", required=False):
     )
 
 
-class ApprenticePartForm(forms.Form):
+class ApprenticePartForm(Form):
     activities = _text(
         _("Ce que j'ai fait en entreprise"),
         _("Missions, tâches, projets de la période. Obligatoire pour transmettre la fiche."),
@@ -32,7 +33,7 @@ class ApprenticePartForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class CountersignForm(forms.Form):
+class CountersignForm(Form):
     tutor_assessment = _text(
         _("Votre appréciation de la période"),
         _("Progrès, points forts, points à travailler. Elle est signée avec la fiche."),
@@ -43,9 +44,9 @@ class CountersignForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason = _text(_("Ce que l'apprenti doit reprendre"), required=True)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     comment = _text(_("Commentaire du tuteur pédagogique"))

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.forms import DateInput
+from core.forms import Form
 from livret.models import ActionItem, VisitReport
 from livret.services.visits import MAX_ACTION, MAX_NEW_ACTIONS, MAX_PARTICIPANTS, MAX_REASON
 
@@ -38,7 +39,7 @@ def _mode():
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     planned_date = _date(_("Date prévue"))
     mode = _mode()
     is_start_meeting = forms.BooleanField(
@@ -55,7 +56,7 @@ class PlanForm(forms.Form):
             del self.fields["is_start_meeting"]
 
 
-class LogForm(forms.Form):
+class LogForm(Form):
     """The report. ``open_actions``: the contract's actions still open, offered to be ticked "faite"."""
 
     held_on = _date(_("Date de la rencontre"))
@@ -114,7 +115,7 @@ class LogForm(forms.Form):
         return [self[name] for name in self.TEXTS]
 
 
-class NewActionForm(forms.Form):
+class NewActionForm(Form):
     """One row of new action: optional as a whole, but a row begun must be complete."""
 
     description = forms.CharField(
@@ -157,7 +158,7 @@ NewActionFormSet = forms.formset_factory(
 )
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(
         label=_("Motif de l'annulation"),
         max_length=MAX_REASON,
@@ -165,5 +166,5 @@ class CancelForm(forms.Form):
     )
 
 
-class CloseActionForm(forms.Form):
+class CloseActionForm(Form):
     done_on = _date(_("Faite le"), initial=timezone.localdate)

@@ -60,6 +60,24 @@ def server(live_server, transactional_db, settings):
     return live_server
 
 
+def watch_errors(page) -> list[str]:
+    """The page's script errors and, from the console, every refusal of the Content-Security-Policy or
+    the Permissions-Policy (also kept in ``page.policy_violations``, which the page fixtures check
+    after every test)."""
+    errors, violations = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Permissions-Policy" in text or "Permissions policy" in text:
+            errors.append(text)
+            violations.append(text)
+
+    page.on("console", console)
+    page.policy_violations = violations
+    return errors
+
+
 @pytest.fixture
 def phone_page(browser, server):
     context = browser.new_context(
@@ -67,13 +85,12 @@ def phone_page(browser, server):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
+    page.js_errors = watch_errors(page)
     try:
         yield page
     finally:
         context.close()
+    assert page.policy_violations == []
 
 
 NOT_DUMPED = ["sessions", "admin.logentry"]

@@ -13,7 +13,7 @@ from apprentices.models import Apprentice, Diploma
 from core.models import User
 from reports import services as exports
 from reports.models import Export
-from tests.browser.conftest import assert_no_axe_violations, log_in
+from tests.browser.conftest import assert_no_axe_violations, log_in, watch_errors
 from tests.browser.test_livret_flows import WIDTHS, shoot
 
 pytestmark = pytest.mark.browser
@@ -28,13 +28,12 @@ def desktop_page(browser, server):
     context = browser.new_context(viewport=WIDTHS["desktop"], locale="fr-FR", accept_downloads=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
+    page.js_errors = watch_errors(page)
     try:
         yield page
     finally:
         context.close()
+    assert page.policy_violations == []
 
 
 def settled(page):

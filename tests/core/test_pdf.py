@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from weasyprint import HTML
 
 from core import pdf
 from tests.core.factories import UserFactory
@@ -59,7 +58,7 @@ def test_a_title_with_quotes_does_not_break_the_running_header(db):
 
 
 def test_the_fetcher_serves_our_static_files():
-    fetched = pdf.StaticOnlyFetcher().fetch(pdf.BASE_URL + "static/css/pdf.css")
+    fetched = pdf.static_only_fetcher().fetch(pdf.BASE_URL + "static/css/pdf.css")
     assert b"@page" in fetched.read()
     assert fetched.content_type == "text/css"
 
@@ -78,7 +77,7 @@ def test_the_fetcher_serves_our_static_files():
     ],
 )
 def test_the_fetcher_refuses_everything_else(url):
-    fetcher = pdf.StaticOnlyFetcher()
+    fetcher = pdf.static_only_fetcher()
     with pytest.raises(pdf.RefusedResource):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
@@ -89,8 +88,9 @@ def test_a_document_asking_for_the_network_or_a_local_file_gets_neither(monkeypa
         raise AssertionError("une connexion réseau a été tentée")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    fetcher = pdf.StaticOnlyFetcher()
-    data = HTML(
+    fetcher = pdf.static_only_fetcher()
+    html = pdf.load_weasyprint().HTML
+    data = html(
         string='<p>Texte</p><img src="http://example.com/x.png" alt=""><img src="file:///etc/passwd" alt="">'
         '<link rel="stylesheet" href="https://example.com/s.css"><img src="/static/img/favicon.svg" alt="">',
         base_url=pdf.BASE_URL,
@@ -105,7 +105,7 @@ def test_a_document_asking_for_the_network_or_a_local_file_gets_neither(monkeypa
 
 
 def test_an_inline_data_uri_is_allowed():
-    fetcher = pdf.StaticOnlyFetcher()
+    fetcher = pdf.static_only_fetcher()
     svg = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/%3E"
     assert fetcher.fetch(svg).read().startswith(b"<svg")
 

@@ -4,6 +4,7 @@
 import xml.etree.ElementTree as ET
 
 from core import charts
+from core import pdf as core_pdf
 from livret import selectors
 from livret.charts import level_ticks, progression_chart
 from livret.services import evaluations as workflow
@@ -133,12 +134,15 @@ def test_chart_legend_wraps_long_block_titles_on_two_lines_at_most():
 def test_chart_renders_in_a_weasyprint_pdf_on_one_page(world):
     import io
 
-    import weasyprint
     from pypdf import PdfReader
 
     _progression, svg = chart_for(world, 3)
 
-    pdf = weasyprint.HTML(string=f"<html><body><div style='width:12cm'>{svg}</div></body></html>").write_pdf()
+    pdf = (
+        core_pdf.load_weasyprint()
+        .HTML(string=f"<html><body><div style='width:12cm'>{svg}</div></body></html>")
+        .write_pdf()
+    )
 
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1

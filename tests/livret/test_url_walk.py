@@ -43,6 +43,7 @@ from tests.livret.factories import (
     VisitReportFactory,
     free_company_period,
 )
+from tests.test_url_walk import assert_security_policies
 
 CHAINS = ("mine", "other", "foreign")
 VISITORS = (None, "nobody", *ROLES)
@@ -332,6 +333,7 @@ def test_every_livret_route_answers_a_get_with_the_expected_status(client, world
         response = client.get(url)
         walked += 1
         assert response.status_code not in (403, 500), f"{url} ({name}, {chain}) → {response.status_code}"
+        assert_security_policies(response, url)
         got = response.status_code
         if got == 302 and location is not None and not response["Location"].startswith(location):
             got = f"302 vers {response['Location']}"
