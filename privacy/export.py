@@ -19,7 +19,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apprentices.selectors import apprentice_record
 from core.audit import AuditEvent, record
@@ -34,6 +36,24 @@ LEFT_OUT = {"password", "revision"}
 # The apprentice's own account: what it says about them, not how it is secured.
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "phone", "is_active", "date_joined", "last_login")
 SIGNED_KINDS = ("sheets", "visits", "missions", "evaluations")
+# Labels of the fields declared without a French name (dates and authors the models keep for themselves).
+LABELS = {
+    "apprentice": gettext_lazy("apprenti"),
+    "created_at": gettext_lazy("créé le"),
+    "updated_at": gettext_lazy("modifié le"),
+    "submitted_at": gettext_lazy("transmis le"),
+    "countersigned_at": gettext_lazy("contresigné le"),
+    "reviewed_at": gettext_lazy("lu le"),
+    "acknowledged_at": gettext_lazy("lu par tous le"),
+    "tutor_submitted_at": gettext_lazy("évaluation du maître d'apprentissage le"),
+    "apprentice_submitted_at": gettext_lazy("auto-évaluation le"),
+    "closed_by": gettext_lazy("close par"),
+    "last_edited_by": gettext_lazy("dernière modification par"),
+    "submitted_by": gettext_lazy("transmis par"),
+    "decided_by": gettext_lazy("décidé par"),
+    "recorded_by": gettext_lazy("noté par"),
+    "recorded_at": gettext_lazy("noté le"),
+}
 
 
 def _jsonable(value):
@@ -79,7 +99,10 @@ def _display(obj, only=None) -> list[tuple[str, str]]:
                 text = value.strftime("%d/%m/%Y")
             else:
                 text = str(value)
-        rows.append((str(field.verbose_name), text))
+        label = field.verbose_name
+        if str(label) == field.name.replace("_", " "):  # declared without a name of its own
+            label = LABELS.get(field.name, label)
+        rows.append((capfirst(label), text))
     return rows
 
 

@@ -13,5 +13,7 @@ def personal_data_of_apprentice(sender, *, request, apprentice, **kwargs) -> str
     if not perms.can_export_personal_data(request.user, apprentice):
         return None
     return render_to_string(
-        "privacy/_apprentice_section.html", {"apprentice": apprentice, "own": False}, request=request
+        "privacy/_apprentice_section.html",
+        {"apprentice": apprentice, "own": perms.is_the_apprentice(request.user, apprentice)},
+        request=request,
     )

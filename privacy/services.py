@@ -11,7 +11,8 @@ of the trajectoire qualité stays the same:
 - their account: deactivated, its address replaced, its names, phone, password, e-mail addresses and
   second factors removed;
 - the copies of these: the signer named on their signatures, the recipients of emailed links and
-  reminders, the audit events about them and their booklet (their labels and recorded values);
+  reminders, the audit events about them and their booklet (their labels and recorded values), the
+  rows of the fichiers d'effectifs imported that read them;
 - the free-text remarks left on their documents outside what was signed (a school tutor's comment, a
   reason for returning or cancelling).
 
@@ -39,6 +40,7 @@ from apprentices.models import Apprentice, Contract, LegalRepresentative
 from core.audit import AuditEvent, record
 from core.models import ActionLink, Signature, User, UserRole
 from core.perms import is_platform_admin
+from interop.models import ImportRow
 from livret.models import (
     ActionItem,
     Evaluation,
@@ -80,6 +82,7 @@ class ErasureResult:
     accounts: int = 0
     signatures: int = 0
     audit_events: int = 0
+    import_rows: int = 0
 
     def add(self, other: ErasureResult) -> None:
         for field in fields(self):
@@ -268,6 +271,9 @@ def _erase(pk: int, today: datetime.date, *, by=None) -> ErasureResult | None:
         MissionDecision.objects.filter(mission__contract__apprentice_id=pk).update(comment="")
         VisitReport.objects.filter(contract__apprentice_id=pk).update(cancel_reason="")
 
+        # The rows of the fichiers d'effectifs that named them.
+        result.import_rows = _scrub_import_rows(apprentice, people[0]["name"], scrubber)
+
         # The audit events about them and their booklet.
         apprentice.refresh_from_db()
         result.audit_events = _scrub_audit(apprentice, representatives, account, contracts, scrubber)
@@ -353,6 +359,34 @@ def _person_of(rep: LegalRepresentative) -> dict:
         },
         "exact": {rep.first_name, rep.last_name},
     }
+
+
+def _scrub_import_rows(apprentice: Apprentice, name: str, scrubber: _Scrubber) -> int:
+    """The rows of their organisation's imports that read this apprentice (by INE, or by name and birth
+    date, as the import matched them): their label, values and cells lose the identity. ``apprentice``
+    still holds the identity as it was before the erasure."""
+    person = Q(
+        values__apprentice__last_name__iexact=apprentice.last_name,
+        values__apprentice__first_name__iexact=apprentice.first_name,
+        values__apprentice__birth_date=apprentice.birth_date.isoformat(),
+    )
+    if apprentice.ine:
+        person |= Q(values__apprentice__ine=apprentice.ine)
+    rows = list(ImportRow.objects.filter(person, report__organisation_id=apprentice.organisation_id))
+    for row in rows:
+        values = dict(row.values)
+        if isinstance(values.get("apprentice"), dict):
+            values["apprentice"] = {
+                key: (ERASED if key in PERSONAL_FIELDS and value else value)
+                for key, value in values["apprentice"].items()
+            }
+        row.label = name
+        row.values = scrubber.value(values)
+        row.raw = scrubber.value(row.raw)
+        row.changes = scrubber.value(row.changes)
+        row.errors = scrubber.value(row.errors)
+    ImportRow.objects.bulk_update(rows, ["label", "values", "raw", "changes", "errors"], batch_size=500)
+    return len(rows)
 
 
 def _without_personal_fields(data):

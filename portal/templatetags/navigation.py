@@ -6,7 +6,7 @@ from apprentices.perms import can_list_people
 from core.perms import is_staff_or_admin as _is_staff_or_admin
 from interop.perms import can_import
 from livret.perms import can_follow_visits
-from privacy.perms import can_erase_expired, has_personal_data
+from privacy.perms import has_personal_data
 from quality.perms import can_see_quality
 from reports.perms import can_see_dashboard
 
@@ -18,7 +18,6 @@ register.filter("sees_quality", can_see_quality)
 register.filter("sees_dashboard", can_see_dashboard)
 register.filter("can_import", can_import)
 register.filter("has_personal_data", has_personal_data)
-register.filter("can_erase_expired", can_erase_expired)
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apprentices.models import Apprentice, Contract, Diploma, LegalRepresentative
 from core.models import AcademicYear, ActionLink, AuditEvent, Signature, User
 from core.workflow.signatures import is_intact
+from interop.models import ImportReport, ImportRow
 from livret.models import LiaisonSheet, MissionDecision, MissionDescription, Reminder, VisitReport
 from privacy import services
 from privacy.models import Erasure
@@ -182,7 +183,54 @@ def test_signers_recipients_and_unsigned_remarks_lose_the_identity(world, expire
     assert not MissionDecision.objects.exclude(comment="").exists()
 
 
+def imported_row(organisation, apprentice, line=2):
+    """A row of a fichier d'effectifs that read ``apprentice``, as the import stores it."""
+    report, _created = ImportReport.objects.get_or_create(
+        organisation=organisation, file_name="effectifs.csv", defaults={"sha256": "0" * 64}
+    )
+    return ImportRow.objects.create(
+        report=report,
+        line=line,
+        action=ImportRow.Action.UPDATE,
+        label=f"{apprentice.last_name} {apprentice.first_name} ({apprentice.birth_date:%d/%m/%Y})",
+        values={
+            "apprentice": {
+                "last_name": apprentice.last_name.upper(),
+                "first_name": apprentice.first_name,
+                "birth_date": apprentice.birth_date.isoformat(),
+                "ine": "",
+                "email": apprentice.email,
+                "phone": apprentice.phone,
+                "sex": apprentice.sex,
+            },
+            "rncp": "RNCP12345",
+        },
+        raw={
+            "nom_apprenant": apprentice.last_name,
+            "tel_apprenant": apprentice.phone,
+            "formation_rncp": "12345",
+        },
+        changes=[["apprenti", "téléphone", "", apprentice.phone]],
+    )
+
+
+def test_the_imported_rows_that_read_them_lose_the_identity(world, expired):
+    mine = imported_row(world.organisation, expired["apprentice"])
+    other = imported_row(world.organisation, world.other.apprentice, line=3)
+    other_before = ImportRow.objects.filter(pk=other.pk).values().get()
+    assert erase().import_rows == 1
+    row = ImportRow.objects.get(pk=mine.pk)
+    assert row.label == f"Apprenti anonymisé n° {expired['apprentice'].pk}"
+    assert row.values["apprentice"]["last_name"] == "[effacé]" and row.values["apprentice"]["sex"] == "F"
+    assert row.values["rncp"] == "RNCP12345" and row.raw["formation_rncp"] == "12345"
+    assert row.raw["nom_apprenant"] == "[effacé]" and row.changes == [
+        ["apprenti", "téléphone", "", "[effacé]"]
+    ]
+    assert ImportRow.objects.filter(pk=other.pk).values().get() == other_before
+
+
 def test_no_copy_of_the_identity_is_left_outside_what_was_signed(world, expired):
+    imported_row(world.organisation, expired["apprentice"])
     erase()
     texts = [
         json.dumps(list(model.objects.filter(**lookup).values()), default=str, ensure_ascii=False)
@@ -196,6 +244,7 @@ def test_no_copy_of_the_identity_is_left_outside_what_was_signed(world, expired)
             (MissionDecision, {"mission__contract": world.mine.contract}),
             (ActionLink, {}),
             (Reminder, {}),
+            (ImportRow, {}),
             (AuditEvent, {}),
         )
     ]

@@ -81,7 +81,7 @@ def test_the_erasure_page_answers_the_cfa_team_and_is_a_404_for_the_others(clien
     response = client_for(world.users[role]).get(ERASURE_URL)
     assert response.status_code == (200 if role in {"staff", "admin"} else 404)
     if response.status_code == 200:
-        assert "À anonymiser aujourd'hui 1 apprentis 0 représentants légaux 1 comptes" in text_of(response)
+        assert "1 apprenti 0 représentants légaux 1 compte à désactiver" in text_of(response)
 
 
 @pytest.mark.parametrize("role", ["apprentice", "company_tutor", "head_of_diploma"])
@@ -116,6 +116,7 @@ def test_without_confirmation_nothing_is_erased(client_for, world, expired):
 def test_the_staff_erases_their_organisations_expired_data(client_for, world, expired):
     end_contract(world.foreign.contract, outside_window())
     staff = world.users["staff"]
+    assert ERASURE_URL in client_for(staff).get(reverse("home")).content.decode()
     response = client_for(staff).post(ERASURE_URL, {"confirm": "1"})
     assert response.status_code == 302 and response.url == ERASURE_URL
     assert messages_of(response) == ["1 apprenti anonymisé."]
