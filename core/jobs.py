@@ -73,7 +73,8 @@ def lease_duration() -> datetime.timedelta:
 
 def _claimable(model, now):
     unclaimed = Q(status=model.JOB_WAITING, lease_token="")
-    expired = Q(status=model.JOB_RUNNING, lease_expires_at__lte=now) & ~Q(lease_token="")
+    # Running without a lease: claimed by a worker from before leases, as good as expired.
+    expired = Q(status=model.JOB_RUNNING) & (Q(lease_expires_at__lte=now) | Q(lease_expires_at__isnull=True))
     return model.objects.filter(unclaimed | expired, attempts__lt=settings.JOB_MAX_ATTEMPTS)
 
 
