@@ -67,6 +67,10 @@ class LeasedJob(models.Model):
         )
 
 
+# A job not claimed this many leases after it was requeued is requeued again.
+REQUEUE_EVERY = 5
+
+
 def lease_duration() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
@@ -171,16 +175,20 @@ def resume(now=None) -> dict[str, int]:
                 model.__name__,
                 settings.JOB_MAX_ATTEMPTS,
             )
+        # A job not claimed yet keeps in lease_expires_at the time it may be requeued again, so that
+        # a job waiting behind others in the broker's queue is not sent once a minute.
         lost = now - lease_duration()
-        expired = _claimable(model, now).filter(
-            Q(lease_expires_at__lte=now) | Q(**{f"{model.JOB_QUEUED_FIELD}__lte": lost})
+        due = _claimable(model, now).filter(
+            Q(lease_expires_at__lte=now)
+            | Q(lease_expires_at__isnull=True, **{f"{model.JOB_QUEUED_FIELD}__lte": lost})
         )
-        requeued = 0
-        for pk in expired.values_list("pk", flat=True):
-            if not _in_outbox(model.JOB_TASK, pk):
-                queue.enqueue(model.JOB_TASK, pk)
-                requeued += 1
-        counts[model._meta.label] = requeued
+        requeued = [pk for pk in due.values_list("pk", flat=True) if not _in_outbox(model.JOB_TASK, pk)]
+        model.objects.filter(pk__in=requeued, lease_token="").update(
+            lease_expires_at=now + REQUEUE_EVERY * lease_duration()
+        )
+        for pk in requeued:
+            queue.enqueue(model.JOB_TASK, pk)
+        counts[model._meta.label] = len(requeued)
     return counts
 
 

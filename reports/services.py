@@ -182,7 +182,12 @@ def purge_exports(now=None) -> int:
     for longer than a worker ever takes. Idempotent."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
-    Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).update(
+    # A live lease (or a recent requeue) means a worker is on it: core.jobs.resume looks after it.
+    Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).exclude(
+        lease_expires_at__gt=now
+    ).update(
+        lease_token="",
+        lease_expires_at=None,
         status=Export.Status.FAILED,
         finished_at=now,
         error=_("Interrompu (l'export ne répondait plus). Vous pouvez le relancer."),

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core import jobs, queue
+from core.models import OutboxMessage
 from reports import services
 from reports.models import Export
 from tests.helpers import text_of
@@ -133,3 +134,25 @@ def test_an_export_waiting_for_the_broker_says_it_will_follow(world, client_for,
     response = client_for(world.users["staff"]).get(export.get_absolute_url())
 
     assert "la tâche partira dès son retour" in text_of(response)
+
+
+def test_the_minutes_resume_requeues_a_lost_export_once_then_waits(queued, settings):
+    later = timezone.now() + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS + 1)
+
+    first = jobs.resume(now=later)
+    OutboxMessage.objects.all().delete()  # handed over to the broker, where it waits for a worker
+    second = jobs.resume(now=later + datetime.timedelta(seconds=60))
+
+    assert (first["reports.Export"], second["reports.Export"]) == (1, 0)
+    queued.refresh_from_db()
+    assert queued.status == Export.Status.QUEUED
+
+
+def test_the_hourly_purge_leaves_a_long_export_that_holds_a_live_lease(queued, settings):
+    jobs.claim(Export, queued.pk)
+    Export.objects.filter(pk=queued.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=3))
+
+    services.purge_exports()
+
+    queued.refresh_from_db()
+    assert queued.status == Export.Status.RUNNING
