@@ -236,7 +236,22 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A message taken by a worker that dies is given to another one after this long: longer than any task
+# may run, so that a task still running is never delivered twice (a job's lease covers the rest).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_RESULT_EXPIRES = 86400
+# The outbox (core.queue): a request gives the broker OUTBOX_BROKER_TIMEOUT seconds to accept its work,
+# then leaves it waiting; what waits is handed over every 30 s, a failed message retried after at most
+# OUTBOX_RETRY_MAX_SECONDS.
+OUTBOX_BROKER_TIMEOUT = env.float("OUTBOX_BROKER_TIMEOUT", default=1.0)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=30)
+# Background jobs (exports, computations of the indicators, imports) are claimed with a lease of
+# JOB_LEASE_SECONDS, renewed while they run: a job whose worker died is taken over once its lease has
+# expired, and failed after JOB_MAX_ATTEMPTS claims.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "open-due-liaison-sheets": {
         "task": "livret.tasks.open_due_sheets",
@@ -246,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apprentices.tasks.close_finished_contracts",
         "schedule": 6 * 3600,
     },
+    "hand-over-outbox": {"task": "core.tasks.hand_over_outbox", "schedule": 30},
+    "resume-jobs": {"task": "core.tasks.resume_jobs", "schedule": 60},
 }
 
 # Livret: liaison sheets and emailed action links.

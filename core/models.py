@@ -322,3 +322,26 @@ class ActionLink(models.Model):
             self.document_id == document.pk
             and self.document_type_id == ContentType.objects.get_for_model(type(document)).pk
         )
+
+
+class OutboxMessage(models.Model):
+    """A task to hand to the broker, written in the same transaction as the change that calls for it
+    (a transactional outbox): the work cannot be lost between the commit and the broker, and a broker
+    that does not answer only delays it. Deleted once the broker has accepted it."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not handed over before then: a failed hand-over is tried again a little later.
+    available_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en attente du service de traitement")
+        verbose_name_plural = _("tâches en attente du service de traitement")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["available_at"], name="outbox_available_idx")]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"

@@ -1,8 +1,10 @@
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import int_to_base36
 
+from core import jobs, queue
 from core.mail import send_templated
 from core.models import User
 from core.tokens import invitation_token
@@ -28,3 +30,21 @@ def send_invitation(user_id: int) -> bool:
         to=[user.email],
     )
     return True
+
+
+@shared_task(acks_late=True)
+def hand_over_outbox() -> int:
+    """Every 30 s: hand to the broker the work that waits in the outbox (a broker was unreachable)."""
+    return queue.hand_over()
+
+
+@worker_ready.connect
+def hand_over_at_start(**kwargs) -> None:
+    """A worker that starts hands over what waits: the broker answers, since it is connected."""
+    queue.hand_over()
+
+
+@shared_task(acks_late=True)
+def resume_jobs() -> dict:
+    """Every minute: requeue the jobs whose worker died (lease expired) or whose message was lost."""
+    return jobs.resume()

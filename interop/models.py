@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import LeasedJob
 from core.models import Organisation, User
 from core.perms import VisibleQuerySet
 
@@ -17,14 +18,21 @@ class ImportReportQuerySet(VisibleQuerySet):
     visibility = {"organisation": "organisation"}
 
 
-class ImportReport(models.Model):
-    """One fichier d'effectifs read for an organisation: previewed, then applied once."""
+class ImportReport(LeasedJob):
+    """One fichier d'effectifs read for an organisation: previewed, then applied once. Applying is
+    claimed with a lease (core.jobs)."""
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Aperçu, en attente de confirmation")
         APPLYING = "applying", _("Import en cours")
         DONE = "done", _("Importé")
         FAILED = "failed", _("Échec")
+
+    JOB_TASK = "interop.tasks.apply_import"
+    # "applying" is both the confirmed import waiting for its task and the one being applied.
+    JOB_WAITING = JOB_RUNNING = Status.APPLYING
+    JOB_FAILED = Status.FAILED
+    JOB_QUEUED_FIELD = "applied_at"
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="import_reports"

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import LeasedJob
 from core.models import AcademicYear, Organisation, Role, User
 from core.perms import VisibleQuerySet, visibility_q
 
@@ -495,9 +496,10 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} = {self.value}"
 
 
-class ComputationRun(models.Model):
+class ComputationRun(LeasedJob):
     """One recomputation of the indicators of an organisation's diplomas for one year: at most one is
-    queued or running at a time (a constraint, so that two clicks cannot start two)."""
+    queued or running at a time (a constraint, so that two clicks cannot start two). Claimed with a
+    lease (core.jobs)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -506,6 +508,9 @@ class ComputationRun(models.Model):
         FAILED = "failed", _("Échec")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    JOB_TASK = "quality.tasks.run_computation"
+    JOB_WAITING, JOB_RUNNING, JOB_FAILED = Status.QUEUED, Status.RUNNING, Status.FAILED
+    JOB_QUEUED_FIELD = "requested_at"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")

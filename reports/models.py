@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import LeasedJob
 from core.models import Organisation
 
 
@@ -30,9 +31,9 @@ class ExportQuerySet(models.QuerySet):
         return self.filter(expires_at__lte=now or timezone.now())
 
 
-class Export(models.Model):
+class Export(LeasedJob):
     """A long export run in the background (an establishment's compliance PDF, a big CSV list), kept
-    for ``EXPORT_RETENTION_HOURS`` for the person who asked for it."""
+    for ``EXPORT_RETENTION_HOURS`` for the person who asked for it. Claimed with a lease (core.jobs)."""
 
     class Kind(models.TextChoices):
         CSV = "csv", _("Liste en CSV")
@@ -45,6 +46,9 @@ class Export(models.Model):
         FAILED = "failed", _("Échec")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    JOB_TASK = "reports.tasks.run_export"
+    JOB_WAITING, JOB_RUNNING, JOB_FAILED = Status.QUEUED, Status.RUNNING, Status.FAILED
+    JOB_QUEUED_FIELD = "requested_at"
     EXTENSIONS = {Kind.CSV: ".csv", Kind.COMPLIANCE: ".pdf"}
     CONTENT_TYPES = {Kind.CSV: "text/csv; charset=utf-8", Kind.COMPLIANCE: "application/pdf"}
 

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.audit import record
 from core.csvexport import EXPORTS, filtered, write
 from core.models import AcademicYear
@@ -105,45 +106,66 @@ def _write(export: Export, handle, progress) -> None:
 
 
 def run_export(export_id: int) -> Export:
-    """Carry out a queued export (idempotent: an export is claimed once). The file is written to a
-    temporary file first and attached only when complete: a failure leaves no half-written file."""
-    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING, started_at=timezone.now()
-    )
+    """Carry out a queued export. Idempotent: the export is claimed with a lease (core.jobs), and a
+    message for an export held by a live lease, or finished, does nothing. The file is written to a
+    temporary file first and attached only when complete, by the holder of the lease: a failure, or a
+    worker whose lease was taken over, leaves no half-written file."""
+    token = jobs.claim(Export, export_id, started_at=timezone.now(), done=0)
     export = Export.objects.select_related("requested_by__organisation").get(pk=export_id)
-    if not claimed:
+    if token is None:
         return export
+    with jobs.heartbeat(Export, export_id, token):
+        _run(export, token)
+    export.refresh_from_db()
+    return export
+
+
+def _run(export: Export, token: str) -> None:
+    export_id = export.pk
 
     def progress(done, total):
-        Export.objects.filter(pk=export_id).update(done=min(done, total), total=total)
+        jobs.holds(Export, export_id, token).update(done=min(done, total), total=total)
 
     if not perms.can_download(export.requested_by, export):
-        Export.objects.filter(pk=export_id).update(
+        jobs.finish(
+            Export,
+            export_id,
+            token,
             status=Export.Status.FAILED,
             finished_at=timezone.now(),
             error=_("Vous n'avez plus accès à ces données : l'export n'a pas été produit."),
         )
-        export.refresh_from_db()
-        return export
+        return
     fd, path = tempfile.mkstemp(suffix=export.extension, dir=settings.FILE_UPLOAD_TEMP_DIR)
     try:
         with os.fdopen(fd, "wb") as handle:
             _write(export, handle, progress)
-        export.refresh_from_db()
         with open(path, "rb") as handle:
             export.file.save(export.filename, File(handle), save=False)
-        export.size = export.file.size
-        export.status = Export.Status.DONE
-        export.finished_at = timezone.now()
-        export.expires_at = export.finished_at + retention()
-        export.total = export.total or 1
-        export.done = export.total
-        export.save(update_fields=["file", "size", "status", "finished_at", "expires_at", "total", "done"])
+        finished_at = timezone.now()
+        total = Export.objects.values_list("total", flat=True).get(pk=export_id) or 1
+        if not jobs.finish(
+            Export,
+            export_id,
+            token,
+            file=export.file.name,
+            size=export.file.size,
+            status=Export.Status.DONE,
+            finished_at=finished_at,
+            expires_at=finished_at + retention(),
+            total=total,
+            done=total,
+        ):
+            logger.warning("Export %s repris par un autre processus : ce résultat est abandonné", export_id)
+            export.file.delete(save=False)
     except Exception as error:
         logger.exception("Export %s en échec", export_id)
         if export.file:
             export.file.delete(save=False)
-        Export.objects.filter(pk=export_id).update(
+        jobs.finish(
+            Export,
+            export_id,
+            token,
             status=Export.Status.FAILED,
             finished_at=timezone.now(),
             file="",
@@ -153,8 +175,6 @@ def run_export(export_id: int) -> Export:
     finally:
         if os.path.exists(path):
             os.remove(path)
-    export.refresh_from_db()
-    return export
 
 
 def purge_exports(now=None) -> int:
@@ -162,7 +182,12 @@ def purge_exports(now=None) -> int:
     for longer than a worker ever takes. Idempotent."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
-    Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).update(
+    # A live lease (or a recent requeue) means a worker is on it: core.jobs.resume looks after it.
+    Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).exclude(
+        lease_expires_at__gt=now
+    ).update(
+        lease_token="",
+        lease_expires_at=None,
         status=Export.Status.FAILED,
         finished_at=now,
         error=_("Interrompu (l'export ne répondait plus). Vous pouvez le relancer."),

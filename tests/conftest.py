@@ -378,3 +378,26 @@ def grow(world: World, role: str, n: int) -> None:
         else:
             ContractFactory(apprentice=ApprenticeFactory(organisation=world.organisation))
             ApprenticeFactory(organisation=world.organisation, minor=True)
+
+
+@pytest.fixture
+def broker_at():
+    """``broker_at(url)`` points Celery at that broker, tasks no longer run inline; all is restored
+    afterwards. ``redis://127.0.0.1:1/0`` is a broker that refuses every connection."""
+    from config import celery_app
+
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+
+    def forget_connections():
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    def point(url: str) -> None:
+        conf.broker_url = url
+        conf.task_always_eager = False
+        forget_connections()
+
+    yield point
+    conf.broker_url, conf.task_always_eager = saved
+    forget_connections()

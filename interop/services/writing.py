@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apprentices.models import Apprentice, Contract
-from core import audit
+from core import audit, jobs
 from core.models import AuditEvent
 from core.queue import enqueue
 from core.workflow import Refusal
@@ -59,8 +59,20 @@ def confirm_import(*, report: ImportReport, by) -> ImportReport:
 
 
 def apply_import(report_id: int, today=None) -> ImportReport:
-    """Write the kept rows of a confirmed report, all or nothing. Idempotent: a report is applied once."""
+    """Write the kept rows of a confirmed report, all or nothing. Idempotent: the report is claimed with
+    a lease (core.jobs), a message for a report held by a live lease, or applied, does nothing, and the
+    result is written under the row's lock by the holder of the lease only."""
     today = today or timezone.localdate()
+    token = jobs.claim(ImportReport, report_id)
+    if token is None:
+        return ImportReport.objects.get(pk=report_id)
+    with jobs.heartbeat(ImportReport, report_id, token):
+        _apply_claimed(report_id, token, today)
+    cache.delete(progress_key(report_id))
+    return ImportReport.objects.get(pk=report_id)
+
+
+def _apply_claimed(report_id: int, token: str, today) -> None:
     try:
         with transaction.atomic():
             report = (
@@ -68,13 +80,14 @@ def apply_import(report_id: int, today=None) -> ImportReport:
                 .select_related("organisation", "applied_by")
                 .get(pk=report_id)
             )
-            if report.status != ImportReport.Status.APPLYING:
-                return report
+            if report.status != ImportReport.Status.APPLYING or report.lease_token != token:
+                return  # taken over by another worker meanwhile
             counts = _apply(report, today)
             report.status = ImportReport.Status.DONE
             report.finished_at = timezone.now()
             report.done = report.rows_total
             report.counts = counts
+            report.lease_token, report.lease_expires_at = "", None
             report.save(
                 update_fields=[
                     "status",
@@ -85,6 +98,8 @@ def apply_import(report_id: int, today=None) -> ImportReport:
                     "rows_update",
                     "rows_unchanged",
                     "rows_rejected",
+                    "lease_token",
+                    "lease_expires_at",
                 ]
             )
             audit.record(
@@ -94,13 +109,14 @@ def apply_import(report_id: int, today=None) -> ImportReport:
         raise  # the database is unreachable: the task retries, the report is still to apply
     except Exception as error:
         logger.exception("Import %s en échec", report_id)
-        ImportReport.objects.filter(pk=report_id, status=ImportReport.Status.APPLYING).update(
+        jobs.finish(
+            ImportReport,
+            report_id,
+            token,
             status=ImportReport.Status.FAILED,
             finished_at=timezone.now(),
             error=_("L'import a échoué (%(error)s) : rien n'a été écrit.") % {"error": type(error).__name__},
         )
-    cache.delete(progress_key(report_id))
-    return ImportReport.objects.get(pk=report_id)
 
 
 def _apply(report: ImportReport, today) -> dict:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Apprentice
 from core.audit import AuditEvent
 from core.csvexport import export_response
+from core.queue import waiting_for_broker
 from core.viewutils import filtered_page, render_list
 from core.workflow import REFUSALS, refuse
 from core.workflow import views as workflow_views
@@ -137,13 +138,17 @@ class SheetDraftPage(workflow_views.DraftPage):
         except REFUSALS as error:
             refuse(request, error)
         else:
-            messages.success(
-                request,
-                _(
+            if waiting_for_broker("livret.tasks.send_countersign_request", sheet.pk):
+                message = _(
+                    "Fiche transmise. Le service d'envoi ne répond pas pour l'instant : votre maître "
+                    "d'apprentissage recevra l'e-mail pour la contresigner dès son retour."
+                )
+            else:
+                message = _(
                     "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la "
                     "contresigner."
-                ),
-            )
+                )
+            messages.success(request, message)
         return redirect(sheet)
 
 

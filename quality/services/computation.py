@@ -9,10 +9,12 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apprentices.models import Diploma
+from core import jobs
 from core.models import AcademicYear
 from core.queue import enqueue
 from core.workflow import Refusal
@@ -88,12 +90,19 @@ def request_computation(*, organisation_id: int, year: AcademicYear, by=None, di
     if by is not None and not perms.can_recompute(by, organisation_id):
         raise PermissionDenied(_("Vous ne pouvez pas recalculer les indicateurs de cet établissement."))
     ensure_open(organisation_id, year)
+    now = timezone.now()
+    # A run whose worker died (its lease expired) or that never started is not running any more.
+    dead = Q(status=ComputationRun.Status.RUNNING) & (
+        Q(lease_expires_at__lte=now) | Q(lease_expires_at__isnull=True)
+    )
     ComputationRun.objects.filter(
-        organisation_id=organisation_id,
-        academic_year=year,
-        status__in=ComputationRun.ACTIVE,
-        requested_at__lt=timezone.now() - stale_after(),
-    ).update(status=ComputationRun.Status.FAILED, error=_("Interrompu (le calcul ne répondait plus)."))
+        organisation_id=organisation_id, academic_year=year, status__in=ComputationRun.ACTIVE
+    ).filter(dead | Q(requested_at__lt=now - stale_after())).update(
+        status=ComputationRun.Status.FAILED,
+        lease_token="",
+        lease_expires_at=None,
+        error=_("Interrompu (le calcul ne répondait plus)."),
+    )
     try:
         with transaction.atomic():
             run = ComputationRun.objects.create(
@@ -119,34 +128,44 @@ def request_computation(*, organisation_id: int, year: AcademicYear, by=None, di
 
 
 def run_computation(run_id: int) -> ComputationRun:
-    """Carry out a queued run, reporting its progress. On failure the previous values stay and the run
-    says what went wrong."""
-    claimed = ComputationRun.objects.filter(pk=run_id, status=ComputationRun.Status.QUEUED).update(
-        status=ComputationRun.Status.RUNNING, started_at=timezone.now()
-    )
+    """Carry out a queued run, reporting its progress. Idempotent: the run is claimed with a lease
+    (core.jobs); a message for a run held by a live lease, or finished, does nothing, and one whose
+    lease expired takes it over (the values are upserted: the same rows again). On failure the previous
+    values stay and the run says what went wrong."""
+    token = jobs.claim(ComputationRun, run_id, started_at=timezone.now(), done=0)
     run = ComputationRun.objects.select_related("academic_year").get(pk=run_id)
-    if not claimed:
-        return run  # already carried out, or taken by another worker: idempotent
+    if token is None:
+        return run
 
     def progress(done, total):
-        ComputationRun.objects.filter(pk=run_id).update(done=done, total=total)
+        jobs.holds(ComputationRun, run_id, token).update(done=done, total=total)
 
     diplomas = Diploma.objects.filter(organisation_id=run.organisation_id)
     if run.diploma_id:
         diplomas = diplomas.filter(pk=run.diploma_id)
-    try:
-        rows = compute_indicators(year=run.academic_year, diplomas=diplomas, progress=progress)
-    except Exception as error:
-        logger.exception("Calcul des indicateurs %s en échec", run_id)
-        ComputationRun.objects.filter(pk=run_id).update(
-            status=ComputationRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("Le calcul a échoué (%(error)s) : les valeurs précédentes sont conservées.")
-            % {"error": type(error).__name__},
-        )
-    else:
-        ComputationRun.objects.filter(pk=run_id).update(
-            status=ComputationRun.Status.DONE, finished_at=timezone.now(), rows=rows, done=len(INDICATORS)
-        )
+    with jobs.heartbeat(ComputationRun, run_id, token):
+        try:
+            rows = compute_indicators(year=run.academic_year, diplomas=diplomas, progress=progress)
+        except Exception as error:
+            logger.exception("Calcul des indicateurs %s en échec", run_id)
+            jobs.finish(
+                ComputationRun,
+                run_id,
+                token,
+                status=ComputationRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error=_("Le calcul a échoué (%(error)s) : les valeurs précédentes sont conservées.")
+                % {"error": type(error).__name__},
+            )
+        else:
+            jobs.finish(
+                ComputationRun,
+                run_id,
+                token,
+                status=ComputationRun.Status.DONE,
+                finished_at=timezone.now(),
+                rows=rows,
+                done=len(INDICATORS),
+            )
     run.refresh_from_db()
     return run

@@ -87,6 +87,8 @@ def test_a_recent_running_run_is_not_taken_for_stale(world, settings):
         academic_year=year,
         status=ComputationRun.Status.RUNNING,
         requested_at=timezone.now() - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT - 60),
+        lease_token="vivant",
+        lease_expires_at=timezone.now() + datetime.timedelta(minutes=1),
     )
     with pytest.raises(Refusal, match="déjà en cours"):
         computation.request_computation(organisation_id=organisation, year=year)
