@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import int_to_base36
 
+from core import submissions
 from core.mail import send_templated
 from core.models import User
 from core.tokens import invitation_token
@@ -28,3 +29,9 @@ def send_invitation(user_id: int) -> bool:
         to=[user.email],
     )
     return True
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def purge_form_submissions() -> int:
+    """Hourly: the one-time tokens of create forms past their retention are deleted."""
+    return submissions.purge()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.submissions import submitted_once
 from core.viewutils import render_progress
 from core.workflow import Refusal, refuse
 from interop import perms
@@ -42,6 +43,7 @@ def _report(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def import_home(request):
     user = request.user
     _require_import(user)
