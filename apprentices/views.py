@@ -12,6 +12,7 @@ from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice,
 from apprentices.signals import apprentice_page, contract_page, sections
 from core.csvexport import export_response
 from core.models import AuditEvent
+from core.submissions import submitted_once
 from core.viewutils import filtered_page, render_list, save_form
 
 
@@ -63,6 +64,7 @@ def apprentice_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def apprentice_create(request):
     if not perms.can_manage_apprentices(request.user):
         raise Http404
@@ -109,6 +111,7 @@ def contract_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def contract_create(request):
     if not perms.can_manage_apprentices(request.user):
         raise Http404

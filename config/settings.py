@@ -307,8 +307,19 @@ CELERY_BEAT_SCHEDULE["erase-expired-personal-data"] = {
     "task": "privacy.tasks.erase_expired_personal_data",
     "schedule": crontab(hour=3, minute=15),
 }
-# Import of the fichier d'effectifs: the largest file accepted, in bytes.
+# Import of the fichier d'effectifs: the largest file accepted, in bytes; up to IMPORT_INLINE_BYTES a
+# file is read in the request, above it the request only stores it (under MEDIA_ROOT) and Celery reads
+# it while the page shows the progress; an upload not read within IMPORT_STALE_HOURS is purged.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=256 * 1024)
+IMPORT_STALE_HOURS = env.int("IMPORT_STALE_HOURS", default=6)
+CELERY_BEAT_SCHEDULE["purge-imports"] = {"task": "interop.tasks.purge_imports", "schedule": 3600}
+# Create forms: the one-time token that keeps a double click from creating twice is kept this long.
+FORM_SUBMISSION_RETENTION_HOURS = env.int("FORM_SUBMISSION_RETENTION_HOURS", default=48)
+CELERY_BEAT_SCHEDULE["purge-form-submissions"] = {
+    "task": "core.tasks.purge_form_submissions",
+    "schedule": 3600,
+}
 
 # Security: everything below is checked by `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -345,3 +345,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)}"
+
+
+class FormSubmission(models.Model):
+    """The one-time token of a create form, recorded in the transaction of what it created: a second
+    POST of the same form (a double click, a resent page) creates nothing and goes to ``url``."""
+
+    token = models.CharField(_("jeton"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        "core.User", verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now, db_index=True)
+    url = models.CharField(_("page de ce qui a été créé"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi de formulaire")
+        verbose_name_plural = _("envois de formulaires")
+
+    def __str__(self):
+        return f"{self.token[:8]}… ({self.created_at:%d/%m/%Y %H:%M})"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import int_to_base36
 
-from core import jobs, queue
+from core import jobs, queue, submissions
 from core.mail import send_templated
 from core.models import User
 from core.tokens import invitation_token
@@ -48,3 +48,9 @@ def hand_over_at_start(**kwargs) -> None:
 def resume_jobs() -> dict:
     """Every minute: requeue the jobs whose worker died (lease expired) or whose message was lost."""
     return jobs.resume()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def purge_form_submissions() -> int:
+    """Hourly: the one-time tokens of create forms past their retention are deleted."""
+    return submissions.purge()

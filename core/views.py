@@ -12,11 +12,13 @@ from core import services
 from core.forms import AcceptInvitationForm, InvitationForm
 from core.models import User
 from core.perms import is_staff_or_admin
+from core.submissions import submitted_once
 from core.tokens import invitation_token
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def invite(request):
     if not is_staff_or_admin(request.user):
         raise Http404

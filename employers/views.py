@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from apprentices.models import Contract
 from core.csvexport import export_response
 from core.models import AuditEvent
+from core.submissions import submitted_once
 from core.viewutils import filtered_page, render_list, save_form
 from employers import perms
 from employers.forms import EmployerForm
@@ -51,6 +52,7 @@ def employer_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def employer_create(request):
     if not perms.can_create_employer(request.user):
         raise Http404

@@ -80,10 +80,11 @@ DIPLOMA_COLUMNS = ("formation_rncp", "formation_cfd")
 
 def normalize_header(header) -> str:
     """`` Date_de_Naissance_Apprenant `` → ``date_de_naissance_apprenant``; ``Année scolaire`` →
-    ``annee_scolaire``."""
+    ``annee_scolaire``; ``nom_apprenant *`` → ``nom_apprenant`` (the official template marks its
+    required columns with ``*``, its conditional ones with ``**``)."""
     text = unicodedata.normalize("NFKD", str(header or ""))
     text = "".join(char for char in text if not unicodedata.combining(char))
-    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+    return re.sub(r"[\s\-]+", "_", text.strip().rstrip("*").strip().casefold())
 
 
 class CellError(ValueError):

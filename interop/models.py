@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,16 +15,24 @@ from core.models import Organisation, User
 from core.perms import VisibleQuerySet
 
 
+def upload_path(instance, filename):
+    # Never a name from the request: a random token under the organisation's folder, in MEDIA_ROOT
+    # (outside the web root, served by no URL). The file is deleted once read.
+    extension = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
+    return f"imports/{instance.organisation_id}/{secrets.token_hex(16)}{extension}"
+
+
 class ImportReportQuerySet(VisibleQuerySet):
     # Staff and admins of the organisation only: the other roles reach no report.
     visibility = {"organisation": "organisation"}
 
 
 class ImportReport(LeasedJob):
-    """One fichier d'effectifs read for an organisation: previewed, then applied once. Applying is
-    claimed with a lease (core.jobs)."""
+    """One fichier d'effectifs read for an organisation: read (in Celery when large), previewed, then
+    applied once. Applying is claimed with a lease (core.jobs)."""
 
     class Status(models.TextChoices):
+        READING = "reading", _("Lecture du fichier en cours")
         PREVIEW = "preview", _("Aperçu, en attente de confirmation")
         APPLYING = "applying", _("Import en cours")
         DONE = "done", _("Importé")
@@ -33,6 +43,7 @@ class ImportReport(LeasedJob):
     JOB_WAITING = JOB_RUNNING = Status.APPLYING
     JOB_FAILED = Status.FAILED
     JOB_QUEUED_FIELD = "applied_at"
+    ACTIVE = (Status.READING, Status.APPLYING)
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="import_reports"
@@ -44,6 +55,8 @@ class ImportReport(LeasedJob):
     file_name = models.CharField(_("fichier"), max_length=255)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    # The upload while it waits to be read in Celery; emptied (and the file deleted) once read.
+    file = models.FileField(_("fichier déposé"), upload_to=upload_path, max_length=255, blank=True)
     file_format = models.CharField(_("format lu"), max_length=120, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
     ignored_columns = models.JSONField(_("colonnes ignorées"), default=list, blank=True)
@@ -94,7 +107,14 @@ class ImportReport(LeasedJob):
 
     @property
     def is_active(self) -> bool:
-        return self.status == self.Status.APPLYING
+        return self.status in self.ACTIVE
+
+    @property
+    def was_read(self) -> bool:
+        """Whether the file gave a preview (false while it is read, or when it could not be)."""
+        return self.status != self.Status.READING and not (
+            self.status == self.Status.FAILED and self.applied_at is None
+        )
 
 
 class ImportRow(models.Model):

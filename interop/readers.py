@@ -63,14 +63,19 @@ def max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES
 
 
-def read_table(data: bytes, name: str = "") -> Table:
-    if not data:
+def check_size(size: int) -> None:
+    """Refuse an empty file or one over ``IMPORT_MAX_BYTES``, before anything is read or stored."""
+    if not size:
         raise FileRefused(_("Le fichier est vide."))
-    if len(data) > max_bytes():
+    if size > max_bytes():
         raise FileRefused(
             _("Le fichier pèse %(size)s octets : la limite est de %(limit)s octets.")
-            % {"size": f"{len(data):,}".replace(",", " "), "limit": f"{max_bytes():,}".replace(",", " ")}
+            % {"size": f"{size:,}".replace(",", " "), "limit": f"{max_bytes():,}".replace(",", " ")}
         )
+
+
+def read_table(data: bytes, name: str = "") -> Table:
+    check_size(len(data))
     if data.startswith(ZIP_MAGIC):
         table = _read_xlsx(data)
     elif data.startswith(OLE2_MAGIC):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.submissions import submitted_once
 from core.viewutils import render_progress
 from core.workflow import Refusal, refuse
 from interop import perms
@@ -20,7 +21,7 @@ from interop.export import export_csv, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, max_bytes
-from interop.services import planning, writing
+from interop.services import reading, writing
 
 ROWS_PER_PAGE = 50
 
@@ -42,27 +43,22 @@ def _report(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def import_home(request):
     user = request.user
     _require_import(user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > max_bytes():
-            form.add_error(
-                "file",
-                _("Le fichier pèse %(size)s octets : la limite est de %(limit)s octets.")
-                % {"size": upload.size, "limit": max_bytes()},
+        try:
+            report = reading.receive_import(
+                organisation=user.organisation, upload=form.cleaned_data["file"], by=user
             )
+        except FileRefused as error:
+            form.add_error("file", error.message)
         else:
-            try:
-                report = planning.preview_import(
-                    organisation=user.organisation, data=upload.read(), file_name=upload.name, by=user
-                )
-            except FileRefused as error:
-                form.add_error("file", error.message)
-            else:
-                return redirect(report)
+            if report.status == ImportReport.Status.READING:
+                messages.info(request, _("Fichier déposé : la page suit sa lecture, puis montre l'aperçu."))
+            return redirect(report)
     reports = (
         ImportReport.objects.visible_to(user)
         .filter(organisation_id=user.organisation_id)
@@ -121,7 +117,12 @@ def report_status(request, pk):
     report = _report(request, pk)
     if request.htmx:
         context = {"report": report, "done": writing.progress_of(report)}
-        return render_progress(request, "interop/_import_progress.html", context, active=report.is_active)
+        template = (
+            "interop/_read_progress.html"
+            if report.status == ImportReport.Status.READING
+            else "interop/_import_progress.html"
+        )
+        return render_progress(request, template, context, active=report.is_active)
     return JsonResponse(
         {
             "status": report.status,

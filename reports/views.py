@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
+from core.submissions import submitted_once
 from core.viewutils import PAGE_SIZE, render_progress
 from core.workflow import Refusal, refuse
 from quality.perms import can_export_establishment_compliance
@@ -86,6 +87,7 @@ def alert_list(request, kind):
 
 @login_required
 @require_POST
+@submitted_once
 def compliance_export(request):
     """The establishment's compliance PDF, for the year the form gives (the current one by default)."""
     user = request.user
@@ -104,6 +106,7 @@ def compliance_export(request):
 
 @login_required
 @require_POST
+@submitted_once
 def csv_export(request):
     """A list's CSV in the background, for the lists too long to stream at once."""
     try:
@@ -182,6 +185,7 @@ def export_download(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def export_retry(request, pk):
     export = _export_for(request, pk)
     try:

@@ -2,6 +2,9 @@
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
+
+from core import submissions
 
 register = template.Library()
 
@@ -31,3 +34,11 @@ def ordinal(value) -> str:
         suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
         return f"{number}{suffix}"
     return f"{number}re" if number == 1 else f"{number}e"
+
+
+@register.simple_tag
+def submission_field() -> str:
+    """The one-time token of a create form (core.submissions): a double click sends it once."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token()
+    )

@@ -28,6 +28,8 @@ from interop.readers import FileRefused, read_table
 from interop.validation import read_row
 
 CASE_INSENSITIVE = {"last_name", "first_name"}
+# While a file is read in Celery, its progress is told every this many rows.
+PROGRESS_EVERY = 500
 
 
 def _date(value):
@@ -411,8 +413,18 @@ class Preview:
         return sum(1 for p in self.plans if p.action == action)
 
 
-def build_preview(*, organisation: Organisation, data: bytes, file_name: str, today=None) -> Preview:
-    """Read the file and say what each row would do; writes nothing. Raises :class:`FileRefused`."""
+def progress_key(report_id: int) -> str:
+    """The cache key of a report's progress while it is read or applied in Celery."""
+    return f"interop:import:{report_id}:done"
+
+
+def build_preview(
+    *, organisation: Organisation, data: bytes, file_name: str, today=None, progress=None
+) -> Preview:
+    """Read the file and say what each row would do; writes nothing. Raises :class:`FileRefused`.
+
+    ``progress(done, total)``, when given, is told the number of rows once the file is open, then every
+    ``PROGRESS_EVERY`` rows (half the work is to read the cells, half to plan the rows)."""
     today = today or timezone.localdate()
     table = read_table(data, file_name)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
@@ -422,18 +434,27 @@ def build_preview(*, organisation: Organisation, data: bytes, file_name: str, to
         raise FileRefused(
             _("Colonnes obligatoires absentes : %(columns)s.") % {"columns": ", ".join(missing)}
         )
+    total = len(table.rows)
+    if progress:
+        progress(0, total)
     ignored = [h for h in table.headers if h.strip() and normalize_header(h) not in KNOWN]
     used = [(column, index) for column, index in table.columns.items() if column in KNOWN]
     read = []
-    for line, cells in table.rows:
+    for number, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] for column, index in used if index < len(cells)}
         if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
             # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
             raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
         values, errors = read_row(raw, today)
         read.append((line, raw, values, errors))
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number // 2, total)
     planner = Planner(organisation, [values for _l, _r, values, _e in read], today)
-    plans = [planner.plan(line, values, errors) for line, _raw, values, errors in read]
+    plans = []
+    for number, (line, _raw, values, errors) in enumerate(read, start=1):
+        plans.append(planner.plan(line, values, errors))
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(total // 2 + number // 2, total)
     raws = {line: raw for line, raw, _v, _e in read}
     return Preview(
         file_name=file_name[:255],
@@ -446,45 +467,20 @@ def build_preview(*, organisation: Organisation, data: bytes, file_name: str, to
     )
 
 
+def check_may_import(by, organisation_id: int) -> None:
+    if by is not None and not perms.can_import_for(by, organisation_id):
+        raise PermissionDenied(_("Seule l'équipe du CFA importe le fichier d'effectifs."))
+
+
 def preview_import(
     *, organisation: Organisation, data: bytes, file_name: str, by=None, today=None
 ) -> ImportReport:
     """Read the file and keep its preview as an import report waiting for confirmation."""
-    if by is not None and not perms.can_import_for(by, organisation.pk):
-        raise PermissionDenied(_("Seule l'équipe du CFA importe le fichier d'effectifs."))
+    check_may_import(by, organisation.pk)
     preview = build_preview(organisation=organisation, data=data, file_name=file_name, today=today)
-    A = ImportRow.Action
     with transaction.atomic():
-        report = ImportReport.objects.create(
-            organisation=organisation,
-            uploaded_by=by,
-            file_name=preview.file_name,
-            sha256=preview.sha256,
-            size=preview.size,
-            file_format=preview.file_format,
-            ignored_columns=preview.ignored_columns,
-            rows_total=len(preview.plans),
-            rows_create=preview.count(A.CREATE),
-            rows_update=preview.count(A.UPDATE),
-            rows_unchanged=preview.count(A.UNCHANGED),
-            rows_rejected=preview.count(A.REJECTED),
-        )
-        ImportRow.objects.bulk_create(
-            [
-                ImportRow(
-                    report=report,
-                    line=p.line,
-                    action=p.action,
-                    label=p.label[:255],
-                    errors=p.errors,
-                    changes=p.changes,
-                    values={**p.values, "notes": [str(n) for n in p.notes]},
-                    raw=preview.raws[p.line] if p.action == A.REJECTED else {},
-                )
-                for p in preview.plans
-            ],
-            batch_size=1000,
-        )
+        report = ImportReport(organisation=organisation, uploaded_by=by)
+        keep_preview(report, preview)
         audit.record(
             "interop.importreport.created",
             report,
@@ -492,3 +488,37 @@ def preview_import(
             actor=by,
         )
     return report
+
+
+def keep_preview(report: ImportReport, preview: Preview) -> None:
+    """Save ``report`` as the preview of the file, with one row per line read (in the caller's
+    transaction). The same for a file read in the request and for one read in Celery."""
+    A = ImportRow.Action
+    report.status = ImportReport.Status.PREVIEW
+    report.file_name = preview.file_name
+    report.sha256 = preview.sha256
+    report.size = preview.size
+    report.file_format = preview.file_format
+    report.ignored_columns = preview.ignored_columns
+    report.rows_total = len(preview.plans)
+    report.rows_create = preview.count(A.CREATE)
+    report.rows_update = preview.count(A.UPDATE)
+    report.rows_unchanged = preview.count(A.UNCHANGED)
+    report.rows_rejected = preview.count(A.REJECTED)
+    report.save()
+    ImportRow.objects.bulk_create(
+        [
+            ImportRow(
+                report=report,
+                line=p.line,
+                action=p.action,
+                label=p.label[:255],
+                errors=p.errors,
+                changes=p.changes,
+                values={**p.values, "notes": [str(n) for n in p.notes]},
+                raw=preview.raws[p.line] if p.action == A.REJECTED else {},
+            )
+            for p in preview.plans
+        ],
+        batch_size=1000,
+    )

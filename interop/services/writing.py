@@ -24,17 +24,13 @@ from core.workflow import Refusal
 from employers.models import Employer
 from interop import perms
 from interop.models import ImportReport, ImportRow
-from interop.services.planning import Planner, RowPlan
+from interop.services.planning import Planner, RowPlan, progress_key
 
 logger = logging.getLogger(__name__)
 
 # Above this many rows to write, the import runs in Celery and the page follows its progress.
 INLINE_ROWS = 500
 PROGRESS_EVERY = 500
-
-
-def progress_key(report_id: int) -> str:
-    return f"interop:import:{report_id}:done"
 
 
 def confirm_import(*, report: ImportReport, by) -> ImportReport:
@@ -285,6 +281,7 @@ def _contract_repr(apprentice: str, employer: str) -> str:
 
 
 def progress_of(report: ImportReport) -> int:
-    if report.status == ImportReport.Status.APPLYING:
+    """The rows read (while the file is read) or written (while it is applied) so far."""
+    if report.is_active:
         return cache.get(progress_key(report.pk), report.done)
     return report.done

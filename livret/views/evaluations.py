@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apprentices.models import Contract
 from core.audit import AuditEvent
+from core.submissions import submitted_once
 from core.workflow import REFUSALS, refuse
 from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
@@ -143,6 +144,7 @@ def contract_evaluations(request, contract_pk):
 
 @login_required
 @require_POST
+@submitted_once
 def evaluation_open(request, contract_pk):
     contract = _contract_for(request.user, contract_pk)
     back = reverse("livret:contract_evaluations", args=[contract.pk])

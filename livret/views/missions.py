@@ -13,6 +13,7 @@ from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
 from core.models import AcademicYear, Role
+from core.submissions import submitted_once
 from core.viewutils import filtered_page, render_list
 from core.workflow import REFUSALS, refuse
 from core.workflow import views as workflow_views
@@ -70,6 +71,7 @@ def mission_export(request):
 
 @login_required
 @require_POST
+@submitted_once
 def mission_create(request, contract_pk):
     """Open the description of the current academic year, from the contract page or the list."""
     contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)

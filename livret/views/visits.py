@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
+from core.submissions import submitted_once
 from core.viewutils import PAGE_SIZE, filtered_page, render_list, search
 from core.workflow import Refusal, refuse
 from core.workflow import views as workflow_views
@@ -132,6 +133,7 @@ def contract_visits(request, contract_pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def visit_plan(request, contract_pk):
     contract = _contract_for(request.user, contract_pk)
     if not perms.can_plan_visit(request.user, contract):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
+from core.submissions import submitted_once
 from core.viewutils import render_progress
 from core.workflow import REFUSALS, refuse
 from quality import perms, selectors
@@ -56,6 +57,7 @@ def dashboard(request):
 
 @login_required
 @require_POST
+@submitted_once
 def recompute(request):
     """Queue a recomputation of the year's indicators (inline without a broker)."""
     user = request.user
@@ -108,6 +110,7 @@ def run_status(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def campaign_close(request, year):
     user = request.user
     require_quality(user)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.models import AcademicYear
+from core.submissions import submitted_once
 from core.viewutils import PAGE_SIZE
 from core.workflow import REFUSALS
 from quality import perms, selectors
@@ -33,6 +34,7 @@ def evidence_list(request):
 
 
 @login_required
+@submitted_once
 def evidence_create(request):
     user = request.user
     require_quality(user)
@@ -119,6 +121,7 @@ def meeting_detail(request, pk):
 
 
 @login_required
+@submitted_once
 def meeting_create(request):
     user = request.user
     require_quality(user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
+from core.submissions import submitted_once
 from core.workflow import REFUSALS, refuse
 from quality import perms, selectors
 from quality.charts import trend_chart
@@ -140,6 +141,7 @@ def threshold_edit(request, pk, year):
 
 
 @login_required
+@submitted_once
 def milestone_create(request, pk, year):
     diploma = diploma_for(request.user, pk)
     academic_year = year_for(year)
@@ -248,6 +250,7 @@ def _anchor(request) -> str:
 
 @login_required
 @require_POST
+@submitted_once
 def attest(request, pk, year, requirement_pk):
     diploma = diploma_for(request.user, pk)
     academic_year = year_for(year)

@@ -55,3 +55,27 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     history.type = "replace";
   }
 });
+
+// A form that changes something is sent once: its submit buttons are disabled once it leaves (after
+// the browser took the clicked button's name and value), and enabled again when the page comes back
+// from the history. The server holds the same rule with the form's one-time token (core.submissions).
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    var buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+    window.setTimeout(function () {
+      buttons.forEach(function (button) {
+        button.disabled = true;
+        button.setAttribute("data-sent", "");
+      });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-sent]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("data-sent");
+    });
+  });
+})();

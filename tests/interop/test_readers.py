@@ -15,6 +15,13 @@ def test_headers_match_without_regard_to_case_accents_or_spaces():
     assert normalize_header("Année Scolaire") == "annee_scolaire"
 
 
+def test_headers_match_without_the_official_templates_required_marks():
+    # The official template marks its required columns "nom_apprenant *", its conditional ones "**".
+    assert normalize_header("nom_apprenant *") == "nom_apprenant"
+    assert normalize_header("contrat_date_fin_2**") == "contrat_date_fin_2"
+    assert normalize_header(" siret_employeur_3 ** ") == "siret_employeur_3"
+
+
 @pytest.mark.parametrize("text", ["2025-09-01", "01/09/2025", "1/9/2025"])
 def test_dates_are_read_in_both_styles(text):
     assert parse_date(text) == datetime.date(2025, 9, 1)
