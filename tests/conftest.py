@@ -292,6 +292,11 @@ def build_chain(organisation, academic_year, *, with_accounts: bool) -> Chain:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The two organisations, their three chains and the role users (see ``World``)."""
     from core.models import Role
     from tests.core.factories import AcademicYearFactory, OrganisationFactory, UserFactory
 
