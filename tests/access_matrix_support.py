@@ -72,6 +72,9 @@ class Rule:
     scope: str = ORGANISATION
     anonymous: str = LOGIN
     post_as_get: bool = False
+    # A page that takes seconds to build (a PDF): one allowed visitor per chain opens it, every
+    # refused one is still walked.
+    sampled: bool = False
 
 
 def page(*kinds, who=ANY, **options) -> Rule:
@@ -128,7 +131,9 @@ RULES: dict[str, Rule] = {
     "tutors:tutor_export": page(),
     # livret: the booklet's documents, on the contracts each role follows
     "livret:booklet": page("apprentice", who=ROLE_USERS),
-    "livret:booklet_pdf": page("apprentice", who=frozenset({"apprentice", "head_of_diploma", *STAFF})),
+    "livret:booklet_pdf": page(
+        "apprentice", who=frozenset({"apprentice", "head_of_diploma", *STAFF}), sampled=True
+    ),
     "livret:sheet_list": page(),
     "livret:sheet_export": page(),
     "livret:sheet_detail": page("sheet", who=ROLE_USERS),
@@ -146,7 +151,7 @@ RULES: dict[str, Rule] = {
     "livret:visit_plan": form("contract", who=PLANNERS),
     "livret:visit_detail": page("reported_visit", who=ROLE_USERS),
     "livret:visit_log": form("planned_visit", who=PLANNERS),
-    "livret:visit_pdf": page("reported_visit", who=ROLE_USERS),
+    "livret:visit_pdf": page("reported_visit", who=ROLE_USERS, sampled=True),
     "livret:visit_cancel": action("planned_visit", who=ROLE_USERS),
     "livret:visit_acknowledge": action("reported_visit", who=ROLE_USERS),
     "livret:visit_link": link("reported_visit"),
@@ -173,7 +178,7 @@ RULES: dict[str, Rule] = {
     "quality:run_status": page("run", who=QUALITY),
     "quality:campaign_close": action("year", who=QUALITY),
     "quality:trajectory": page("diploma", "year", who=QUALITY),
-    "quality:compliance_pdf": page("diploma", "year", who=QUALITY),
+    "quality:compliance_pdf": page("diploma", "year", who=QUALITY, sampled=True),
     "quality:indicator_records": page("diploma", "year", "indicator", who=QUALITY),
     "quality:thresholds": form("diploma", "year", who=QUALITY),
     "quality:milestone_create": form("diploma", "year", who=QUALITY),
