@@ -13,10 +13,33 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Property-based tests: a moderate, derandomized number of examples (the same ones on every run, so
+# that CI is reproducible), no deadline (a page render on a busy machine is not a bug), and no example
+# database written into the checkout. HYPOTHESIS_PROFILE=dev explores more, at random.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def chromium_path() -> str | None:
@@ -25,6 +48,16 @@ def chromium_path() -> str | None:
     if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
         return candidate
     return shutil.which(candidate)
+
+
+def worker_redis_url(url: str, worker: str | None) -> str:
+    """``url`` with its database number moved by the pytest-xdist worker's index (``gw0`` keeps it,
+    ``gw1`` adds one...), so that parallel workers never consume each other's Celery messages."""
+    if not url or not worker or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
 
 
 def redis_problem() -> str | None:
@@ -44,6 +77,12 @@ def redis_problem() -> str | None:
 def pytest_configure(config):
     from django.conf import settings
     from django.test.utils import override_settings
+
+    # One Redis database per pytest-xdist worker (the test databases are already one per worker:
+    # pytest-django suffixes their names with the worker's id).
+    redis_url = worker_redis_url(os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER"))
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
 
     static_root = Path(tempfile.mkdtemp(prefix="livret-tests-static-"))
     media_root = Path(tempfile.mkdtemp(prefix="livret-tests-media-"))
@@ -69,12 +108,20 @@ def pytest_configure(config):
         # The suite never touches the shared Redis cache: rate limits and sessions stay per process.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         CELERY_TASK_ALWAYS_EAGER=True,
+        **(
+            {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url}
+            if redis_url
+            else {}
+        ),
     ).enable()
     config.add_cleanup(lambda: shutil.rmtree(static_root, ignore_errors=True))
     config.add_cleanup(lambda: shutil.rmtree(media_root, ignore_errors=True))
 
     from config import celery_app
 
+    if redis_url:
+        celery_app.conf.broker_url = redis_url
+        celery_app.conf.result_backend = redis_url
     # Tasks queued by the code under test run inline; the worker test switches this off itself.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
@@ -271,6 +318,11 @@ def build_chain(organisation, academic_year, *, with_accounts: bool) -> Chain:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The two organisations, their three chains and the role users (see ``World``)."""
     from core.models import Role
     from tests.core.factories import AcademicYearFactory, OrganisationFactory, UserFactory
 
