@@ -75,6 +75,8 @@ class Rule:
     # A page that takes seconds to build (a PDF): one allowed visitor per chain opens it, every
     # refused one is still walked.
     sampled: bool = False
+    # An allowed GET that records itself (the download of personal data writes an audit event).
+    audited_get: bool = False
 
 
 def page(*kinds, who=ANY, **options) -> Rule:
@@ -192,6 +194,19 @@ RULES: dict[str, Rule] = {
     "quality:meeting_list": page(who=QUALITY),
     "quality:meeting_create": form(who=QUALITY),
     "quality:meeting_detail": page("meeting", who=QUALITY),
+    # privacy: an apprentice's personal data for themself and the CFA's team; the erasure for the team
+    "privacy:my_data": Rule(get=frozenset({"apprentice"}), post=None),
+    "privacy:archive_json": Rule(
+        kinds=("apprentice",), get=frozenset({"apprentice", *STAFF}), post=None, audited_get=True
+    ),
+    "privacy:archive_pdf": Rule(
+        kinds=("apprentice",),
+        get=frozenset({"apprentice", *STAFF}),
+        post=None,
+        sampled=True,
+        audited_get=True,
+    ),
+    "privacy:erasure": form(who=STAFF),
     # reports: the follow-up dashboard, and background exports (their requester's only)
     "reports:dashboard": page(who=FOLLOW_UP),
     "reports:alert_list": page("alert", who=FOLLOW_UP),

@@ -268,7 +268,9 @@ def check_view(name, pattern, rule, dataset) -> list[str]:
                     opened.add(chain)
                 if method == "POST" and rule.post is None and expectation == "allowed":
                     continue  # answered as the GET just checked: a refused visitor's POST is what matters
-                may_write = expectation == "allowed" and method == "POST" and rule.post is not None
+                may_write = expectation == "allowed" and (
+                    (method == "POST" and rule.post is not None) or (method == "GET" and rule.audited_get)
+                )
                 response, changed = send(
                     client, method, url, data_for(name, dataset, chain), track=not may_write
                 )
