@@ -103,6 +103,16 @@ def hand_over(ids=None, *, limit: int = 500) -> int:
     return len(sent)
 
 
+def waiting_first_args(task_name: str) -> set:
+    """The first argument (a job's id) of every message of ``task_name`` not yet handed to the broker:
+    work that is late because the broker is, not because a worker lost it."""
+    return {
+        args[0]
+        for args in OutboxMessage.objects.filter(task=task_name).values_list("args", flat=True)
+        if args
+    }
+
+
 def waiting_for_broker(task_name: str, *args) -> bool:
     """Whether this work waits for a broker that did not answer (the page then says it will follow)."""
     return OutboxMessage.objects.filter(task=task_name, args=list(args), attempts__gt=0).exists()

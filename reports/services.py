@@ -20,7 +20,7 @@ from core import jobs
 from core.audit import record
 from core.csvexport import EXPORTS, filtered, write
 from core.models import AcademicYear
-from core.queue import enqueue
+from core.queue import enqueue, waiting_first_args
 from core.workflow import Refusal
 from quality.pdf import establishment_compliance_pdf
 from quality.perms import can_export_establishment_compliance
@@ -182,10 +182,11 @@ def purge_exports(now=None) -> int:
     for longer than a worker ever takes. Idempotent."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
-    # A live lease (or a recent requeue) means a worker is on it: core.jobs.resume looks after it.
+    # A live lease (or a recent requeue) means a worker is on it: core.jobs.resume looks after it. An
+    # export whose message still waits in the outbox is late because the broker is: it will run.
     Export.objects.filter(status__in=Export.ACTIVE, requested_at__lt=stale).exclude(
         lease_expires_at__gt=now
-    ).update(
+    ).exclude(pk__in=waiting_first_args(Export.JOB_TASK)).update(
         lease_token="",
         lease_expires_at=None,
         status=Export.Status.FAILED,

@@ -156,3 +156,24 @@ def test_the_hourly_purge_leaves_a_long_export_that_holds_a_live_lease(queued, s
 
     queued.refresh_from_db()
     assert queued.status == Export.Status.RUNNING
+
+
+def test_the_hourly_purge_leaves_an_export_whose_message_waits_for_the_broker(queued):
+    OutboxMessage.objects.filter(task=Export.JOB_TASK).delete()
+    OutboxMessage.objects.create(task=Export.JOB_TASK, args=[queued.pk], attempts=40, last_error="refusé")
+    Export.objects.filter(pk=queued.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=3))
+
+    services.purge_exports()
+
+    queued.refresh_from_db()
+    assert queued.status == Export.Status.QUEUED
+
+
+def test_the_hourly_purge_fails_an_export_lost_without_a_waiting_message(queued):
+    OutboxMessage.objects.filter(task=Export.JOB_TASK).delete()
+    Export.objects.filter(pk=queued.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=3))
+
+    services.purge_exports()
+
+    queued.refresh_from_db()
+    assert queued.status == Export.Status.FAILED
