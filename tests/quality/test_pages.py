@@ -11,6 +11,7 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent, Role
 from quality.models import (
@@ -372,10 +373,12 @@ def test_recompute_runs_and_a_second_one_is_refused_while_one_is_active(
         client.post(reverse("quality:recompute"), {"annee": world.academic_year.label})
     assert ComputationRun.objects.get().status == ComputationRun.Status.DONE
     assert IndicatorValue.objects.filter(diploma=world.mine.diploma).exists()
-    ComputationRun.objects.create(
+    ComputationRun.objects.create(  # a worker on it: its lease is live (core.jobs)
         organisation=world.organisation,
         academic_year=world.academic_year,
         status=ComputationRun.Status.RUNNING,
+        lease_token="vivant",
+        lease_expires_at=timezone.now() + datetime.timedelta(minutes=1),
     )
     response = client.post(reverse("quality:recompute"), {"annee": world.academic_year.label}, follow=True)
     assert "déjà en cours" in text_of(response)
