@@ -8,17 +8,14 @@ reads them, in a fixed number of queries.
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict
-
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apprentices.models import Contract
-from core.models import Signature
 from core.pdf import render_pdf
+from core.workflow.signatures import is_intact, signatures_by_document
 from livret.models import (
     ActionItem,
     Evaluation,
@@ -32,18 +29,9 @@ from livret.windows import HELD
 
 
 def _signatures(documents) -> dict[tuple[int, int], list[dict]]:
-    """The signatures of ``documents`` (of any kinds), by (content type id, document id): one query."""
-    by_type = defaultdict(list)
-    for document in documents:
-        by_type[ContentType.objects.get_for_model(type(document)).pk].append(document.pk)
-    if not by_type:
-        return {}
-    condition = Q()
-    for type_id, ids in by_type.items():
-        condition |= Q(document_type_id=type_id, document_id__in=ids)
-    found = defaultdict(list)
-    for signature in Signature.objects.filter(condition).order_by("signed_at", "pk"):
-        found[(signature.document_type_id, signature.document_id)].append(
+    """The signatures of ``documents`` as the document shows them, by (content type id, document id)."""
+    return {
+        key: [
             {
                 "act": signature.get_act_display(),
                 "name": signature.signer_name,
@@ -51,11 +39,12 @@ def _signatures(documents) -> dict[tuple[int, int], list[dict]]:
                 "via": signature.get_via_display(),
                 "at": timezone.localtime(signature.signed_at),
                 "sha256": signature.content_sha256,
-                "verified": hashlib.sha256(signature.content.encode("utf-8")).hexdigest()
-                == signature.content_sha256,
+                "verified": is_intact(signature),
             }
-        )
-    return found
+            for signature in signatures
+        ]
+        for key, signatures in signatures_by_document(documents).items()
+    }
 
 
 def _attach_signatures(documents) -> None:

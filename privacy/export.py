@@ -25,9 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from apprentices.selectors import apprentice_record
 from core.audit import AuditEvent, record
-from core.models import Signature
 from core.pdf import render_pdf
-from core.workflow.signatures import is_intact
+from core.workflow.signatures import is_intact, signatures_by_document
 from livret.selectors import apprentice_documents
 
 FORMAT = "livret-apprentissage/donnees-personnelles/1"
@@ -107,18 +106,9 @@ def _display(obj, only=None) -> list[tuple[str, str]]:
 
 
 def _signatures(documents) -> dict[tuple[int, int], list[dict]]:
-    """The signatures of ``documents`` (of any kinds), by (content type id, document id): one query."""
-    by_type = defaultdict(list)
-    for document in documents:
-        by_type[ContentType.objects.get_for_model(type(document)).pk].append(document.pk)
-    if not by_type:
-        return {}
-    condition = Q()
-    for type_id, ids in by_type.items():
-        condition |= Q(document_type_id=type_id, document_id__in=ids)
-    found = defaultdict(list)
-    for signature in Signature.objects.filter(condition).order_by("signed_at", "pk"):
-        found[(signature.document_type_id, signature.document_id)].append(
+    """The signatures of ``documents`` as the document shows them, by (content type id, document id)."""
+    return {
+        key: [
             {
                 "act": signature.act,
                 "act_label": str(signature.get_act_display()),
@@ -129,8 +119,10 @@ def _signatures(documents) -> dict[tuple[int, int], list[dict]]:
                 "sha256": signature.content_sha256,
                 "verified": is_intact(signature),
             }
-        )
-    return found
+            for signature in signatures
+        ]
+        for key, signatures in signatures_by_document(documents).items()
+    }
 
 
 def _audit_events(targets) -> list[AuditEvent]:

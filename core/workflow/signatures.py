@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 
 from core.models import Signature
 
@@ -57,3 +59,20 @@ def is_intact(signature: Signature) -> bool:
 
 def signatures_of(document):
     return Signature.objects.for_document(document).order_by("signed_at", "pk")
+
+
+def signatures_by_document(documents) -> dict[tuple[int, int], list[Signature]]:
+    """The signatures of ``documents`` (of any kinds), oldest first, by (content type id, document id):
+    one query whatever the number of documents and kinds."""
+    by_type = defaultdict(list)
+    for document in documents:
+        by_type[ContentType.objects.get_for_model(type(document)).pk].append(document.pk)
+    if not by_type:
+        return {}
+    condition = Q()
+    for type_id, ids in by_type.items():
+        condition |= Q(document_type_id=type_id, document_id__in=ids)
+    found = defaultdict(list)
+    for signature in Signature.objects.filter(condition).order_by("signed_at", "pk"):
+        found[(signature.document_type_id, signature.document_id)].append(signature)
+    return found
