@@ -117,6 +117,19 @@ def finish(model, pk, token: str, **fields) -> bool:
     return bool(holds(model, pk, token).update(lease_token="", lease_expires_at=None, **fields))
 
 
+def fail(model, pk, token: str, error: str, **fields) -> bool:
+    """``finish`` a job as failed now, saying why (in its ``JOB_ERROR_FIELD``)."""
+    return finish(
+        model,
+        pk,
+        token,
+        status=model.JOB_FAILED,
+        finished_at=timezone.now(),
+        **{model.JOB_ERROR_FIELD: error},
+        **fields,
+    )
+
+
 @contextlib.contextmanager
 def heartbeat(model, pk, token: str):
     """Renew the lease every third of its duration while the block runs, from a thread of its own (so

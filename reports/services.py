@@ -127,13 +127,11 @@ def _run(export: Export, token: str) -> None:
         jobs.holds(Export, export_id, token).update(done=min(done, total), total=total)
 
     if not perms.can_download(export.requested_by, export):
-        jobs.finish(
+        jobs.fail(
             Export,
             export_id,
             token,
-            status=Export.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("Vous n'avez plus accès à ces données : l'export n'a pas été produit."),
+            _("Vous n'avez plus accès à ces données : l'export n'a pas été produit."),
         )
         return
     fd, path = tempfile.mkstemp(suffix=export.extension, dir=settings.FILE_UPLOAD_TEMP_DIR)
@@ -162,15 +160,12 @@ def _run(export: Export, token: str) -> None:
         logger.exception("Export %s en échec", export_id)
         if export.file:
             export.file.delete(save=False)
-        jobs.finish(
+        jobs.fail(
             Export,
             export_id,
             token,
-            status=Export.Status.FAILED,
-            finished_at=timezone.now(),
+            _("L'export a échoué (%(error)s). Vous pouvez le relancer.") % {"error": type(error).__name__},
             file="",
-            error=_("L'export a échoué (%(error)s). Vous pouvez le relancer.")
-            % {"error": type(error).__name__},
         )
     finally:
         if os.path.exists(path):

@@ -105,13 +105,11 @@ def _apply_claimed(report_id: int, token: str, today) -> None:
         raise  # the database is unreachable: the task retries, the report is still to apply
     except Exception as error:
         logger.exception("Import %s en échec", report_id)
-        jobs.finish(
+        jobs.fail(
             ImportReport,
             report_id,
             token,
-            status=ImportReport.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("L'import a échoué (%(error)s) : rien n'a été écrit.") % {"error": type(error).__name__},
+            _("L'import a échoué (%(error)s) : rien n'a été écrit.") % {"error": type(error).__name__},
         )
 
 

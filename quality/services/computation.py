@@ -148,13 +148,11 @@ def run_computation(run_id: int) -> ComputationRun:
             rows = compute_indicators(year=run.academic_year, diplomas=diplomas, progress=progress)
         except Exception as error:
             logger.exception("Calcul des indicateurs %s en échec", run_id)
-            jobs.finish(
+            jobs.fail(
                 ComputationRun,
                 run_id,
                 token,
-                status=ComputationRun.Status.FAILED,
-                finished_at=timezone.now(),
-                error=_("Le calcul a échoué (%(error)s) : les valeurs précédentes sont conservées.")
+                _("Le calcul a échoué (%(error)s) : les valeurs précédentes sont conservées.")
                 % {"error": type(error).__name__},
             )
         else:
