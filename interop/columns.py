@@ -4,7 +4,9 @@ dates AAAA-MM-JJ or JJ/MM/AAAA; booleans VRAI/FAUX, OUI/NON, 1/0."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import enum
 import re
 import unicodedata
 
@@ -19,57 +21,222 @@ CONTRACT_FIELDS = (
     "siret_employeur",
 )
 
-APPRENTICE_COLUMNS = (
-    "nom_apprenant",
-    "prenom_apprenant",
-    "date_de_naissance_apprenant",
-    "sexe_apprenant",
-    "ine_apprenant",
-    "email_contact",
-    "tel_apprenant",
-    "adresse_apprenant",
-    "code_postal_apprenant",
-    "code_postal_de_naissance_apprenant",
-    "rqth_apprenant",
-    "date_rqth_apprenant",
-    "responsable_apprenant_mail1",
-    "responsable_apprenant_mail2",
-    "derniere_situation",
-    "dernier_organisme_uai",
-    "dernier_diplome",
-    "id_erp_apprenant",
+
+class Need(enum.Enum):
+    """When the template requires a column ("Obligatoire" in its sheet "Description des données")."""
+
+    ALWAYS = "Oui"
+    OPTIONAL = "Non"
+    IF_CONTRACT = "Oui, s'il y a un contrat"
+    IF_RUPTURE = "Oui, s'il y a rupture du contrat"
+    IF_EXCLUSION = "Oui, s'il y a une rupture de formation"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    name: str  # the header without its marks, as matched on import
+    header: str  # the header exactly as the template writes it (with `*` or `**`)
+    need: Need
+    format: str  # the template's "Format", for the template the platform builds
+
+
+# The template's formats, as it words them.
+NAME_FORMAT = (
+    "Alpha : au moins 1 lettre, espace/tiret/accent possibles - pas de chiffre. Caractères spéciaux acceptés"
 )
-ORGANISATION_COLUMNS = (
-    "etablissement_responsable_uai",
-    "etablissement_responsable_siret",
-    "etablissement_formateur_uai",
-    "etablissement_formateur_siret",
-    "etablissement_lieu_de_formation_uai",
-    "etablissement_lieu_de_formation_siret",
-    "etablissement_lieu_de_formation_adresse",
-    "etablissement_lieu_de_formation_code_postal",
+DATE_FORMAT = "(Norme ISO-8601). AAAA-MM-JJ ou JJ/MM/AAAA"
+UAI_FORMAT = "7 chiffres suivis d’une lettre, les trois premiers chiffres indiquant le département. 1234567A"
+SIRET_FORMAT = "14 chiffres : les 9 chiffres du Siren + 5 chiffres propres à chaque établissement"
+EMPLOYER_SIRET_FORMAT = (
+    "Numérique sur 14 positions sans espaces : les 9 chiffres du numéro SIREN + les 5 "
+    "chiffres du NIC - espace possible - suppression des espaces à l'enregistrement"
 )
-TRAINING_COLUMNS = (
-    "annee_scolaire",
-    "annee_formation",
-    "formation_rncp",
-    "formation_cfd",
-    "formation_presentielle",
-    "date_inscription_formation",
-    "date_entree_formation",
-    "date_fin_formation",
-    "duree_theorique_formation_mois",
-    "obtention_diplome_formation",
-    "date_obtention_diplome_formation",
-    "date_exclusion_formation",
-    "cause_exclusion_formation",
-    "nom_referent_handicap_formation",
-    "prenom_referent_handicap_formation",
-    "email_referent_handicap_formation",
+BOOL_FORMAT = "Booléen : VRAI / FAUX (ou OUI / NON)"
+INE_FORMAT = (
+    "11 caractères, soit : - 10 chiffres + 1 lettre - 9 chiffres + 2 lettres - 9 "
+    "caractères alphanumériques + 1 chiffre"
 )
-CONTRACT_COLUMNS = tuple(f"{name}{slot}" for slot in CONTRACT_SLOTS for name in CONTRACT_FIELDS)
-# Every column of the template, in its order; the export writes them all.
-TEMPLATE_COLUMNS = APPRENTICE_COLUMNS + ORGANISATION_COLUMNS + TRAINING_COLUMNS + CONTRACT_COLUMNS
+PHONE_FORMAT = (
+    "Suite numérique au choix : - 10 caractères numériques commençant par 1 zéro - "
+    "espace/tiret/point possible à la saisie, retrait lors du traitement - Indicateur "
+    "national (+33) + 9 caractères numériques"
+)
+PREVIOUS_UAI_FORMAT = (
+    "7 chiffres suivis d’une lettre, les trois premiers chiffres indiquant le département. "
+    "1234567A ou numéro de département sur 3 chiffres"
+)
+
+# Every column of the official template (modele-import-29012025.xlsx, sheet "Modèle"), in its order,
+# with the header written exactly as there (including its irregular `contrat_date_fin_2**`).
+COLUMNS = (
+    Column("nom_apprenant", "nom_apprenant *", Need.ALWAYS, NAME_FORMAT),
+    Column("prenom_apprenant", "prenom_apprenant *", Need.ALWAYS, NAME_FORMAT),
+    Column("date_de_naissance_apprenant", "date_de_naissance_apprenant *", Need.ALWAYS, DATE_FORMAT),
+    Column(
+        "sexe_apprenant",
+        "sexe_apprenant *",
+        Need.ALWAYS,
+        "Différentes valeurs acceptées : 1, 2 ou H, F ou M, F",
+    ),
+    Column(
+        "code_postal_de_naissance_apprenant",
+        "code_postal_de_naissance_apprenant",
+        Need.OPTIONAL,
+        "5 chiffres",
+    ),
+    Column(
+        "email_contact",
+        "email_contact *",
+        Need.ALWAYS,
+        "Alpha numérique avec un @ et un “.” texte@texte.texte",
+    ),
+    Column("adresse_apprenant", "adresse_apprenant *", Need.ALWAYS, "Chaîne de caractères alphanumériques"),
+    Column("code_postal_apprenant", "code_postal_apprenant *", Need.ALWAYS, "Suite numérique de 5 chiffres"),
+    Column("ine_apprenant", "ine_apprenant", Need.OPTIONAL, INE_FORMAT),
+    Column("tel_apprenant", "tel_apprenant", Need.OPTIONAL, PHONE_FORMAT),
+    Column("rqth_apprenant", "rqth_apprenant", Need.OPTIONAL, BOOL_FORMAT),
+    Column("date_rqth_apprenant", "date_rqth_apprenant", Need.OPTIONAL, DATE_FORMAT),
+    Column(
+        "responsable_apprenant_mail1",
+        "responsable_apprenant_mail1",
+        Need.OPTIONAL,
+        "Alpha numérique avec un @ : texte@texte.texte",
+    ),
+    Column(
+        "responsable_apprenant_mail2",
+        "responsable_apprenant_mail2",
+        Need.OPTIONAL,
+        "Alpha numérique avec un @ : texte@texte.texte",
+    ),
+    Column("dernier_organisme_uai", "dernier_organisme_uai", Need.OPTIONAL, PREVIOUS_UAI_FORMAT),
+    Column(
+        "derniere_situation",
+        "derniere_situation",
+        Need.OPTIONAL,
+        "4 chiffres – se référer à la nomenclature SIFA disponible sur votre espace (dernière en date 2024)",
+    ),
+    Column("type_cfa", "type_cfa", Need.OPTIONAL, "01, 02, 03, 04, 05, 06, 07, 08, 09, 10"),
+    Column("etablissement_responsable_uai", "etablissement_responsable_uai *", Need.ALWAYS, UAI_FORMAT),
+    Column("etablissement_responsable_siret", "etablissement_responsable_siret *", Need.ALWAYS, SIRET_FORMAT),
+    Column("etablissement_formateur_uai", "etablissement_formateur_uai *", Need.ALWAYS, UAI_FORMAT),
+    Column("etablissement_formateur_siret", "etablissement_formateur_siret *", Need.ALWAYS, SIRET_FORMAT),
+    Column(
+        "etablissement_lieu_de_formation_uai",
+        "etablissement_lieu_de_formation_uai",
+        Need.OPTIONAL,
+        UAI_FORMAT,
+    ),
+    Column(
+        "etablissement_lieu_de_formation_siret",
+        "etablissement_lieu_de_formation_siret",
+        Need.OPTIONAL,
+        SIRET_FORMAT,
+    ),
+    Column(
+        "etablissement_lieu_de_formation_adresse",
+        "etablissement_lieu_de_formation_adresse",
+        Need.OPTIONAL,
+        "Chaîne de caractères alphanumériques",
+    ),
+    Column(
+        "etablissement_lieu_de_formation_code_postal",
+        "etablissement_lieu_de_formation_code_postal",
+        Need.OPTIONAL,
+        "Suite numérique de 5 chiffres",
+    ),
+    Column("annee_scolaire", "annee_scolaire *", Need.ALWAYS, "AAAA-AAAA"),
+    Column("annee_formation", "annee_formation *", Need.ALWAYS, "Énumération : 1, 2, 3, 4, 5"),
+    Column("formation_rncp", "formation_rncp *", Need.ALWAYS, "RNCP + 5 chiffres (RNCPXXXXX) ou 5 chiffre."),
+    Column("formation_cfd", "formation_cfd", Need.OPTIONAL, "8 chiffres"),
+    Column("date_inscription_formation", "date_inscription_formation *", Need.ALWAYS, DATE_FORMAT),
+    Column("date_entree_formation", "date_entree_formation *", Need.ALWAYS, DATE_FORMAT),
+    Column("date_fin_formation", "date_fin_formation *", Need.ALWAYS, DATE_FORMAT),
+    Column(
+        "duree_theorique_formation_mois",
+        "duree_theorique_formation_mois *",
+        Need.ALWAYS,
+        "Minimum : 1 / maximum 48",
+    ),
+    Column(
+        "libelle_court_formation",
+        "libelle_court_formation",
+        Need.OPTIONAL,
+        "Suite de caractères alphanumériques",
+    ),
+    Column("obtention_diplome_formation", "obtention_diplome_formation", Need.OPTIONAL, BOOL_FORMAT),
+    Column(
+        "date_obtention_diplome_formation", "date_obtention_diplome_formation", Need.OPTIONAL, DATE_FORMAT
+    ),
+    Column("date_exclusion_formation", "date_exclusion_formation **", Need.IF_EXCLUSION, DATE_FORMAT),
+    Column(
+        "cause_exclusion_formation",
+        "cause_exclusion_formation",
+        Need.OPTIONAL,
+        "Suite de caractères alphanumériques (champ libre)",
+    ),
+    Column("formation_presentielle", "formation_presentielle", Need.OPTIONAL, BOOL_FORMAT),
+    Column(
+        "nom_referent_handicap_formation",
+        "nom_referent_handicap_formation",
+        Need.OPTIONAL,
+        "Séries de lettres",
+    ),
+    Column(
+        "prenom_referent_handicap_formation",
+        "prenom_referent_handicap_formation",
+        Need.OPTIONAL,
+        "Séries de lettres",
+    ),
+    Column(
+        "email_referent_handicap_formation",
+        "email_referent_handicap_formation",
+        Need.OPTIONAL,
+        "Alpha numérique avec un @ et un “.” : texte@texte.texte",
+    ),
+    Column("contrat_date_debut", "contrat_date_debut **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("contrat_date_fin", "contrat_date_fin **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("siret_employeur", "siret_employeur **", Need.IF_CONTRACT, EMPLOYER_SIRET_FORMAT),
+    Column("contrat_date_rupture", "contrat_date_rupture **", Need.IF_RUPTURE, DATE_FORMAT),
+    Column(
+        "cause_rupture_contrat",
+        "cause_rupture_contrat",
+        Need.OPTIONAL,
+        "nomenclature à fournir ou envoi champ texte libre",
+    ),
+    Column("contrat_date_debut_2", "contrat_date_debut_2 **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("contrat_date_fin_2", "contrat_date_fin_2**", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("siret_employeur_2", "siret_employeur_2 **", Need.IF_CONTRACT, EMPLOYER_SIRET_FORMAT),
+    Column("contrat_date_rupture_2", "contrat_date_rupture_2 **", Need.IF_RUPTURE, DATE_FORMAT),
+    Column(
+        "cause_rupture_contrat_2",
+        "cause_rupture_contrat_2",
+        Need.OPTIONAL,
+        "nomenclature à fournir ou envoi champ texte libre",
+    ),
+    Column("contrat_date_debut_3", "contrat_date_debut_3 **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("contrat_date_fin_3", "contrat_date_fin_3 **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("siret_employeur_3", "siret_employeur_3 **", Need.IF_CONTRACT, EMPLOYER_SIRET_FORMAT),
+    Column("contrat_date_rupture_3", "contrat_date_rupture_3 **", Need.IF_RUPTURE, DATE_FORMAT),
+    Column(
+        "cause_rupture_contrat_3",
+        "cause_rupture_contrat_3",
+        Need.OPTIONAL,
+        "Suite de caractères alphanumériques",
+    ),
+    Column("contrat_date_debut_4", "contrat_date_debut_4 **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("contrat_date_fin_4", "contrat_date_fin_4 **", Need.IF_CONTRACT, DATE_FORMAT),
+    Column("siret_employeur_4", "siret_employeur_4 **", Need.IF_CONTRACT, EMPLOYER_SIRET_FORMAT),
+    Column("contrat_date_rupture_4", "contrat_date_rupture_4 **", Need.IF_RUPTURE, DATE_FORMAT),
+    Column(
+        "cause_rupture_contrat_4",
+        "cause_rupture_contrat_4",
+        Need.OPTIONAL,
+        "Suite de caractères alphanumériques",
+    ),
+)
+TEMPLATE_COLUMNS = tuple(column.name for column in COLUMNS)
+TEMPLATE_HEADERS = tuple(column.header for column in COLUMNS)
+BY_NAME = {column.name: column for column in COLUMNS}
 KNOWN = frozenset(TEMPLATE_COLUMNS)
 
 # A file without these cannot describe an apprentice: it is refused as a whole.
