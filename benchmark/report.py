@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from benchmark.indicators import FLOOR_RATIO, IndicatorTimings
+from benchmark.load import LoadTimings
 from benchmark.pages import TARGET_MS, PageTimings
 from benchmark.pdf import PDF_TARGET_S, PdfTimings
 from core.models import Role
@@ -106,3 +107,17 @@ def pdf(write, timings: PdfTimings) -> None:
         f"{timings.best:.2f} s au mieux, {timings.worst:.2f} s au pire sur {timings.runs} — "
         f"cible < {PDF_TARGET_S:g} s : {verdict}."
     )
+
+
+def load(write, timings: LoadTimings) -> None:
+    write("")
+    write(f"Sous charge (gunicorn, {timings.workers} processus ; nouvelle connexion par requête) :")
+    for row in timings.rows:
+        wanted = f"≥ {row.rps_target} req/s" + (f", p95 < {row.p95_target} ms" if row.p95_target else "")
+        verdict = "OK" if row.ok else "MANQUÉ"
+        write(
+            f"  {row.page} ({Role(row.role).label}) : {row.rps:.1f} req/s, p50 {row.p50_ms:.0f} ms, "
+            f"p95 {row.p95_ms:.0f} ms, {row.done} réponses, {row.errors} erreur(s), {row.clients} clients "
+            f"en {row.seconds:.1f} s — cible {wanted} : {verdict}"
+        )
+    write(f"Charge de la machine après la charge : {machine_load()}.")

@@ -1,9 +1,12 @@
-"""``python manage.py benchmark [--apprentices 2000] [--years 3] [--requests 20] [--seed 1] [--json FILE]``
+"""``python manage.py benchmark [--apprentices 2000] [--years 3] [--requests 20] [--seed 1] [--json FILE]
+[--keep NAME [--load [--clients 16] [--load-seconds 10] [--workers 3]]]``
 
 Generates a synthetic CFA (:mod:`benchmark.cfa`), measures the pages each role opens every day
 (:mod:`benchmark.pages`), the recomputation of the quality indicators against the same aggregates in
 raw SQL (:mod:`benchmark.indicators`, :mod:`benchmark.floors`), and a diploma's compliance PDF
-(:mod:`benchmark.pdf`), prints them (:mod:`benchmark.report`), then rolls everything back.
+(:mod:`benchmark.pdf`), prints them (:mod:`benchmark.report`), then rolls everything back; or, with
+``--keep NAME``, keeps the CFA in a database of its own to measure it again (:mod:`benchmark.kept`), and
+with ``--load`` measures three pages under concurrent clients against gunicorn (:mod:`benchmark.load`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmark import cfa, indicators, pages, pdf, report
+from benchmark import cfa, indicators, kept, load, pages, pdf, report
 from benchmark.pages import ROLES, TARGET_MS
 
 
@@ -47,10 +50,38 @@ class Command(BaseCommand):
             help="Rôles mesurés, séparés par des virgules (tous par défaut : " + ", ".join(ROLES) + ").",
         )
         parser.add_argument("--json", dest="json_path", help="Écrit aussi les résultats dans ce fichier.")
+        parser.add_argument(
+            "--keep",
+            metavar="NOM",
+            help="Garde le CFA généré dans la base bench_NOM (créée à côté de la base configurée) au lieu "
+            "de tout annuler ; un nouveau lancement avec le même NOM et la même taille le réutilise sans "
+            "le régénérer.",
+        )
+        parser.add_argument(
+            "--load",
+            action="store_true",
+            help="Mesure aussi trois pages sous charge (gunicorn sur 127.0.0.1, clients concurrents) ; "
+            "demande --keep, le serveur ne lisant que des données enregistrées.",
+        )
+        parser.add_argument("--clients", type=int, default=16, help="Clients concurrents de la charge (16).")
+        parser.add_argument(
+            "--load-seconds", type=float, default=10.0, help="Durée mesurée par page sous charge (10 s)."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY") or 3),
+            help="Processus gunicorn de la charge (WEB_CONCURRENCY, sinon 3, comme docker-compose).",
+        )
 
     def handle(self, *args, apprentices, years, requests, seed, roles=None, json_path=None, **options):
         if apprentices < 1 or years < 1 or requests < 1:
             raise CommandError("--apprentices, --years et --requests sont des entiers positifs.")
+        keep, with_load = options.get("keep"), options.get("load")
+        if with_load and not keep:
+            raise CommandError("--load demande --keep NOM : le serveur ne lit que des données enregistrées.")
+        if with_load and (options["clients"] < 1 or options["load_seconds"] <= 0 or options["workers"] < 1):
+            raise CommandError("--clients, --load-seconds et --workers sont des nombres positifs.")
         self.roles = [role.strip() for role in (roles or ",".join(ROLES)).split(",") if role.strip()]
         unknown = set(self.roles) - set(ROLES)
         if unknown:
@@ -71,39 +102,43 @@ class Command(BaseCommand):
             "database": connection.vendor,
             "target_ms": TARGET_MS,
         }
-        try:
-            with transaction.atomic():
-                self.run(results, apprentices=apprentices, years=years, seed=seed)
-                raise Rollback
-        except Rollback:
-            pass
-        self.stdout.write("Toutes les données du benchmark ont été annulées (rollback).")
+        size = kept.Size(apprentices=apprentices, years=years, seed=seed)
+        if keep:
+            kept.switch_to(keep)
+            results["kept_database"] = connection.settings_dict["NAME"]
+            self.stdout.write(f"Base gardée : {results['kept_database']}.")
+            self.run(results, size=size, keep=True)
+            if with_load:
+                self.measure_load(results, options)
+        else:
+            try:
+                with transaction.atomic():
+                    self.run(results, size=size)
+                    raise Rollback
+            except Rollback:
+                pass
+            self.stdout.write("Toutes les données du benchmark ont été annulées (rollback).")
         if json_path:
             with open(json_path, "w", encoding="utf-8") as handle:
                 json.dump(results, handle, ensure_ascii=False, indent=2)
             self.stdout.write(f"Résultats écrits dans {json_path}.")
 
-    def run(self, results, *, apprentices, years, seed):
+    def run(self, results, *, size: kept.Size, keep: bool = False):
         write = self.stdout.write
         today = timezone.localdate()
-        write(
-            f"Génération : {apprentices} apprentis, {years} année(s), graine {seed}, "
-            f"base {connection.vendor}…"
-        )
-        started = time.perf_counter()
-        data = cfa.generate(apprentices=apprentices, years=years, seed=seed, today=today, log=write)
-        generation = time.perf_counter() - started
-        analyse = self.analyse()
-        results["generation_s"] = round(generation, 2)
-        results["analyze_s"] = round(analyse, 2)
-        results["rows"] = data.counts
-        report.generation(
-            write, data.counts, generation, analyse if connection.vendor == "postgresql" else None
-        )
+        data = kept.load(size) if keep else None
+        if data is not None:
+            rows = sum(data.counts.values())
+            write(f"CFA déjà généré dans cette base à cette taille : réutilisé ({rows} lignes).")
+            results["generation_s"] = None
+            results["rows"] = data.counts
+        else:
+            data = self.generate(results, size, today, keep=keep)
         # The pages read the indicators the nightly recomputation stores: it runs first.
         indicator_timings = indicators.measure(data, today)
         report.indicators(write, indicator_timings)
         results["indicators"] = indicator_timings.as_json()
+        self.personas = data.personas
         page_timings = pages.measure(data.personas, self.roles, self.requests)
         report.pages(write, page_timings, self.requests)
         results["pages"] = page_timings.rows
@@ -116,6 +151,44 @@ class Command(BaseCommand):
             f"Charge de la machine à la fin : {report.machine_load()} "
             "(au-delà du nombre de cœurs, les temps gonflent)."
         )
+
+    def generate(self, results, size: kept.Size, today, *, keep: bool) -> cfa.Generated:
+        write = self.stdout.write
+        write(
+            f"Génération : {size.apprentices} apprentis, {size.years} année(s), graine {size.seed}, "
+            f"base {connection.vendor}…"
+        )
+        started = time.perf_counter()
+        with transaction.atomic():  # kept: all or nothing; otherwise inside the run's rolled-back one
+            data = cfa.generate(
+                apprentices=size.apprentices, years=size.years, seed=size.seed, today=today, log=write
+            )
+            if keep:
+                kept.save(size, data)
+        generation = time.perf_counter() - started
+        analyse = self.analyse()
+        results["generation_s"] = round(generation, 2)
+        results["analyze_s"] = round(analyse, 2)
+        results["rows"] = data.counts
+        report.generation(
+            write, data.counts, generation, analyse if connection.vendor == "postgresql" else None
+        )
+        return data
+
+    def measure_load(self, results, options) -> None:
+        self.stdout.write(
+            f"Charge : gunicorn ({options['workers']} processus) sur 127.0.0.1, {options['clients']} clients "
+            f"concurrents, {options['load_seconds']:g} s par page ; {report.machine_load()}…"
+        )
+        timings = load.measure(
+            self.personas,
+            clients=options["clients"],
+            seconds=options["load_seconds"],
+            workers=options["workers"],
+        )
+        report.load(self.stdout.write, timings)
+        results["load"] = timings.as_json()
+        results["load_average_after_load"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     def analyse(self) -> float:
         """Planner statistics for the rows just written (PostgreSQL counts its own transaction's rows),

@@ -1,0 +1,221 @@
+"""The pages under load: a real gunicorn on loopback, as ``docker-compose.yml`` runs it, and concurrent
+clients that request one page as fast as it answers for a few seconds; requests per second and p95.
+
+The server is another process: it reads only committed rows, so the load runs on a kept database
+(``--keep NAME``). Static files are collected into a temporary folder first, as the image does.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from benchmark import kept
+from benchmark.cfa import Personas
+from benchmark.pages import percentile
+
+P95_TARGET_MS = 250
+
+# (label, role, URL name, arguments, requests per second wanted, p95 wanted or None)
+LOAD_PAGES = [
+    ("Accueil de l'apprenti", "apprentice", "home", lambda p: [], 100, P95_TARGET_MS),
+    ("Fiche de liaison", "apprentice", "livret:sheet_detail", lambda p: [p.sheet.pk], 100, P95_TARGET_MS),
+    ("Tableau de bord (personnel)", "staff", "reports:dashboard", lambda p: [], 20, None),
+]
+
+
+@dataclass
+class LoadRow:
+    page: str
+    role: str
+    url: str
+    clients: int
+    seconds: float
+    done: int
+    errors: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    rps_target: int
+    p95_target: int | None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.errors == 0
+            and self.rps >= self.rps_target
+            and (self.p95_target is None or self.p95_ms < self.p95_target)
+        )
+
+    def as_json(self) -> dict:
+        return {**self.__dict__, "ok": self.ok}
+
+
+@dataclass
+class LoadTimings:
+    workers: int
+    rows: list[LoadRow] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"workers": self.workers, "pages": [row.as_json() for row in self.rows]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(static_root: str) -> dict[str, str]:
+    """The production settings, on loopback over plain HTTP: the proxy's HTTPS is not there."""
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "DATABASE_URL": kept.database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions written here are read there
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        # Staff have enrolled their second factor in production: the check passes once per session.
+        "MFA_REQUIRED_FOR_STAFF": "0",
+        "STATIC_ROOT": static_root,
+    }
+
+
+class Server:
+    """gunicorn serving the platform on a free loopback port, for the duration of a ``with``."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.port = free_port()
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-static-")
+        self.env = server_environment(self.folder.name)
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+
+    def __enter__(self) -> Server:
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], env=self.env, check=True)
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"]
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=settings.BASE_DIR, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise CommandError(f"gunicorn s'est arrêté au démarrage ; voir {self.log.name}.")
+            try:
+                status, _ = request(self.port, "/sante/", "")
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        self.__exit__()
+        raise CommandError(f"gunicorn ne répond pas sur 127.0.0.1:{self.port} ; voir {self.log.name}.")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.folder.cleanup()
+
+
+def request(port: int, path: str, cookie: str) -> tuple[int, float]:
+    """One GET on a fresh connection (gunicorn's sync workers close each one): status, milliseconds."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, (time.perf_counter() - started) * 1000
+    finally:
+        connection.close()
+
+
+def hammer(port: int, path: str, cookie: str, clients: int, seconds: float) -> tuple[list[float], int]:
+    """``clients`` threads request ``path`` back to back for ``seconds``: the latencies, the errors."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        mine, failed = [], 0
+        while time.monotonic() < stop:
+            try:
+                status, elapsed = request(port, path, cookie)
+            except OSError:
+                failed += 1
+                continue
+            if status == 200:
+                mine.append(elapsed)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def session_cookie(user) -> str:
+    """A session of ``user`` in the database, as a login leaves it."""
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def measure(personas: Personas, *, clients: int, seconds: float, workers: int) -> LoadTimings:
+    timings = LoadTimings(workers=workers)
+    with Server(workers) as server:
+        for label, role, name, arguments, rps_target, p95_target in LOAD_PAGES:
+            user = personas.users.get(role)
+            if user is None or (name == "livret:sheet_detail" and personas.sheet is None):
+                continue
+            path = reverse(name, args=arguments(personas))
+            cookie = session_cookie(user)
+            status, _ = request(server.port, path, cookie)
+            if status != 200:
+                raise CommandError(f"{path} a répondu {status} à {role} sous gunicorn.")
+            hammer(server.port, path, cookie, clients, min(2.0, seconds))  # every worker warmed up
+            started = time.perf_counter()
+            latencies, errors = hammer(server.port, path, cookie, clients, seconds)
+            elapsed = time.perf_counter() - started
+            ordered = sorted(latencies) or [0.0]
+            timings.rows.append(
+                LoadRow(
+                    page=label,
+                    role=role,
+                    url=path,
+                    clients=clients,
+                    seconds=round(elapsed, 1),
+                    done=len(latencies),
+                    errors=errors,
+                    rps=round(len(latencies) / elapsed, 1),
+                    p50_ms=round(ordered[len(ordered) // 2], 1),
+                    p95_ms=round(percentile(ordered, 0.95), 1),
+                    rps_target=rps_target,
+                    p95_target=p95_target,
+                )
+            )
+    return timings
