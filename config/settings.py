@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apprentices",
     "livret",
     "interop",
+    "surveys",
     "quality",
     "reports",
     "privacy",
