@@ -35,6 +35,7 @@ from tests.core.factories import UserFactory
 from tests.interop.factories import csv_bytes, row
 from tests.livret.test_url_walk import documents_of
 from tests.quality.factories import EvidenceFactory, MeetingFactory, MilestoneFactory
+from tests.surveys.factories import survey_campaign, survey_invitation, survey_token
 
 CHAINS = ("mine", "other", "foreign")
 VISITORS = (None, "nobody", *ROLES)
@@ -224,6 +225,21 @@ RULES: dict[str, Rule] = {
     "interop:report_confirm": action("import", who=STAFF),
     "interop:report_status": page("import", who=STAFF),
     "interop:report_rejected": page("import", who=STAFF),
+    # surveys: run by the organisation's staff; answered by the invited person from their link
+    "surveys:campaign_list": page(who=STAFF),
+    "surveys:questionnaire_list": page(who=STAFF),
+    "surveys:questionnaire_create": form(who=STAFF),
+    "surveys:questionnaire_detail": form("questionnaire", who=STAFF),
+    "surveys:questionnaire_copy": action("questionnaire", who=STAFF),
+    "surveys:question_delete": action("question", who=STAFF),
+    "surveys:campaign_create": form(who=STAFF),
+    "surveys:campaign_detail": page("campaign", who=STAFF),
+    "surveys:campaign_open": action("campaign", who=STAFF),
+    "surveys:campaign_close": action("campaign", who=STAFF),
+    "surveys:campaign_texts_csv": page("campaign", who=STAFF),
+    "surveys:campaign_pdf": page("campaign", who=STAFF, sampled=True),
+    "surveys:diploma_results": form("diploma", who=STAFF),
+    "surveys:answer": link("invitation"),
 }
 
 # allauth's pages (accounts/): Django-allauth's own rules, declared by family.
@@ -318,6 +334,13 @@ def build_dataset():
             organisation=organisation, data=data, file_name="e.csv", by=staff_of[chain_name]
         )
         objects["export_owner", chain_name] = staff_of[chain_name]
+        survey = survey_campaign(chain, year, staff_of[chain_name])
+        objects["questionnaire", chain_name] = survey.questionnaire
+        objects["question", chain_name] = survey.questionnaire.questions.first()
+        objects["campaign", chain_name] = survey
+        invitation = survey_invitation(chain, year, staff_of[chain_name])
+        objects["invitation", chain_name] = invitation
+        docs.tokens["answer"] = survey_token(invitation)
     # Runs belong to an organisation: the "other" chain has none of its own.
     for chain_name in ("mine", "foreign"):
         organisation = getattr(world, chain_name).diploma.organisation
