@@ -26,7 +26,7 @@ from core.workflow.links import LinkError, LinkKind
 from core.workflow.signatures import signatures_of
 from livret import pdf
 from livret.forms.evaluations import EvaluationForm, grid
-from livret.forms.sheets import CountersignForm
+from livret.forms.sheets import CountersignForm, ReturnForm
 from livret.models import ActionItem, Evaluation, LiaisonSheet, Rating, VisitReport
 from livret.readers import has_acknowledged, link_readers
 from livret.selectors import competences_of, sheets_with_context
@@ -127,10 +127,44 @@ class SheetLink(_CompanyTutorLink):
         return sheet.status == LiaisonSheet.Status.SUBMITTED
 
     def context(self, sheet, tutor) -> dict:
-        return {"sheet": sheet, "tutor": tutor}
+        # Both forms post text: distinct ids keep each label on its own field.
+        return {"sheet": sheet, "tutor": tutor, "return_form": ReturnForm(auto_id="return_%s")}
 
     def form(self, request, sheet):
         return CountersignForm(request.POST or None)
+
+    def act(self, request, sheet, token, tutor):
+        if request.method == "POST" and request.POST.get("action") == "return":
+            return self._return(request, sheet, token, tutor)
+        return super().act(request, sheet, token, tutor)
+
+    def _return(self, request, sheet, token, tutor):
+        """Send the sheet back to the apprentice with the reason typed on the link's page."""
+        return_form = ReturnForm(request.POST, auto_id="return_%s")
+        if return_form.is_valid():
+            try:
+                sheet_services.return_to_apprentice(
+                    sheet=sheet, token=token, reason=return_form.cleaned_data["reason"]
+                )
+            except LinkError as error:
+                return link_pages.invalid(request, self, sheet, token, error, can_resend=False)
+            except REFUSALS as error:
+                refuse(request, error)
+            else:
+                return link_pages.done(
+                    request,
+                    self,
+                    sheet,
+                    heading=_("La fiche est renvoyée à l'apprenti"),
+                    text=_(
+                        "%(name)s reçoit votre motif par e-mail, reprend sa fiche et vous la transmet à "
+                        "nouveau : vous recevrez alors un nouveau lien pour la contresigner."
+                    )
+                    % {"name": sheet.contract.apprentice},
+                )
+        return link_pages.action_page(
+            request, self, sheet, tutor, status=200, form=CountersignForm(), return_form=return_form
+        )
 
     def perform(self, request, sheet, token, form):
         sheet_services.countersign(

@@ -77,7 +77,11 @@ def used(request, kind: LinkKind, document, token: str, link, *, status: int = 2
     )
 
 
-def done(request, kind: LinkKind, document, person=None, token: str | None = None):
+def done(
+    request, kind: LinkKind, document, person=None, token: str | None = None, *, heading=None, text=None
+):
+    """The page after the link's action: ``heading`` and ``text`` say what was done, the kind's own
+    by default."""
     signatures = list(signatures_of(document))
     signed = token is not None and any(s.act == kind.signature_act for s in signatures)
     return render(
@@ -87,7 +91,8 @@ def done(request, kind: LinkKind, document, person=None, token: str | None = Non
             "kind": kind,
             "document": document,
             "person": person,
-            "text": kind.done_text(document),
+            "heading": heading or kind.done_heading,
+            "text": text or kind.done_text(document),
             "signatures": signatures,
             "receipt_url": kind.receipt_url(document, token) if signed else None,
             "contact": kind.contact(document),
