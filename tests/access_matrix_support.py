@@ -78,6 +78,8 @@ class Rule:
     sampled: bool = False
     # An allowed GET that records itself (the download of personal data writes an audit event).
     audited_get: bool = False
+    # The PDF receipt of a used emailed link: a 404 for a link not used yet and for a tampered token.
+    receipt: bool = False
 
 
 def page(*kinds, who=ANY, **options) -> Rule:
@@ -103,6 +105,11 @@ def link(*kinds) -> Rule:
 def resend(*kinds) -> Rule:
     """ "Send me a fresh link": POST only, no login, the same answer whatever the token."""
     return Rule(kinds=(*kinds, "token"), get=None, post=ANY, anonymous=TOKEN)
+
+
+def receipt(*kinds) -> Rule:
+    """The PDF receipt of what a used emailed link signed: GET only, no login, the token the key."""
+    return Rule(kinds=(*kinds, "token"), get=ANY, post=None, anonymous=TOKEN, receipt=True)
 
 
 RULES: dict[str, Rule] = {
@@ -147,6 +154,7 @@ RULES: dict[str, Rule] = {
     "livret:sheet_correct": action("sheet", who=ROLE_USERS),
     "livret:sheet_link": link("sheet"),
     "livret:sheet_link_resend": resend("sheet"),
+    "livret:sheet_link_receipt": receipt("sheet"),
     "livret:visit_list": page(),
     "livret:visit_report_list": page(),
     "livret:visit_report_export": page(),
@@ -159,6 +167,7 @@ RULES: dict[str, Rule] = {
     "livret:visit_acknowledge": action("reported_visit", who=ROLE_USERS),
     "livret:visit_link": link("reported_visit"),
     "livret:visit_link_resend": resend("reported_visit"),
+    "livret:visit_link_receipt": receipt("reported_visit"),
     "livret:action_close": action("action", who=ROLE_USERS),
     "livret:mission_list": page(),
     "livret:mission_export": page(),
@@ -175,6 +184,7 @@ RULES: dict[str, Rule] = {
     "livret:evaluation_save": action("evaluation", who=ROLE_USERS),
     "livret:evaluation_link": link("evaluation"),
     "livret:evaluation_link_resend": resend("evaluation"),
+    "livret:evaluation_link_receipt": receipt("evaluation"),
     # quality: the organisation's quality team, and the heads of their diplomas
     "quality:dashboard": page(who=QUALITY),
     "quality:recompute": action(who=QUALITY),
