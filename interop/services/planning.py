@@ -242,7 +242,7 @@ class Planner:
         if pk is None:
             if not a["email"]:
                 plan.errors.append(
-                    ["email_contact", _("Une adresse e-mail est obligatoire pour créer un apprenti.")]
+                    ["email_contact", _("Une adresse électronique est obligatoire pour créer un apprenti.")]
                 )
                 return
             plan.apprentice_create = {**wanted, "rqth": bool(wanted["rqth"])}
