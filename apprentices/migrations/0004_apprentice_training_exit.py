@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('apprentices', '0002_initial'),
+        ('apprentices', '0003_adresse_electronique'),
     ]
 
     operations = [
