@@ -192,30 +192,37 @@ class Writer:
             if p.apprentice_create is not None:
                 new_apprentices.append((p, Apprentice(organisation=org, **p.apprentice_create)))
         Apprentice.objects.bulk_create([a for _p, a in new_apprentices], batch_size=500)
-        people = {}
+        people, created = {}, {}
         for p, a in new_apprentices:
+            created[-p.line] = a.pk
             p.apprentice_pk = a.pk
             people[a.pk] = str(a)
             fields = {k: audit._jsonable(v) for k, v in p.apprentice_create.items()}
             self.event(Apprentice, a.pk, a, "created", {"fields": fields})
 
-        updated = []
+        # A later row of an apprentice the file creates: that apprentice, created with its values already.
+        for p in plans:
+            if p.apprentice_pk is not None and p.apprentice_pk < 0:
+                p.apprentice_pk = created[p.apprentice_pk]
+        created_pks = set(created.values())
+        updated = {}
         update_fields = set()
         for p in plans:
-            if p.apprentice_update:
-                current = dict(self.planner.apprentices[p.apprentice_pk])
-                for attname, (_old, new) in p.apprentice_update.items():
-                    current[attname] = new
-                    update_fields.add(attname)
-                obj = Apprentice(**current)
+            if p.apprentice_update and p.apprentice_pk not in created_pks:
+                # The planner's state holds every kept row's changes: one object per apprentice.
+                update_fields.update(p.apprentice_update)
+                if p.apprentice_pk not in updated:
+                    updated[p.apprentice_pk] = Apprentice(**self.planner.apprentices[p.apprentice_pk])
+                obj = updated[p.apprentice_pk]
                 obj.updated_at = self.now
-                updated.append(obj)
                 changes = {
                     k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in p.apprentice_update.items()
                 }
                 self.event(Apprentice, obj.pk, obj, "changed", {"changes": changes})
         if updated:
-            Apprentice.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+            Apprentice.objects.bulk_update(
+                list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
+            )
         self._progress(progress_from + len(plans) // 4)
         for a in self.planner.apprentices.values():
             people.setdefault(a["id"], f"{a['first_name']} {a['last_name']}")
@@ -243,27 +250,28 @@ class Writer:
                 {"fields": fields},
             )
 
-        contracts = {c["id"]: c for c in self.planner.contracts.values()}
-        updated, update_fields = [], set()
+        updated_apprentices = updated
+        contracts = self.planner.contracts_by_id
+        updated, update_fields = {}, set()
         for p in plans:
             for pk, changes in p.contracts_update:
-                current = dict(contracts[pk])
-                for attname, (_old, new) in changes.items():
-                    current[attname] = new
-                    update_fields.add(attname)
-                obj = Contract(**current)
+                update_fields.update(changes)
+                if pk not in updated:
+                    updated[pk] = Contract(**contracts[pk])
+                obj = updated[pk]
                 obj.updated_at = self.now
-                updated.append(obj)
                 data = {k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in changes.items()}
                 repr_ = _contract_repr(people[obj.apprentice_id], names[obj.employer_id])
                 self.event(Contract, pk, repr_, "changed", {"changes": data})
         if updated:
-            Contract.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+            Contract.objects.bulk_update(
+                list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
+            )
         AuditEvent.objects.bulk_create(self.events, batch_size=1000)
         return {
             "employers_created": len(employers),
             "apprentices_created": len(new_apprentices),
-            "apprentices_updated": sum(1 for p in plans if p.apprentice_update),
+            "apprentices_updated": len(updated_apprentices),
             "contracts_created": len(new_contracts),
             "contracts_updated": len(updated),
             "audit_events": len(self.events),
