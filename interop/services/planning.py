@@ -22,7 +22,14 @@ from core import audit
 from core.models import Organisation
 from employers.models import Employer
 from interop import perms
-from interop.columns import DIPLOMA_COLUMNS, KNOWN, REQUIRED_COLUMNS, normalize_header, rupture_cause
+from interop.columns import (
+    DIPLOMA_COLUMNS,
+    KNOWN,
+    REQUIRED_COLUMNS,
+    normalize_header,
+    rupture_cause,
+    same_phone,
+)
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, read_table
 from interop.validation import read_row
@@ -247,6 +254,8 @@ class Planner:
                 continue
             if attname == "email" and str(old).lower() == new:
                 continue
+            if attname == "phone" and same_phone(old, new):
+                continue
             if old != new:
                 plan.apprentice_update[attname] = (old, new)
         if "ine" in plan.apprentice_update and self.by_ine.get(a["ine"], pk) != pk:
@@ -442,9 +451,6 @@ def build_preview(
     read = []
     for number, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] for column, index in used if index < len(cells)}
-        if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
-            # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
-            raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
         values, errors = read_row(raw, today)
         read.append((line, raw, values, errors))
         if progress and number % PROGRESS_EVERY == 0:
