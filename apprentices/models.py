@@ -340,7 +340,7 @@ class Apprentice(AuditedModel):
         validators=[validate_ine],
         help_text=_("Identifiant national élève, 11 caractères."),
     )
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postal_code = models.CharField(
@@ -437,7 +437,7 @@ class LegalRepresentative(AuditedModel):
     first_name = models.CharField(_("prénom"), max_length=150)
     last_name = models.CharField(_("nom"), max_length=150)
     relationship = models.CharField(_("lien"), max_length=60, blank=True, help_text=_("Mère, père, tuteur…"))
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
 
     class Meta:

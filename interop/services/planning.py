@@ -22,7 +22,14 @@ from core import audit
 from core.models import Organisation
 from employers.models import Employer
 from interop import perms
-from interop.columns import DIPLOMA_COLUMNS, KNOWN, REQUIRED_COLUMNS, normalize_header, rupture_cause
+from interop.columns import (
+    DIPLOMA_COLUMNS,
+    KNOWN,
+    REQUIRED_COLUMNS,
+    normalize_header,
+    rupture_cause,
+    same_phone,
+)
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, read_table
 from interop.validation import read_row
@@ -231,7 +238,7 @@ class Planner:
         if pk is None:
             if not a["email"]:
                 plan.errors.append(
-                    ["email_contact", _("Une adresse e-mail est obligatoire pour créer un apprenti.")]
+                    ["email_contact", _("Une adresse électronique est obligatoire pour créer un apprenti.")]
                 )
                 return
             plan.apprentice_create = {k: (v if v is not None else False) for k, v in wanted.items()}
@@ -246,6 +253,8 @@ class Planner:
             if attname in CASE_INSENSITIVE and str(old).casefold() == str(new).casefold():
                 continue
             if attname == "email" and str(old).lower() == new:
+                continue
+            if attname == "phone" and same_phone(old, new):
                 continue
             if old != new:
                 plan.apprentice_update[attname] = (old, new)
@@ -442,9 +451,6 @@ def build_preview(
     read = []
     for number, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] for column, index in used if index < len(cells)}
-        if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
-            # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
-            raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
         values, errors = read_row(raw, today)
         read.append((line, raw, values, errors))
         if progress and number % PROGRESS_EVERY == 0:

@@ -10,7 +10,7 @@ from tests.interop.factories import csv_bytes, row, xlsx_bytes
 
 def test_dry_run_prints_the_preview_and_writes_nothing(organisation, diploma, tmp_path):
     path = tmp_path / "effectifs.csv"
-    path.write_bytes(csv_bytes([row(1), row(2, code_postal_apprenant="7500")]))
+    path.write_bytes(csv_bytes([row(1), row(2, code_postal_apprenant="750")]))
     out = io.StringIO()
     call_command("import_effectifs", str(path), "--dry-run", stdout=out)
     text = out.getvalue()
