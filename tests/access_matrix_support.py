@@ -231,6 +231,9 @@ RULES: dict[str, Rule] = {
     # interop: the fichier d'effectifs, for the organisation's staff
     "interop:import_home": form(who=STAFF),
     "interop:export": page(who=STAFF),
+    "interop:export_home": page(who=STAFF),
+    "interop:export_xlsx": page(who=STAFF),
+    "interop:template": page(who=STAFF),
     "interop:report_detail": page("import", who=STAFF),
     "interop:report_confirm": action("import", who=STAFF),
     "interop:report_status": page("import", who=STAFF),
