@@ -42,10 +42,22 @@ def test_export_writes_the_template_columns(organisation, diploma, tmp_path):
     out = tmp_path / "export.csv"
     call_command("export_effectifs", "--output", str(out), stdout=io.StringIO())
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("nom_apprenant;prenom_apprenant;") and lines[1].startswith("Nom1;Prénom1;")
+    assert lines[0].startswith("nom_apprenant *;prenom_apprenant *;") and lines[1].startswith("Nom1;Prénom1;")
 
 
 def _file(tmp_path, rows):
     path = tmp_path / "in.csv"
     path.write_bytes(csv_bytes(rows))
     return path
+
+
+def test_export_writes_a_workbook_when_asked_for_xlsx(organisation, diploma, tmp_path):
+    import openpyxl
+
+    from interop.columns import TEMPLATE_HEADERS
+
+    call_command("import_effectifs", str(_file(tmp_path, [row(1)])), stdout=io.StringIO())
+    out = tmp_path / "effectifs.xlsx"
+    call_command("export_effectifs", "--output", str(out), stdout=io.StringIO())
+    rows = list(openpyxl.load_workbook(out)["Modèle"].iter_rows(values_only=True))
+    assert rows[0] == TEMPLATE_HEADERS and rows[1][:2] == ("Nom1", "Prénom1")
