@@ -7,8 +7,9 @@ that a list filters on a status and the dashboard counts them without reading a 
 
 On day ``D``, in this order:
 
-1. **Abandon**: the apprentice left the training (their last contract is recorded as abandoned: it
-   ran until the day of the abandon).
+1. **Abandon**: the apprentice left the training (``training_exit_date``, the fichier d'effectifs'
+   date d'exclusion, on or before ``D``, whatever its reason; or their last contract is recorded as
+   abandoned: it ran until the day of the abandon).
 2. **Apprenti**: a contract runs on ``D`` (started, not past its planned end, not ruptured on or
    before ``D``: the day of the rupture is the first day without a contract).
 3. After a contract ended:
@@ -18,8 +19,9 @@ On day ``D``, in this order:
    - at its planned end: **fin de formation**, or **inscrit sans contrat** when another contract is
      already signed to start later.
 4. Never a contract ended: **inscrit sans contrat** for three months from the start of the training
-   (the cohort's entry year), **abandon** after (L6222-12-1: at most three months in training without
-   an employer). Without a cohort the start is unknown and no delay is counted.
+   (the cohort's ``entry_date``: its own date, else its entry year's start), **abandon** after
+   (L6222-12-1: at most three months in training without an employer). Without a cohort the start is
+   unknown and no delay is counted.
 
 A delay of N months from day S runs from S to the day before ``add_months(S, N)`` included: S is its
 first day (the first day without a contract), ``add_months`` clamps to the month's last day.
@@ -200,12 +202,12 @@ def annotate(queryset, day: datetime.date):
         .values("abandoned_on")[:1]
     )
     rows = queryset.annotate(
-        _exit_on=Subquery(abandoned, output_field=DateField()),
+        _exit_on=Coalesce(F("training_exit_date"), Subquery(abandoned, output_field=DateField())),
         _running=Exists(running),
         _ended=Exists(ended),
         _rupture=Subquery(last_rupture, output_field=DateField()),
         _coming=Exists(contracts.filter(start_date__gt=day)),
-        _enrolled_on=F("cohort__entry_year__start_date"),
+        _enrolled_on=Coalesce(F("cohort__start_date"), F("cohort__entry_year__start_date")),
     )
     left = Q(_exit_on__lte=day)
     running_today = Q(_running=True)

@@ -26,8 +26,10 @@ def cohort(db):
     return CohortFactory(entry_year=year)
 
 
-def apprentice(cohort, *contracts):
-    person = ApprenticeFactory(cohort=cohort, organisation=cohort.diploma.organisation)
+def apprentice(cohort, *contracts, exit_on=None):
+    person = ApprenticeFactory(
+        cohort=cohort, organisation=cohort.diploma.organisation, training_exit_date=exit_on
+    )
     for fields in contracts:
         ContractFactory(apprentice=person, **fields)
     return person
@@ -53,7 +55,8 @@ def both(person, day):
     in_python = st_.situation_on(
         day,
         contracts=Contract.objects.filter(apprentice=person),
-        enrolled_on=person.cohort.entry_year.start_date if person.cohort else None,
+        enrolled_on=person.cohort.entry_date if person.cohort else None,
+        exit_on=person.training_exit_date,
     )
     assert in_sql == in_python
     return in_sql
@@ -86,6 +89,16 @@ def test_three_months_from_the_end_of_november_end_on_the_last_day_of_february(d
     assert both(person, D(2028, 2, 28)).status == S.ENROLLED
     assert both(person, D(2028, 2, 28)).delay.last_day == D(2028, 2, 28)  # 29 February 2028, less a day
     assert both(person, D(2028, 2, 29)).status == S.DROPPED_OUT
+
+
+def test_the_three_months_start_on_the_cohorts_own_entry_date_when_it_has_one(cohort):
+    cohort.start_date = D(2025, 10, 6)
+    cohort.save()
+    person = apprentice(cohort)
+
+    assert both(person, D(2025, 12, 1)).status == S.ENROLLED
+    assert both(person, D(2026, 1, 5)).delay.last_day == D(2026, 1, 5)
+    assert both(person, D(2026, 1, 6)).status == S.DROPPED_OUT
 
 
 def test_an_apprentice_without_a_cohort_is_enrolled_with_no_delay_counted(cohort):
@@ -193,6 +206,21 @@ def test_between_a_contract_that_ended_and_the_next_one_signed_the_apprentice_is
     assert both(person, D(2026, 9, 5)) == st_.Situation(S.ENROLLED)
 
 
+def test_an_exit_from_the_training_is_an_abandon_from_its_day(cohort):
+    person = apprentice(cohort, contract(D(2025, 9, 1), D(2027, 8, 31)), exit_on=D(2026, 3, 15))
+
+    assert both(person, D(2026, 3, 14)).status == S.APPRENTICE
+    assert both(person, D(2026, 3, 15)) == st_.Situation(S.DROPPED_OUT)
+
+
+def test_an_exit_stops_the_delay_of_a_rupture(cohort):
+    person = apprentice(
+        cohort, contract(D(2025, 9, 1), D(2027, 8, 31), rupture=D(2026, 1, 10)), exit_on=D(2026, 2, 1)
+    )
+
+    assert both(person, D(2026, 2, 1)) == st_.Situation(S.DROPPED_OUT)
+
+
 def test_a_last_contract_recorded_as_abandoned_is_an_exit(cohort):
     person = apprentice(
         cohort,
@@ -223,14 +251,15 @@ def histories(draw):
             else None
         )
         contracts.append(contract(start, end, rupture=rupture, status=kind))
-    return contracts, draw(st.lists(DAYS, min_size=1, max_size=4))
+    exit_on = draw(st.none() | DAYS)
+    return contracts, exit_on, draw(st.lists(DAYS, min_size=1, max_size=4))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=histories())
 def test_the_sql_and_the_python_rules_agree_on_any_history(cohort, history):
-    contracts, days = history
-    person = apprentice(cohort)
+    contracts, exit_on, days = history
+    person = apprentice(cohort, exit_on=exit_on)
     for fields in contracts:
         Contract.objects.create(
             apprentice=person,

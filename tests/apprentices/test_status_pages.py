@@ -38,12 +38,8 @@ def statuses(world):
     )
     finished = ApprenticeFactory(organisation=organisation, cohort=recent, last_name="Diplomee")
     ContractFactory(apprentice=finished, completed=True)
-    left = ApprenticeFactory(organisation=organisation, cohort=recent, last_name="Sortie")
-    ContractFactory(
-        apprentice=left,
-        start_date=today - 50 * DAY,
-        status=Contract.Status.ABANDONED,
-        rupture_date=today - 5 * DAY,
+    left = ApprenticeFactory(
+        organisation=organisation, cohort=recent, last_name="Sortie", training_exit_date=today - 5 * DAY
     )
     return {"inscrit": enrolled, "rupturant": ruptured, "fin": finished, "abandon": left}
 
