@@ -105,7 +105,10 @@ def seed_sheets(*, today: datetime.date) -> dict:
             reviewer = contract.school_tutor.user if contract.school_tutor else None
             if reviewer is not None:
                 services.return_to_apprentice(
-                    sheet=sheet, by=reviewer, reason="Merci de détailler les compétences mobilisées."
+                    sheet=sheet,
+                    by=reviewer,
+                    reason="Merci de détailler les compétences mobilisées.",
+                    notify=False,
                 )
             moved += 1
             continue

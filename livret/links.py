@@ -10,20 +10,23 @@ and what its page shows and does; ``core.workflow.views`` serves them all the sa
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.models import ActionLink
+from core.models import ActionLink, Signature
 from core.queue import enqueue
 from core.workflow import REFUSALS, Refusal, links, refuse
 from core.workflow import views as link_pages
 from core.workflow.links import LinkError, LinkKind
 from core.workflow.signatures import signatures_of
+from livret import pdf
 from livret.forms.evaluations import EvaluationForm, grid
-from livret.forms.sheets import CountersignForm
+from livret.forms.sheets import CountersignForm, ReturnForm
 from livret.models import ActionItem, Evaluation, LiaisonSheet, Rating, VisitReport
 from livret.readers import has_acknowledged, link_readers
 from livret.selectors import competences_of, sheets_with_context
@@ -39,6 +42,15 @@ CONTRACT_PEOPLE = (
     "contract__school_tutor__user",
     "contract__diploma",
 )
+
+
+def _signed(signature) -> dict:
+    return json.loads(signature.content)
+
+
+def _period(content) -> str:
+    start, end = (str(day) for day in content.get("period") or ("", ""))
+    return _("du %(start)s au %(end)s") % {"start": start, "end": end}
 
 
 class _CompanyTutorLink(LinkKind):
@@ -92,14 +104,18 @@ class SheetLink(_CompanyTutorLink):
     title = gettext_lazy("Fiche de liaison à contresigner")
     resend_offer = gettext_lazy(
         "Si cette fiche attend toujours votre contresignature, nous pouvons envoyer un nouveau lien à "
-        "l'adresse e-mail enregistrée pour vous."
+        "l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
-        "Si la fiche attend votre contresignature, un nouveau lien vient d'être envoyé à l'adresse e-mail "
-        "enregistrée pour le maître d'apprentissage. Il ne sert qu’une fois."
+        "Si la fiche attend votre contresignature, un nouveau lien vient d'être envoyé à l'adresse "
+        "électronique enregistrée pour le maître d'apprentissage. Il ne sert qu’une fois."
     )
     done_title = gettext_lazy("Fiche contresignée")
     done_heading = gettext_lazy("Merci, la fiche est contresignée")
+    signature_act = Signature.Act.COUNTERSIGN
+    read_template = "livret/links/sheet_read.html"
+    receipt_url_name = "livret:sheet_link_receipt"
+    used_title = gettext_lazy("Fiche de liaison")
 
     def queryset(self):
         return sheets_with_context(LiaisonSheet.objects.all()).select_related("contract__diploma")
@@ -111,22 +127,72 @@ class SheetLink(_CompanyTutorLink):
         return sheet.status == LiaisonSheet.Status.SUBMITTED
 
     def context(self, sheet, tutor) -> dict:
-        return {"sheet": sheet, "tutor": tutor}
+        # Both forms post text: distinct ids keep each label on its own field.
+        return {"sheet": sheet, "tutor": tutor, "return_form": ReturnForm(auto_id="return_%s")}
 
     def form(self, request, sheet):
         return CountersignForm(request.POST or None)
+
+    def act(self, request, sheet, token, tutor):
+        if request.method == "POST" and request.POST.get("action") == "return":
+            return self._return(request, sheet, token, tutor)
+        return super().act(request, sheet, token, tutor)
+
+    def _return(self, request, sheet, token, tutor):
+        """Send the sheet back to the apprentice with the reason typed on the link's page."""
+        return_form = ReturnForm(request.POST, auto_id="return_%s")
+        if return_form.is_valid():
+            try:
+                sheet_services.return_to_apprentice(
+                    sheet=sheet, token=token, reason=return_form.cleaned_data["reason"]
+                )
+            except LinkError as error:
+                return link_pages.invalid(request, self, sheet, token, error, can_resend=False)
+            except REFUSALS as error:
+                refuse(request, error)
+            else:
+                return link_pages.done(
+                    request,
+                    self,
+                    sheet,
+                    heading=_("La fiche est renvoyée à l'apprenti"),
+                    text=_(
+                        "%(name)s reçoit votre motif par e-mail, reprend sa fiche et vous la transmet à "
+                        "nouveau : vous recevrez alors un nouveau lien pour la contresigner."
+                    )
+                    % {"name": sheet.contract.apprentice},
+                )
+        return link_pages.action_page(
+            request, self, sheet, tutor, status=200, form=CountersignForm(), return_form=return_form
+        )
 
     def perform(self, request, sheet, token, form):
         sheet_services.countersign(
             sheet=sheet, token=token, tutor_assessment=form.cleaned_data["tutor_assessment"]
         )
-        return link_pages.done(request, self, sheet)
+        return link_pages.done(request, self, sheet, token=token)
 
     def done_text(self, sheet) -> str:
         return _(
             "La fiche de liaison de %(name)s est enregistrée avec votre signature. Le tuteur pédagogique va "
             "la lire."
         ) % {"name": sheet.contract.apprentice}
+
+    def read_context(self, sheet, link) -> dict:
+        return {"sheet": sheet}
+
+    def receipt_pdf(self, sheet, signature) -> bytes:
+        content = _signed(signature)
+        rows = [
+            (_("Période en entreprise"), _period(content)),
+            (_("Version de la fiche"), str(content.get("version", ""))),
+            (_("Ce que j'ai fait en entreprise"), content.get("activities", "")),
+            (_("Compétences mobilisées"), content.get("competences_used", "")),
+            (_("Difficultés rencontrées"), content.get("difficulties", "")),
+            (_("Écarts entre l'école et l'entreprise"), content.get("school_company_gap", "")),
+            (_("Appréciation du maître d'apprentissage"), content.get("tutor_assessment", "")),
+        ]
+        return pdf.receipt_pdf(sheet, signature, title=_("Reçu de contresignature"), rows=rows)
 
 
 class EvaluationLink(_CompanyTutorLink):
@@ -139,14 +205,18 @@ class EvaluationLink(_CompanyTutorLink):
     title = gettext_lazy("Grille d'évaluation à remplir")
     resend_offer = gettext_lazy(
         "Si cette grille attend toujours votre évaluation, nous pouvons envoyer un nouveau lien à "
-        "l'adresse e-mail enregistrée pour vous."
+        "l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
-        "Si la grille attend votre évaluation, un nouveau lien vient d'être envoyé à l'adresse e-mail "
+        "Si la grille attend votre évaluation, un nouveau lien vient d'être envoyé à l'adresse électronique "
         "enregistrée pour le maître d'apprentissage."
     )
     done_title = gettext_lazy("Évaluation validée")
     done_heading = gettext_lazy("Merci, votre évaluation est validée")
+    signature_act = Signature.Act.EVALUATE
+    read_template = "livret/links/evaluation_read.html"
+    receipt_url_name = "livret:evaluation_link_receipt"
+    used_title = gettext_lazy("Grille d'évaluation")
 
     def queryset(self):
         return Evaluation.objects.select_related(
@@ -196,7 +266,7 @@ class EvaluationLink(_CompanyTutorLink):
             token=token,
         )
         if submit:
-            return link_pages.done(request, self, evaluation)
+            return link_pages.done(request, self, evaluation, token=token)
         messages.success(
             request,
             _("Évaluation enregistrée. Ce lien reste valable pour la compléter et la valider."),
@@ -212,6 +282,23 @@ class EvaluationLink(_CompanyTutorLink):
             "L'apprenti et son tuteur pédagogique la retrouvent dans le livret."
         ) % {"name": evaluation.contract.apprentice}
 
+    def read_context(self, evaluation, link) -> dict:
+        competences = competences_of(evaluation.contract.diploma_id)
+        return {
+            "evaluation": evaluation,
+            "grid": grid(evaluation, competences, list(evaluation.ratings.all())),
+        }
+
+    def receipt_pdf(self, evaluation, signature) -> bytes:
+        content = _signed(signature)
+        rows = [(_("Période en entreprise"), _period(content))]
+        rows += [
+            (f"{rating['competence']} — {rating['title']}", rating["label"])
+            for rating in content.get("ratings", [])
+        ]
+        rows.append((_("Appréciation du maître d'apprentissage"), content.get("comment", "")))
+        return pdf.receipt_pdf(evaluation, signature, title=_("Reçu d'évaluation"), rows=rows)
+
 
 class VisitLink(LinkKind):
     """A shared report, acknowledged by the company tutor or a legal representative on file now."""
@@ -224,14 +311,18 @@ class VisitLink(LinkKind):
     title = gettext_lazy("Compte rendu de visite à lire")
     resend_offer = gettext_lazy(
         "Si ce compte rendu attend toujours votre prise de connaissance, nous pouvons envoyer un nouveau "
-        "lien à l'adresse e-mail enregistrée pour vous."
+        "lien à l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
         "Si le compte rendu attend votre prise de connaissance, un nouveau lien vient d'être envoyé à "
-        "l'adresse e-mail enregistrée pour vous. Il ne sert qu’une fois."
+        "l'adresse électronique enregistrée pour vous. Il ne sert qu’une fois."
     )
     done_title = gettext_lazy("Prise de connaissance enregistrée")
     done_heading = gettext_lazy("Merci, votre prise de connaissance est enregistrée")
+    signature_act = Signature.Act.ACKNOWLEDGE
+    read_template = "livret/links/visit_read.html"
+    receipt_url_name = "livret:visit_link_receipt"
+    used_title = gettext_lazy("Compte rendu de visite")
 
     def queryset(self):
         return VisitReport.objects.select_related(*CONTRACT_PEOPLE, "author")
@@ -267,13 +358,47 @@ class VisitLink(LinkKind):
                 return link_pages.invalid(
                     request, self, visit, token, error, can_resend=self.can_resend(visit, error)
                 )
-            return link_pages.done(request, self, visit, reader)
+            return link_pages.done(request, self, visit, reader, token=token)
         return link_pages.action_page(request, self, visit, reader)
 
     def done_text(self, visit) -> str:
         return _("Le compte rendu de la visite au sujet de %(name)s porte désormais votre signature.") % {
             "name": visit.contract.apprentice
         }
+
+    def read_context(self, visit, link) -> dict:
+        return {
+            "visit": visit,
+            "contract": visit.contract,
+            "opened_here": list(ActionItem.objects.filter(opened_in=visit).order_by("due_date", "pk")),
+            "today": timezone.localdate(),
+        }
+
+    def receipt_pdf(self, visit, signature) -> bytes:
+        content = _signed(signature)
+        present = content.get("participants") or {}
+        people = [
+            label
+            for key, label in (
+                ("apprentice", _("apprenti")),
+                ("company_tutor", _("maître d'apprentissage")),
+                ("legal_representative", _("représentant légal")),
+            )
+            if present.get(key)
+        ]
+        if present.get("others"):
+            people.append(present["others"])
+        mode = content.get("mode")
+        rows = [
+            (_("Date de la rencontre"), content.get("held_on") or ""),
+            (_("Modalité"), str(VisitReport.Mode(mode).label) if mode in VisitReport.Mode.values else ""),
+            (_("Participants présents"), ", ".join(people)),
+            (_("Intégration dans l'entreprise"), content.get("integration", "")),
+            (_("Adéquation des missions avec la formation"), content.get("missions_adequacy", "")),
+            (_("Progression de l'apprenti"), content.get("progress", "")),
+            (_("Difficultés"), content.get("difficulties", "")),
+        ]
+        return pdf.receipt_pdf(visit, signature, title=_("Reçu de prise de connaissance"), rows=rows)
 
     def resend(self, visit, token):
         """Only the holder of a genuine link to this report gets a new one: the legal representative on

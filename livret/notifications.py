@@ -134,6 +134,33 @@ def acknowledge_requests(visit_id: int, email: str | None = None) -> int:
     return sent
 
 
+def sheet_returned(sheet_id: int) -> bool:
+    """Mail the apprentice that their sheet was sent back, with the reason; False when it no longer
+    waits for them (corrected and sent again meanwhile) or they have no address."""
+    sheet = (
+        LiaisonSheet.objects.filter(pk=sheet_id, status=LiaisonSheet.Status.RETURNED, is_current=True)
+        .select_related("contract__apprentice__user", "contract__company_tutor", "period")
+        .first()
+    )
+    if sheet is None:
+        return False
+    apprentice = sheet.contract.apprentice
+    email = apprentice.user.email if apprentice.user_id else apprentice.email
+    if not email:
+        return False
+    send(
+        to=email,
+        text=_("votre fiche de liaison vous est renvoyée"),
+        template="livret/email/sheet_returned",
+        context={
+            "sheet": sheet,
+            "apprentice": apprentice,
+            "url": settings.SITE_URL + sheet.get_absolute_url(),
+        },
+    )
+    return True
+
+
 def digest(*, email: str, name: str, items: list[dict], home_url: str) -> None:
     """One mail with everything that waits for a person (``livret.reminders``)."""
     todo = [item for item in items if not item["escalation"]]

@@ -190,3 +190,34 @@ def visit_report_pdf(visit, *, by) -> bytes:
         author=contract.diploma.organisation.name,
         by=by,
     )
+
+
+def receipt_pdf(document, signature, *, title: str, rows: list[tuple[str, str]]) -> bytes:
+    """The receipt of one signature made from an emailed link: who signed, when, by which means, the
+    SHA-256 checked again, and what was signed (``rows``: label and value, read from the signed
+    content itself), with that content as it is stored."""
+    contract = (
+        Contract.objects.with_people().select_related("diploma__organisation").get(pk=document.contract_id)
+    )
+    organisation = contract.diploma.organisation.name
+    facts = [
+        (_("Document"), str(document)),
+        (_("Apprenti"), str(contract.apprentice)),
+        (_("Employeur"), contract.employer.legal_name),
+        (_("Formation"), f"{contract.diploma.code} — {contract.diploma.title}"),
+        (_("Organisation"), organisation),
+    ]
+    return render_pdf(
+        "livret/pdf/receipt.html",
+        {
+            "signature": signature,
+            "signed_at": timezone.localtime(signature.signed_at),
+            "verified": is_intact(signature),
+            "signed": rows,
+            "cover_facts": facts,
+        },
+        title=title,
+        subject=f"{contract.apprentice} — {document}",
+        author=organisation,
+        by=signature.signer_name,
+    )

@@ -49,3 +49,9 @@ def send_visit_acknowledge_requests(visit_id: int, email: str | None = None) -> 
     """Mail the company tutor (and each legal representative of a minor) a link to acknowledge the
     visit report, skipping who already did; only ``email`` when given."""
     return notifications.acknowledge_requests(visit_id, email=email)
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=5, autoretry_for=(OSError,))
+def send_return_notice(sheet_id: int) -> bool:
+    """Mail the apprentice that their sheet came back, with the reason."""
+    return notifications.sheet_returned(sheet_id)

@@ -25,6 +25,12 @@ urlpatterns = [
         {"kind": SHEET.name},
         name="sheet_link_resend",
     ),
+    path(
+        "fiches/<int:pk>/lien/<str:token>/recu.pdf",
+        link_pages.receipt,
+        {"kind": SHEET.name},
+        name="sheet_link_receipt",
+    ),
     # Visites en entreprise
     path("visites/", visits.visit_list, name="visit_list"),
     path("visites/registre/", visits.visit_report_list, name="visit_report_list"),
@@ -42,6 +48,12 @@ urlpatterns = [
         link_pages.resend,
         {"kind": VISIT.name},
         name="visit_link_resend",
+    ),
+    path(
+        "visites/<int:pk>/lien/<str:token>/recu.pdf",
+        link_pages.receipt,
+        {"kind": VISIT.name},
+        name="visit_link_receipt",
     ),
     path("actions/<int:pk>/fermer/", visits.action_close, name="action_close"),
     # Descriptions des missions
@@ -76,5 +88,11 @@ urlpatterns = [
         link_pages.resend,
         {"kind": EVALUATION.name},
         name="evaluation_link_resend",
+    ),
+    path(
+        "evaluations/<int:pk>/lien/<str:token>/recu.pdf",
+        link_pages.receipt,
+        {"kind": EVALUATION.name},
+        name="evaluation_link_receipt",
     ),
 ]

@@ -78,6 +78,8 @@ class Rule:
     sampled: bool = False
     # An allowed GET that records itself (the download of personal data writes an audit event).
     audited_get: bool = False
+    # The PDF receipt of a used emailed link: a 404 for a link not used yet and for a tampered token.
+    receipt: bool = False
 
 
 def page(*kinds, who=ANY, **options) -> Rule:
@@ -103,6 +105,11 @@ def link(*kinds) -> Rule:
 def resend(*kinds) -> Rule:
     """ "Send me a fresh link": POST only, no login, the same answer whatever the token."""
     return Rule(kinds=(*kinds, "token"), get=None, post=ANY, anonymous=TOKEN)
+
+
+def receipt(*kinds) -> Rule:
+    """The PDF receipt of what a used emailed link signed: GET only, no login, the token the key."""
+    return Rule(kinds=(*kinds, "token"), get=ANY, post=None, anonymous=TOKEN, receipt=True)
 
 
 RULES: dict[str, Rule] = {
@@ -147,6 +154,7 @@ RULES: dict[str, Rule] = {
     "livret:sheet_correct": action("sheet", who=ROLE_USERS),
     "livret:sheet_link": link("sheet"),
     "livret:sheet_link_resend": resend("sheet"),
+    "livret:sheet_link_receipt": receipt("sheet"),
     "livret:visit_list": page(),
     "livret:visit_report_list": page(),
     "livret:visit_report_export": page(),
@@ -159,6 +167,7 @@ RULES: dict[str, Rule] = {
     "livret:visit_acknowledge": action("reported_visit", who=ROLE_USERS),
     "livret:visit_link": link("reported_visit"),
     "livret:visit_link_resend": resend("reported_visit"),
+    "livret:visit_link_receipt": receipt("reported_visit"),
     "livret:action_close": action("action", who=ROLE_USERS),
     "livret:mission_list": page(),
     "livret:mission_export": page(),
@@ -175,6 +184,7 @@ RULES: dict[str, Rule] = {
     "livret:evaluation_save": action("evaluation", who=ROLE_USERS),
     "livret:evaluation_link": link("evaluation"),
     "livret:evaluation_link_resend": resend("evaluation"),
+    "livret:evaluation_link_receipt": receipt("evaluation"),
     # quality: the organisation's quality team, and the heads of their diplomas
     "quality:dashboard": page(who=QUALITY),
     "quality:recompute": action(who=QUALITY),
@@ -221,6 +231,9 @@ RULES: dict[str, Rule] = {
     # interop: the fichier d'effectifs, for the organisation's staff
     "interop:import_home": form(who=STAFF),
     "interop:export": page(who=STAFF),
+    "interop:export_home": page(who=STAFF),
+    "interop:export_xlsx": page(who=STAFF),
+    "interop:template": page(who=STAFF),
     "interop:report_detail": page("import", who=STAFF),
     "interop:report_confirm": action("import", who=STAFF),
     "interop:report_status": page("import", who=STAFF),
@@ -391,12 +404,15 @@ def fingerprint() -> str:
     """A digest of every row of every table (PostgreSQL), or of every table's row count (SQLite)."""
     tables = sorted(set(connection.introspection.table_names()) - UNTRACKED_TABLES)
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-        parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
-    else:
-        parts = [f"SELECT '{table}', count(*) FROM {quote(table)}" for table in tables]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        rows = sorted(cursor.fetchall())
+        if connection.vendor == "postgresql":
+            digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+            parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
+            cursor.execute(" UNION ALL ".join(parts))
+            rows = sorted(cursor.fetchall())
+        else:  # SQLite: every row of every table, read back (the test databases are small)
+            rows = []
+            for table in tables:
+                cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
+                rows.append((table, sorted(repr(row) for row in cursor.fetchall())))
     return hashlib.sha256(repr(rows).encode()).hexdigest()

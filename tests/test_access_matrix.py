@@ -130,9 +130,9 @@ def send(client, method: str, url: str, data: dict, *, track: bool):
         # Read to its end, as a server would: the test client then closes the file it serves.
         b"".join(response.streaming_content)
     if len(mail.outbox) != outbox:
-        changed.append("un courriel est parti")
+        changed.append("un message électronique est parti")
     if queued:
-        changed.append("une tâche ou un courriel a été mis en file")
+        changed.append("une tâche ou un message électronique a été mis en file")
     transaction.set_rollback(True)
     return response, changed
 
@@ -225,7 +225,7 @@ def check_token_view(name, pattern, rule, dataset) -> list[str]:
             if name == "accept_invitation":
                 genuine = dataset.invitation[1]
             else:
-                short = name.split(":", 1)[1].removesuffix("_resend")
+                short = name.split(":", 1)[1].removesuffix("_resend").removesuffix("_receipt")
                 genuine = dataset.documents[chain].tokens[short]
             label = f"{visitor or 'anonyme'}, {chain or '-'}"
             if resend:
@@ -236,6 +236,17 @@ def check_token_view(name, pattern, rule, dataset) -> list[str]:
                 response, changed = send(client, "POST", url, {}, track=True)
                 if response.status_code != 200 or changed:
                     problems.append(f"POST jeton falsifié ({label}) : {response.status_code} {changed}")
+                continue
+            if rule.receipt:
+                # Nothing was signed with a link not used yet, nor with a tampered one.
+                for token in (genuine, tampered(genuine)):
+                    url = url_of(name, pattern, rule, dataset, visitor, chain, token)
+                    response, _ = send(client, "GET", url, {}, track=False)
+                    if response.status_code != 404:
+                        problems.append(f"GET reçu ({label}) : {response.status_code} au lieu de 404")
+                    response, changed = send(client, "POST", url, {}, track=True)
+                    if response.status_code != 405 or changed:
+                        problems.append(f"POST reçu ({label}) : {response.status_code} {changed}")
                 continue
             url = url_of(name, pattern, rule, dataset, visitor, chain, genuine)
             response, _ = send(client, "GET", url, {}, track=False)

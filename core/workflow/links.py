@@ -99,6 +99,16 @@ def use(link: ActionLink) -> None:
     link.save(update_fields=["used_at"])
 
 
+def still_readable(link: ActionLink | None) -> bool:
+    """Whether a link its holder used still opens the document read-only (and its receipt): for
+    ``LIVRET_LINK_VALID_DAYS`` days after the use, so that they can re-read what they signed."""
+    return (
+        link is not None
+        and link.used_at is not None
+        and link.used_at + timedelta(days=settings.LIVRET_LINK_VALID_DAYS) > timezone.now()
+    )
+
+
 def genuine_link(document, token: str) -> ActionLink | None:
     """The link behind ``token`` if it was issued for ``document``, whatever its state (expired, used,
     meant for a previous holder); None for a forged or foreign token."""
@@ -147,6 +157,11 @@ class LinkKind:
     resent: str  # after a new link was asked for
     done_title: str
     done_heading: str
+    # Once used, the link shows the document read-only and a receipt of what its holder signed.
+    signature_act: str  # core.models.Signature.Act of the holder's signature
+    read_template: str  # the document, read-only, inside ``links/used.html``
+    receipt_url_name: str  # reversed with (document pk, token)
+    used_title: str
 
     def queryset(self):
         """The documents, with what the pages and the rules read."""
@@ -176,6 +191,20 @@ class LinkKind:
     def done_text(self, document) -> str:
         raise NotImplementedError
 
+    def read_context(self, document, link: ActionLink) -> dict:
+        """What ``read_template`` reads, for the holder of ``link`` (already used)."""
+        return {}
+
+    def contact(self, document):
+        """Who to contact about the document: the apprentice's school tutor (``name``, ``email``), or
+        None when the contract has none."""
+        tutor = document.contract.school_tutor
+        return tutor.user if tutor is not None else None
+
+    def receipt_pdf(self, document, signature) -> bytes:
+        """The PDF receipt of ``signature`` on ``document``."""
+        raise NotImplementedError
+
     def resend(self, document, token: str) -> None:
         """Mail a fresh link to the person on file, if the holder of ``token`` may have one."""
         raise NotImplementedError
@@ -186,6 +215,9 @@ class LinkKind:
 
     def resend_url(self, document, token: str) -> str:
         return reverse(self.resend_url_name, args=[document.pk, token])
+
+    def receipt_url(self, document, token: str) -> str:
+        return reverse(self.receipt_url_name, args=[document.pk, token])
 
 
 KINDS: dict[str, LinkKind] = {}

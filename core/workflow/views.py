@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.models import Signature
+from core.pdf import attachment, pdf_filename
 from core.workflow import REFUSALS, message_of, refuse
 from core.workflow.drafts import StaleDraft
-from core.workflow.links import KINDS, LinkError, LinkKind
+from core.workflow.links import KINDS, LinkError, LinkKind, still_readable
 from core.workflow.signatures import signatures_of
 
 
 def invalid(request, kind: LinkKind, document, token: str, error: LinkError, *, can_resend: bool):
+    if error.kind == "used" and still_readable(error.link):
+        # Read again (GET), the page is there; acted on again (POST), the action is gone.
+        return used(
+            request, kind, document, token, error.link, status=200 if request.method == "GET" else 410
+        )
     return render(
         request,
         "links/invalid.html",
@@ -34,12 +41,49 @@ def invalid(request, kind: LinkKind, document, token: str, error: LinkError, *, 
             "token": token,
             "can_resend": can_resend,
             "resend_url": kind.resend_url(document, token),
+            # Named only to the holder of a genuine link: a forged one learns nothing of the document.
+            "contact": kind.contact(document) if error.link is not None else None,
         },
         status=error.status,
     )
 
 
-def done(request, kind: LinkKind, document, person=None):
+def _holder_signature(kind: LinkKind, document, link, signatures) -> Signature | None:
+    """The signature the holder of ``link`` made on ``document`` (the last, if they signed again)."""
+    email = link.recipient_email.lower()
+    mine = [s for s in signatures if s.act == kind.signature_act and s.signer_email.lower() == email]
+    return mine[-1] if mine else None
+
+
+def used(request, kind: LinkKind, document, token: str, link, *, status: int = 200):
+    """The page of a link its holder used: the document read-only, who to contact, and the receipt of
+    what they signed."""
+    signatures = list(signatures_of(document))
+    signature = _holder_signature(kind, document, link, signatures)
+    return render(
+        request,
+        "links/used.html",
+        {
+            "kind": kind,
+            "document": document,
+            "link": link,
+            "signatures": signatures,
+            "signature": signature,
+            "receipt_url": kind.receipt_url(document, token) if signature else None,
+            "contact": kind.contact(document),
+            **kind.read_context(document, link),
+        },
+        status=status,
+    )
+
+
+def done(
+    request, kind: LinkKind, document, person=None, token: str | None = None, *, heading=None, text=None
+):
+    """The page after the link's action: ``heading`` and ``text`` say what was done, the kind's own
+    by default."""
+    signatures = list(signatures_of(document))
+    signed = token is not None and any(s.act == kind.signature_act for s in signatures)
     return render(
         request,
         "links/done.html",
@@ -47,8 +91,11 @@ def done(request, kind: LinkKind, document, person=None):
             "kind": kind,
             "document": document,
             "person": person,
-            "text": kind.done_text(document),
-            "signatures": list(signatures_of(document)),
+            "heading": heading or kind.done_heading,
+            "text": text or kind.done_text(document),
+            "signatures": signatures,
+            "receipt_url": kind.receipt_url(document, token) if signed else None,
+            "contact": kind.contact(document),
         },
     )
 
@@ -74,6 +121,26 @@ def link(request, pk, token, kind):
     except LinkError as error:
         return invalid(request, kind, document, token, error, can_resend=kind.can_resend(document, error))
     return kind.act(request, document, token, person)
+
+
+@require_http_methods(["GET"])
+def receipt(request, pk, token, kind):
+    """The PDF receipt of what the holder of a used link signed with it; a 404 for any other token."""
+    kind = KINDS[kind]
+    document = get_object_or_404(kind.queryset(), pk=pk)
+    try:
+        kind.resolve(document, token)
+    except LinkError as error:
+        link = error.link if error.kind == "used" and still_readable(error.link) else None
+    else:
+        link = None  # not used yet: nothing signed with it
+    if link is None:
+        raise Http404
+    signature = _holder_signature(kind, document, link, signatures_of(document))
+    if signature is None:
+        raise Http404
+    data = kind.receipt_pdf(document, signature)
+    return attachment(data, pdf_filename("recu", kind.name, document.pk))
 
 
 @require_POST

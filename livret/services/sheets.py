@@ -236,22 +236,47 @@ def countersign(
     return sheet
 
 
-def return_to_apprentice(*, sheet: LiaisonSheet, by, reason: str) -> LiaisonSheet:
+def return_to_apprentice(
+    *, sheet: LiaisonSheet, by=None, token: str | None = None, reason: str, notify: bool = True
+) -> LiaisonSheet:
+    """Send the submitted sheet back to the apprentice with a reason, from a session (the company or
+    school tutor, ``by``) or from the company tutor's emailed link (``token``, spent by it). The
+    apprentice is mailed the reason on commit."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Indiquez à l'apprenti ce qu'il doit reprendre.")})
     _check_lengths({"reason": reason})
     with transaction.atomic():
         sheet = _locked(sheet)
-        if sheet.status != Status.SUBMITTED:
+        tutor = sheet.contract.company_tutor
+        link = None
+        if token is not None:
+            link = links.resolve(
+                token,
+                document=sheet,
+                expected_email=tutor.email if tutor else None,
+                action=ActionLink.Action.COUNTERSIGN,
+                for_update=True,
+            )
+        if sheet.status != Status.SUBMITTED or not sheet.is_current:
             raise Refusal(_("Seule une fiche transmise et pas encore contresignée peut être renvoyée."))
-        if not perms.can_return(by, sheet):
+        if link is None and (by is None or not perms.can_return(by, sheet)):
             raise PermissionDenied(_("Vous ne pouvez pas renvoyer cette fiche."))
         sheet.status = Status.RETURNED
         sheet.return_reason = reason
         sheet.save(update_fields=["status", "return_reason", "updated_at"])
+        if link is not None:
+            links.use(link)
         ActionLink.objects.for_document(sheet).filter(used_at=None).update(expires_at=timezone.now())
-        audit.record("livret.liaisonsheet.returned", sheet, {"reason": reason}, actor=by)
+        if link is None:
+            audit.record("livret.liaisonsheet.returned", sheet, {"reason": reason}, actor=by)
+        else:
+            # The link's holder acted, whoever is signed in on this browser.
+            with audit.acting_as(None):
+                data = {"reason": reason, "via": "link", "by": tutor.email}
+                audit.record("livret.liaisonsheet.returned", sheet, data)
+        if notify:
+            enqueue("livret.tasks.send_return_notice", sheet.pk)
     return sheet
 
 

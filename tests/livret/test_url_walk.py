@@ -104,6 +104,13 @@ RESENDS = {
     "visit_link_resend": "reported_visit",
     "evaluation_link_resend": "evaluation",
 }
+# The PDF receipt of a used link (GET, no login): a 404 for a link not used yet or a tampered token, the
+# same whoever is logged in (tests/livret/test_used_links.py reads a used link's receipt).
+RECEIPTS = {
+    "sheet_link_receipt": "sheet",
+    "visit_link_receipt": "reported_visit",
+    "evaluation_link_receipt": "evaluation",
+}
 # The name of the URL argument that carries each kind of object.
 ARGUMENT = {"apprentice": "apprentice_pk", "contract": "contract_pk"}
 
@@ -163,7 +170,7 @@ def arguments_of(kind: str | None, *, token: bool = False) -> tuple[str, ...]:
 
 def test_every_livret_pattern_is_classified():
     patterns = livret_patterns()
-    classified = [*PAGES, *LINK_PAGES, *POST_ONLY, *RESENDS]
+    classified = [*PAGES, *LINK_PAGES, *POST_ONLY, *RESENDS, *RECEIPTS]
     assert len(classified) == len(set(classified)), "une route est classée deux fois"
     assert set(patterns) == set(classified), (
         f"non classées : {sorted(set(patterns) - set(classified))} ; "
@@ -172,7 +179,7 @@ def test_every_livret_pattern_is_classified():
     for name, kinds in PAGES.items():
         for kind in kinds:
             assert patterns[name] == arguments_of(kind), f"{name}: {patterns[name]}"
-    for table, token in ((LINK_PAGES, True), (POST_ONLY, False), (RESENDS, True)):
+    for table, token in ((LINK_PAGES, True), (POST_ONLY, False), (RESENDS, True), (RECEIPTS, True)):
         for name, kind in table.items():
             assert patterns[name] == arguments_of(kind, token=token), f"{name}: {patterns[name]}"
     assert PAGES_ALSO_POSTED <= set(PAGES) and set(ONLY_FOR) <= set(PAGES)
@@ -299,6 +306,11 @@ def gets_to_walk(documents):
             for chain in CHAINS:
                 token = documents[chain].tokens[name.removesuffix("_resend")] if table is RESENDS else None
                 yield name, kind, chain, url_of(name, documents[chain], kind, token), False
+    for name, kind in RECEIPTS.items():
+        for chain in CHAINS:
+            token = documents[chain].tokens[name.removesuffix("_receipt")]
+            yield name, kind, chain, url_of(name, documents[chain], kind, token), False
+            yield name, kind, chain, url_of(name, documents[chain], kind, tampered(token)), True
 
 
 def expected_get(
@@ -307,6 +319,8 @@ def expected_get(
     """The status of a GET of ``name`` by ``visitor`` on ``chain``, and where a 302 leads."""
     if name in RESENDS:
         return 405, None  # POST only, and no login: the same for everyone
+    if name in RECEIPTS:
+        return 404, None  # nothing signed with a link not used yet, nor with a tampered one
     if name in LINK_PAGES:
         # The link is the credential: no login, the same whoever is logged in.
         return (400 if tampered_token else 200), None
@@ -343,7 +357,9 @@ def test_every_livret_route_answers_a_get_with_the_expected_status(client, world
                 f"{url} ({name}, {kind}, chaîne {chain or '-'}{token}) : {got} au lieu de {expected}"
             )
     pages = sum(len(CHAINS) if kind else 1 for kinds in PAGES.values() for kind in kinds)
-    assert walked == pages + len(CHAINS) * (2 * len(LINK_PAGES) + len(POST_ONLY) + len(RESENDS))
+    assert walked == pages + len(CHAINS) * (
+        2 * len(LINK_PAGES) + len(POST_ONLY) + len(RESENDS) + 2 * len(RECEIPTS)
+    )
     assert not mismatches, "\n".join(mismatches)
 
 
