@@ -41,6 +41,10 @@ CAUSES = {
     "other": "Autre motif",
 }
 MAX_MONTHS = 48  # the template's maximum theoretical duration
+# Above this many apprentices the workbook is built in the background (reports.Export): openpyxl writes
+# about 2,000 rows a second, and a request should answer in a couple of seconds.
+INLINE_XLSX_ROWS = 3_000
+PROGRESS_EVERY = 1_000
 ALWAYS = tuple(column.name for column in COLUMNS if column.need is Need.ALWAYS)
 # The cells a contract needs, slot by slot ("Oui, s'il y a un contrat").
 CONTRACT_NEEDS = tuple(
@@ -346,10 +350,11 @@ def _xlsx_value(column: str, text: str):
     return text
 
 
-def write_xlsx(rows, handle) -> int:
+def write_xlsx(rows, handle, progress=None) -> int:
     """Write ``rows`` (:class:`ExportRow`) as the template's workbook to the binary file ``handle``:
     sheet "Modèle", the template's header row, dates as dates, codes as text (their leading zeros kept),
-    and no cell ever read as a formula. Returns the number of rows written."""
+    and no cell ever read as a formula. ``progress(done)`` is told every ``PROGRESS_EVERY`` rows.
+    Returns the number of rows written."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -370,8 +375,12 @@ def write_xlsx(rows, handle) -> int:
                     cell.data_type = "s"
                     value = cell
             values.append(value)
+        while values and values[-1] is None:
+            values.pop()  # trailing empty cells are not written
         sheet.append(values)
         count += 1
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
     workbook.save(handle)
     return count
 
