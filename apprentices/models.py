@@ -376,6 +376,15 @@ class Apprentice(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The fichier d'effectifs' date_exclusion_formation and cause_exclusion_formation: the apprentice left
+    # the CFA's training (excluded, gave up, changed CFA), with or without a contract running.
+    training_exit_date = models.DateField(
+        _("sortie de la formation le"),
+        null=True,
+        blank=True,
+        help_text=_("Date d'exclusion ou d'abandon de la formation (changement de CFA, exclusion…)."),
+    )
+    training_exit_reason = models.CharField(_("motif de sortie de la formation"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -201,7 +201,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Internationalisation: French first, English available.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is the project's catalogue (makemessages writes there, the first entry); locale_allauth/
+# rewords django-allauth's French strings that say "e-mail" (one word for it on the whole platform).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -43,6 +43,7 @@ LIMITS = {
     "tel_apprenant": 30,
     "adresse_apprenant": 255,
     "cause_rupture_contrat": 200,
+    "cause_exclusion_formation": 255,
 }
 
 

@@ -120,9 +120,10 @@ class Planner:
         }
         self.employer_names = {e["id"]: e["legal_name"] for e in self.employers.values()}
         self.diplomas_by_rncp, self.diplomas_by_cfd = {}, {}
-        self.diploma_titles = {}
+        self.diploma_titles, self.diploma_codes = {}, {}
         for d in Diploma.objects.filter(organisation_id=org).values("id", "title", "rncp_code", "cfd_code"):
             self.diploma_titles[d["id"]] = d["title"]
+            self.diploma_codes[d["id"]] = (d["rncp_code"], d["cfd_code"])
             if d["rncp_code"]:
                 self.diplomas_by_rncp.setdefault(d["rncp_code"].upper().removeprefix("RNCP"), set()).add(
                     d["id"]
@@ -234,6 +235,9 @@ class Planner:
             "address": a["address"],
             "postal_code": a["postal_code"],
             "rqth": a["rqth"],
+            # The exclusion from the training is the apprentice's, whatever their contracts say.
+            "training_exit_date": _date(plan.values.get("exclusion_date")),
+            "training_exit_reason": plan.values.get("exclusion_cause", ""),
         }
         if pk is None:
             if not a["email"]:
@@ -241,7 +245,7 @@ class Planner:
                     ["email_contact", _("Une adresse électronique est obligatoire pour créer un apprenti.")]
                 )
                 return
-            plan.apprentice_create = {k: (v if v is not None else False) for k, v in wanted.items()}
+            plan.apprentice_create = {**wanted, "rqth": bool(wanted["rqth"])}
             plan.changes.append([str(_("Apprenti")), str(_("création")), "", plan.label])
             return
         plan.apprentice_pk = pk
@@ -277,6 +281,8 @@ class Planner:
         by_cfd = self.diplomas_by_cfd.get(cfd, set()) if cfd else None
         if by_rncp is not None and by_cfd is not None:
             found = (by_rncp & by_cfd) or by_rncp or by_cfd
+            if len(found) == 1 and not (by_rncp & by_cfd):
+                self._codes_disagree(plan, next(iter(found)), by_rncp=bool(by_rncp))
         else:
             found = by_rncp if by_rncp is not None else by_cfd
         if not found:
@@ -293,6 +299,26 @@ class Planner:
             )
             return None
         return next(iter(found))
+
+    def _codes_disagree(self, plan, diploma_id: int, *, by_rncp: bool) -> None:
+        """The row's CFD and RNCP codes name different trainings (or the training found by one of them
+        carries another value of the other): the row keeps the training of the code found, and says so."""
+        rncp, cfd = plan.values["rncp"], plan.values["cfd"]
+        held_rncp, held_cfd = self.diploma_codes[diploma_id]
+        title = self.diploma_titles[diploma_id]
+        if by_rncp:
+            if not held_cfd and not self.diplomas_by_cfd.get(cfd):
+                return  # the training has no CFD on the platform, and no other carries this one
+            message = _(
+                "Le code CFD %(cfd)s ne correspond pas au code RNCP%(rncp)s de la formation « %(title)s » "
+                "(CFD %(held)s) : la formation retenue est celle du code RNCP ; vérifiez le code CFD."
+            ) % {"cfd": cfd, "rncp": rncp, "title": title, "held": held_cfd or "—"}
+        else:
+            message = _(
+                "Le code RNCP%(rncp)s ne correspond pas au code CFD %(cfd)s de la formation « %(title)s » "
+                "(%(held)s) : la formation retenue est celle du code CFD ; vérifiez le code RNCP."
+            ) % {"cfd": cfd, "rncp": rncp, "title": title, "held": held_rncp or "—"}
+        plan.notes.append(message)
 
     def _plan_cohort(self, plan, diploma_id) -> None:
         year, of_study = plan.values["year"], plan.values["year_of_study"]

@@ -315,3 +315,114 @@ def test_an_apostrophe_that_begins_a_name_is_kept():
 def test_the_guard_is_not_read_back_from_a_workbook_either():
     table = read_table(xlsx_bytes([row(1, adresse_apprenant="'=1+1")]), "effectifs.xlsx")
     assert table.rows[0][1][table.columns["adresse_apprenant"]] == "=1+1"
+
+
+# 3. (cont.) The exclusion from the CFA, and a CFD that contradicts the RNCP code -------------------
+
+
+def test_an_exclusion_after_a_ruptured_last_contract_is_kept_on_the_apprentice(organisation, staff, diploma):
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_rupture="2025-11-30",
+                cause_rupture_contrat="Rupture d'un commun accord",
+                date_exclusion_formation="2026-01-10",
+                cause_exclusion_formation="Absences répétées et injustifiées",
+            )
+        ]
+    )
+    report = run(organisation, staff, data)
+    assert report.rows_rejected == 0
+    apprentice = Apprentice.objects.get()
+    assert (apprentice.training_exit_date, apprentice.training_exit_reason) == (
+        datetime.date(2026, 1, 10),
+        "Absences répétées et injustifiées",
+    )
+    contract = Contract.objects.get()
+    assert (contract.status, contract.rupture_date) == (Contract.Status.RUPTURED, datetime.date(2025, 11, 30))
+    again = preview(organisation, staff, data)
+    assert only_row(again).action == ImportRow.Action.UNCHANGED
+
+
+def test_an_exclusion_without_any_contract_is_kept_on_the_apprentice(organisation, staff, diploma):
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_debut="",
+                contrat_date_fin="",
+                siret_employeur="",
+                date_exclusion_formation="15/12/2025",
+                cause_exclusion_formation="Changement de CFA",
+            )
+        ]
+    )
+    report = run(organisation, staff, data)
+    assert report.rows_rejected == 0
+    apprentice = Apprentice.objects.get()
+    assert (apprentice.training_exit_date, apprentice.training_exit_reason) == (
+        datetime.date(2025, 12, 15),
+        "Changement de CFA",
+    )
+    assert not Contract.objects.exists()
+
+
+def test_an_exclusion_of_an_apprentice_already_known_updates_them(organisation, staff, diploma):
+    run(
+        organisation,
+        staff,
+        csv_bytes([row(1, contrat_date_debut="", contrat_date_fin="", siret_employeur="")]),
+    )
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_debut="",
+                contrat_date_fin="",
+                siret_employeur="",
+                date_exclusion_formation="2026-01-05",
+            )
+        ]
+    )
+    line = only_row(preview(organisation, staff, data))
+    assert line.action == ImportRow.Action.UPDATE
+    assert ["Apprenti", "sortie de la formation le", "", "05/01/2026"] in line.changes
+
+
+def test_the_apprentice_page_shows_the_exit_from_the_training(client, organisation, staff, diploma):
+    run(
+        organisation,
+        staff,
+        csv_bytes(
+            [
+                row(
+                    1,
+                    date_exclusion_formation="2026-01-10",
+                    cause_exclusion_formation="Exclusion disciplinaire",
+                )
+            ]
+        ),
+    )
+    client.force_login(staff)
+    response = client.get(Apprentice.objects.get().get_absolute_url())
+    text = response.content.decode()
+    assert "Sortie de la formation" in text
+    assert "10 janvier 2026 — Exclusion disciplinaire" in text
+
+
+def test_a_cfd_that_contradicts_the_rncp_code_gives_a_warning_on_the_row(organisation, staff, diploma):
+    from tests.apprentices.factories import DiplomaFactory
+
+    DiplomaFactory(organisation=organisation, title="BTS Autre", rncp_code="RNCP36999", cfd_code="32099999")
+    line = only_row(preview(organisation, staff, csv_bytes([row(1, formation_cfd="32099999")])))
+    assert line.action == ImportRow.Action.CREATE
+    assert any(
+        "Le code CFD 32099999 ne correspond pas au code RNCP35123" in note for note in line.values["notes"]
+    ), line.values["notes"]
+    line = only_row(preview(organisation, staff, csv_bytes([row(1, formation_cfd="11111111")])))
+    assert any("Le code CFD 11111111 ne correspond pas" in note for note in line.values["notes"])
+    line = only_row(preview(organisation, staff, csv_bytes([row(1, formation_rncp="RNCP40000")])))
+    assert any("Le code RNCP40000 ne correspond pas au code CFD" in note for note in line.values["notes"])
+    line = only_row(preview(organisation, staff, csv_bytes([row(1)])))
+    assert not any("ne correspond pas" in note for note in line.values["notes"])
