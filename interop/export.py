@@ -130,6 +130,8 @@ class Exporter:
         "phone",
         "rqth",
         "cohort_id",
+        "training_exit_date",
+        "training_exit_reason",
         "disability_referent__first_name",
         "disability_referent__last_name",
         "disability_referent__email",
@@ -305,8 +307,12 @@ class Exporter:
         )
 
     def _exit(self, cells: dict, a: dict, contracts: list[dict]) -> None:
-        """The exclusion or abandonment of the training, on the apprentice's latest training."""
-        if contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
+        """The exclusion or abandonment of the training, on the apprentice's latest training: the
+        apprentice's exit from the training, else the abandonment of their last contract."""
+        if a["training_exit_date"]:
+            cells["date_exclusion_formation"] = _day(a["training_exit_date"])
+            cells["cause_exclusion_formation"] = a["training_exit_reason"]
+        elif contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
             cells["date_exclusion_formation"] = _day(contracts[-1]["rupture_date"])
 
 

@@ -250,8 +250,21 @@ def test_the_export_rows_take_seven_queries_whatever_their_number(cfa, django_as
     assert len(rows) == 8
 
 
+def test_the_apprentices_exit_from_the_training_is_on_their_latest_row(cfa):
+    left = cfa.cohort.start_date + datetime.timedelta(days=90)
+    type(cfa.waiting).objects.filter(pk=cfa.waiting.pk).update(
+        training_exit_date=left, training_exit_reason="Absences répétées et injustifiées"
+    )
+    cells = next(r for r in Exporter(cfa.organisation.pk).rows() if r.label == "Petit Jo").cells
+    assert cells["date_exclusion_formation"] == left.isoformat()
+    assert cells["cause_exclusion_formation"] == "Absences répétées et injustifiées"
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_reimporting_the_export_changes_nothing(cfa, kind):
+    type(cfa.waiting).objects.filter(pk=cfa.waiting.pk).update(
+        training_exit_date=cfa.cohort.start_date + datetime.timedelta(days=90), training_exit_reason="Abandon"
+    )
     data = export_xlsx(cfa.organisation.pk) if kind == "xlsx" else export_text(cfa.organisation.pk).encode()
     report = planning.preview_import(
         organisation=cfa.organisation, data=data, file_name=f"effectifs.{kind}", by=cfa.staff
