@@ -92,7 +92,24 @@ def report_detail(request, pk):
             "action": action,
             "actions": ImportRow.Action.choices,
             "done": writing.progress_of(report),
+            "previous": _previous(report),
         },
+    )
+
+
+def _previous(report):
+    """The organisation's import applied before this one: what this one changed is counted from it."""
+    if report.status != ImportReport.Status.DONE or report.applied_at is None:
+        return None
+    return (
+        ImportReport.objects.filter(
+            organisation_id=report.organisation_id,
+            status=ImportReport.Status.DONE,
+            applied_at__lt=report.applied_at,
+        )
+        .order_by("-applied_at", "-pk")
+        .only("pk", "file_name", "applied_at")
+        .first()
     )
 
 
