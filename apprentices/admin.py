@@ -50,7 +50,7 @@ class CompetenceBlockAdmin(OrganisationScopedAdmin):
 @admin.register(Cohort)
 class CohortAdmin(OrganisationScopedAdmin):
     organisation_lookup = "diploma__organisation"
-    list_display = ["label", "diploma", "entry_year"]
+    list_display = ["label", "diploma", "entry_year", "start_date"]
     list_filter = ["diploma", "entry_year"]
 
 

@@ -25,7 +25,7 @@ class ApprenticeExport(CsvExport):
         (_("Sexe"), "get_sex_display"),
         (_("Mineur"), "is_minor"),
         (_("INE"), "ine"),
-        (_("E-mail"), "email"),
+        (_("Adresse électronique"), "email"),
         (_("Téléphone"), "phone"),
         (_("Code postal"), "postal_code"),
         (_("Ville"), "city"),

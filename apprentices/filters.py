@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Apprentice, Cohort, Contract, Diploma
-from core.filters import ListFilterSet, SortFilter, date_filter, yes_no_filter
+from core.filters import ListFilterSet, NamesChoiceFilter, SortFilter, date_filter, yes_no_filter
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
 
@@ -43,6 +43,29 @@ def company_tutors_for(user):
     return CompanyTutor.objects.visible_to(user).order_by("last_name", "first_name", "pk")
 
 
+def _person_label(first_name: str, last_name: str, email: str) -> str:
+    """As ``User.__str__``: the full name, or the address when there is none."""
+    return f"{first_name} {last_name}".strip() or email
+
+
+def employer_filter(**kwargs) -> NamesChoiceFilter:
+    """Employeur: a network has thousands; the options are read as names, not as employers."""
+    kwargs.setdefault("label", _("Employeur"))
+    kwargs.setdefault("empty_label", _("Tous les employeurs"))
+    return NamesChoiceFilter(queryset=Employer.objects.none(), names=("legal_name",), **kwargs)
+
+
+def school_tutor_filter(**kwargs) -> NamesChoiceFilter:
+    kwargs.setdefault("label", _("Tuteur pédagogique"))
+    kwargs.setdefault("empty_label", _("Tous les tuteurs"))
+    return NamesChoiceFilter(
+        queryset=SchoolTutor.objects.none(),
+        names=("user__first_name", "user__last_name", "user__email"),
+        option_label=_person_label,
+        **kwargs,
+    )
+
+
 def _eighteen_years_ago():
     today = timezone.localdate()
     try:
@@ -75,18 +98,8 @@ class ApprenticeFilterSet(ListFilterSet):
         ],
         empty_label=_("Tous"),
     )
-    employer = django_filters.ModelChoiceFilter(
-        label=_("Employeur"),
-        queryset=Employer.objects.none(),
-        method="filter_contracts_with",
-        empty_label=_("Tous les employeurs"),
-    )
-    school_tutor = django_filters.ModelChoiceFilter(
-        label=_("Tuteur pédagogique"),
-        queryset=SchoolTutor.objects.none(),
-        method="filter_contracts_with",
-        empty_label=_("Tous les tuteurs"),
-    )
+    employer = employer_filter(method="filter_contracts_with")
+    school_tutor = school_tutor_filter(method="filter_contracts_with")
     minor = yes_no_filter(_("Mineur"), "filter_minor")
     rqth = yes_no_filter(_("RQTH / situation de handicap"), "filter_rqth")
     order = SortFilter(
@@ -154,12 +167,8 @@ class ContractFilterSet(ListFilterSet):
         queryset=Cohort.objects.none(),
         empty_label=_("Toutes les promotions"),
     )
-    employer = django_filters.ModelChoiceFilter(
-        label=_("Employeur"), queryset=Employer.objects.none(), empty_label=_("Tous les employeurs")
-    )
-    school_tutor = django_filters.ModelChoiceFilter(
-        label=_("Tuteur pédagogique"), queryset=SchoolTutor.objects.none(), empty_label=_("Tous les tuteurs")
-    )
+    employer = employer_filter()
+    school_tutor = school_tutor_filter()
     start_after = date_filter("start_date", "gte", _("Début à partir du"))
     start_before = date_filter("start_date", "lte", _("Début jusqu'au"))
     end_after = date_filter("planned_end_date", "gte", _("Fin prévue à partir du"))

@@ -56,6 +56,15 @@ class Diploma(models.Model):
     rncp_code = models.CharField(_("code RNCP"), max_length=12, blank=True, validators=[validate_rncp])
     cfd_code = models.CharField(_("code CFD"), max_length=8, blank=True, validators=[validate_cfd])
     duration_years = models.PositiveSmallIntegerField(_("durée (années)"), default=2)
+    duration_months = models.PositiveSmallIntegerField(
+        _("durée théorique (mois)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "De l'inscription au diplôme, pour le Tableau de bord de l'apprentissage (1 à 48 mois). "
+            "Vide : la durée en années × 12."
+        ),
+    )
     heads = models.ManyToManyField(
         User, verbose_name=_("responsables"), blank=True, related_name="headed_diplomas"
     )
@@ -72,7 +81,15 @@ class Diploma(models.Model):
                 condition=Q(duration_years__gte=1, duration_years__lte=6),
                 name="diploma_duration_range",
                 violation_error_message=_("La durée d'une formation est comprise entre 1 et 6 ans."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_months__isnull=True)
+                | Q(duration_months__gte=1, duration_months__lte=48),
+                name="diploma_duration_months_range",
+                violation_error_message=_(
+                    "La durée théorique d'une formation est comprise entre 1 et 48 mois."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -80,6 +97,11 @@ class Diploma(models.Model):
 
     def get_absolute_url(self):
         return reverse("apprentices:diploma_detail", args=[self.pk])
+
+    @property
+    def theoretical_months(self) -> int:
+        """The theoretical duration in months that the fichier d'effectifs asks for."""
+        return self.duration_months or 12 * self.duration_years
 
     def clean(self):
         super().clean()
@@ -165,6 +187,12 @@ class Cohort(models.Model):
         AcademicYear, verbose_name=_("année d'entrée"), on_delete=models.PROTECT, related_name="cohorts"
     )
     label = models.CharField(_("nom"), max_length=100)
+    start_date = models.DateField(
+        _("date d'entrée en formation"),
+        null=True,
+        blank=True,
+        help_text=_("La rentrée de la promotion. Vide : le début de son année d'entrée."),
+    )
 
     class Meta:
         verbose_name = _("promotion")
@@ -183,6 +211,11 @@ class Cohort(models.Model):
 
     def year_of_study(self, academic_year: AcademicYear) -> int:
         return int(academic_year.label[:4]) - int(self.entry_year.label[:4]) + 1
+
+    @property
+    def entry_date(self) -> datetime.date:
+        """The day its apprentices entered the training: its own date, else its entry year's start."""
+        return self.start_date or self.entry_year.start_date
 
 
 class AlternanceCalendar(models.Model):
@@ -307,7 +340,7 @@ class Apprentice(AuditedModel):
         validators=[validate_ine],
         help_text=_("Identifiant national élève, 11 caractères."),
     )
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postal_code = models.CharField(
@@ -343,6 +376,15 @@ class Apprentice(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The fichier d'effectifs' date_exclusion_formation and cause_exclusion_formation: the apprentice left
+    # the CFA's training (excluded, gave up, changed CFA), with or without a contract running.
+    training_exit_date = models.DateField(
+        _("sortie de la formation le"),
+        null=True,
+        blank=True,
+        help_text=_("Date d'exclusion ou d'abandon de la formation (changement de CFA, exclusion…)."),
+    )
+    training_exit_reason = models.CharField(_("motif de sortie de la formation"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -404,7 +446,7 @@ class LegalRepresentative(AuditedModel):
     first_name = models.CharField(_("prénom"), max_length=150)
     last_name = models.CharField(_("nom"), max_length=150)
     relationship = models.CharField(_("lien"), max_length=60, blank=True, help_text=_("Mère, père, tuteur…"))
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
 
     class Meta:

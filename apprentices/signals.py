@@ -11,6 +11,8 @@ from django.dispatch import Signal
 contract_page = Signal()
 # Sent with ``request`` and ``apprentice``; the same, on the apprentice's page.
 apprentice_page = Signal()
+# Sent with ``request`` and ``diploma``; the same, on the diploma's page.
+diploma_page = Signal()
 
 
 def sections(signal, **kwargs) -> list[str]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from apprentices import perms, selectors
 from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
-from apprentices.signals import apprentice_page, contract_page, sections
+from apprentices.signals import apprentice_page, contract_page, diploma_page, sections
 from core.csvexport import export_response
 from core.models import AuditEvent
 from core.submissions import submitted_once
@@ -192,5 +192,6 @@ def diploma_detail(request, pk):
             "selected_year": selected,
             "calendars": calendar_rows,
             "active_contracts": diploma.contracts.filter(status=Contract.Status.ACTIVE).count(),
+            "sections": sections(diploma_page, request=request, diploma=diploma),
         },
     )

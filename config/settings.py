@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apprentices",
     "livret",
     "interop",
+    "surveys",
     "quality",
     "reports",
     "privacy",
@@ -200,7 +201,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Internationalisation: French first, English available.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is the project's catalogue (makemessages writes there, the first entry); locale_allauth/
+# rewords django-allauth's French strings that say "e-mail" (one word for it on the whole platform).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -289,6 +292,19 @@ QUALITY_COMPUTE_HOUR = env.int("QUALITY_COMPUTE_HOUR", default=2)
 CELERY_BEAT_SCHEDULE["nightly-quality-indicators"] = {
     "task": "quality.tasks.compute_all_indicators",
     "schedule": crontab(hour=QUALITY_COMPUTE_HOUR, minute=30),
+}
+
+# Surveys (app surveys): reminders on these days after the invitation until the person answers or the
+# campaign closes; the insertion surveys invite each leaver 6 and 12 months after the end of their
+# contract, catching up on this many days, and stay open SURVEY_ANSWER_DAYS after the last leaver's
+# date; the daily job runs at SURVEY_HOUR.
+SURVEY_REMINDER_DAYS = env.list("SURVEY_REMINDER_DAYS", cast=int, default=[7, 14])
+SURVEY_INSERTION_CATCH_UP_DAYS = env.int("SURVEY_INSERTION_CATCH_UP_DAYS", default=60)
+SURVEY_ANSWER_DAYS = env.int("SURVEY_ANSWER_DAYS", default=60)
+SURVEY_HOUR = env.int("SURVEY_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["daily-surveys"] = {
+    "task": "surveys.tasks.daily_surveys",
+    "schedule": crontab(hour=SURVEY_HOUR, minute=15),
 }
 
 # Dashboards and background exports: an apprentice whose booklet shows nothing new for this many days

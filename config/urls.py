@@ -14,6 +14,7 @@ urlpatterns = [
     path("tuteurs/", include("tutors.urls")),
     path("livret/", include("livret.urls")),
     path("qualite/", include("quality.urls")),
+    path("enquetes/", include("surveys.urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("import/", include("interop.urls")),

@@ -111,7 +111,9 @@ class AuditEvent(models.Model):
             return str(self.actor)
         data = self.data or {}
         if data.get("by"):
-            return f"{data['by']} ({_('lien e-mail')})" if data.get("via") == "link" else data["by"]
+            if data.get("via") == "link":
+                return f"{data['by']} ({_('lien reçu par message électronique')})"
+            return data["by"]
         return str(_("Système"))
 
     @property

@@ -8,10 +8,16 @@ elsewhere is an invalid choice, and an invalid filter shows no rows (see ``core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
 SEARCH_MAX_LENGTH = 100
 
@@ -23,6 +29,93 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _attributes(attrs: dict) -> str:
+    """HTML attributes in the order given, as Django's ``attrs.html`` writes them: ``True`` as a
+    bare name, ``False`` and ``None`` left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
+            for key, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` rendered in one pass, without a template per option: a list offering the
+    hundreds of employers or tutors of a network renders them in milliseconds instead of the
+    ~70 µs per option of Django's template widget. The HTML is the same as ``forms.Select``'s."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        selected = set(self.format_value(value))
+        multiple = self.allow_multiple_selected
+        parts = [format_html('<select name="{}"{}>', name, _attributes(final_attrs))]
+
+        def option(value, label) -> str:
+            value = "" if value is None else str(value)
+            if value in selected:
+                if not multiple:  # as Django: only the first match is selected
+                    selected.clear()
+                return format_html('<option value="{}" selected>{}</option>', value, label)
+            return format_html('<option value="{}">{}</option>', value, label)
+
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(option(value, label) for value, label in option_label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(option_value, option_label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+class _NamesIterator(ModelChoiceIterator):
+    """The options of a :class:`NamesChoiceFilter`: the primary key and a label built from a few
+    columns read with ``values_list``, never a model instance per option."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if getattr(field, "null_label", None) is not None:
+            yield (field.null_value, field.null_label)
+        rows = self.queryset.values_list("pk", *field.names)
+        for pk, *values in rows.iterator() if not rows._prefetch_related_lookups else rows:
+            yield (pk, field.option_label(*values))
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (getattr(self.field, "null_label", None) is not None)
+        return self.queryset.count() + extra
+
+
+class _NamesChoiceField(ModelChoiceField):
+    iterator = _NamesIterator
+
+    def __init__(self, *args, names: tuple[str, ...], option_label: Callable[..., str], **kwargs):
+        self.names = names
+        self.option_label = option_label
+        super().__init__(*args, **kwargs)
+
+
+class NamesChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice among many rows of a model (a network's employers, its tutors), whose options are
+    labelled from ``names`` (columns or lookups) by ``option_label(*values)``. Validation is
+    unchanged: the chosen row must be in the scoped queryset."""
+
+    field_class = _NamesChoiceField
+
+    def __init__(
+        self, *args, names: tuple[str, ...], option_label: Callable[..., str] | None = None, **kwargs
+    ):
+        kwargs["names"] = names
+        kwargs["option_label"] = option_label or (lambda *values: " ".join(str(v) for v in values if v))
+        super().__init__(*args, **kwargs)
 
 
 def date_filter(field_name: str, lookup_expr: str, label) -> django_filters.DateFilter:
@@ -76,6 +169,9 @@ class ListFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, prefix=None):
         super().__init__(data, queryset, prefix=prefix)
+        for flt in self.filters.values():
+            if isinstance(flt, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)):
+                flt.extra.setdefault("widget", FastSelect)
         self.user = user
         self.scope(user)
 

@@ -32,7 +32,7 @@ class ModelForm(SingleLineFieldsMixin, forms.ModelForm):
 
 
 class InvitationForm(Form):
-    email = forms.EmailField(label=_("Adresse e-mail"))
+    email = forms.EmailField(label=_("Adresse électronique"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     roles = forms.MultipleChoiceField(
@@ -51,7 +51,7 @@ class InvitationForm(Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Une personne utilise déjà cette adresse e-mail."))
+            raise forms.ValidationError(_("Une personne utilise déjà cette adresse électronique."))
         return email
 
 

@@ -78,7 +78,7 @@ class UserManager(BaseUserManager):
 
     def _create_user(self, email, password, **extra):
         if not email:
-            raise ValueError("Une adresse e-mail est obligatoire.")
+            raise ValueError("Une adresse électronique est obligatoire.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -99,7 +99,7 @@ class UserManager(BaseUserManager):
 class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     """A person who can log in. Login is by email; roles are held in :class:`UserRole`."""
 
-    email = models.EmailField(_("adresse e-mail"), unique=True)
+    email = models.EmailField(_("adresse électronique"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
@@ -133,7 +133,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(
                 Lower("email"),
                 name="user_email_ci_unique",
-                violation_error_message=_("Cette adresse e-mail est déjà utilisée."),
+                violation_error_message=_("Cette adresse électronique est déjà utilisée."),
             )
         ]
 
@@ -238,7 +238,7 @@ class Signature(models.Model):
 
     class Via(models.TextChoices):
         SESSION = "session", _("session connectée")
-        LINK = "link", _("lien reçu par e-mail")
+        LINK = "link", _("lien reçu par message électronique")
 
     class Act(models.TextChoices):
         SUBMIT = "submit", _("Transmission")
@@ -254,7 +254,7 @@ class Signature(models.Model):
     act = models.CharField(_("acte"), max_length=15, choices=Act.choices)
     signer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     signer_name = models.CharField(_("signataire"), max_length=200)
-    signer_email = models.EmailField(_("e-mail du signataire"))
+    signer_email = models.EmailField(_("adresse électronique du signataire"))
     via = models.CharField(_("moyen"), max_length=10, choices=Via.choices)
     signed_at = models.DateTimeField(_("signé le"), default=timezone.now)
     content = models.TextField(_("contenu signé"))

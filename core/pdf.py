@@ -181,8 +181,78 @@ def render_pdf(
     html = render_html(template_name, context, title=title, author=author, subject=subject, lang=lang, by=by)
     fetcher = fetcher or static_only_fetcher()
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        pdf_variant=PDF_VARIANT
+        pdf_variant=PDF_VARIANT, finisher=running_texts_as_artifacts
     )
+
+
+def _number(reference: bytes) -> int:
+    return int(reference.split()[0])
+
+
+def running_texts_as_artifacts(document, pdf) -> None:
+    """Mark the page margin boxes' text (the running title, « Page X sur Y », the generation date) as
+    pagination artifacts, as PDF/UA-1 asks of running headers and footers (ISO 14289-1, 7.8).
+
+    WeasyPrint 70 tags that text like the body's (``/Span <</MCID n>> BDC``) and builds structure
+    elements for it that it leaves out of the structure tree, since an artifact inside the tree is
+    only allowed in PDF 2.0 (``weasyprint/pdf/tags.py``): marked content that no structure element of
+    the tree reaches, which PDF/UA forbids. This finisher (``write_pdf(finisher=…)``: the PDF objects
+    before they are written) turns each such sequence into ``/Artifact <</Type /Pagination>> BDC``,
+    renumbers the page's remaining marked contents so that the parent tree lists only elements of the
+    tree, and empties the detached elements. A page whose marked contents are not all in its own
+    content stream (a transparency group) is left as WeasyPrint wrote it.
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+
+    def get(reference):
+        return pdf.objects[_number(reference)]
+
+    root = get(pdf.catalog["StructTreeRoot"])
+    in_tree = set()
+    pending = [kid for kid in root["K"] if isinstance(kid, bytes)]
+    while pending:
+        reference = pending.pop()
+        if reference in in_tree:
+            continue
+        in_tree.add(reference)
+        element = get(reference)
+        if element.get("Type") == "/StructElem":
+            pending.extend(kid for kid in element.get("K", ()) if isinstance(kid, bytes))
+
+    nums = get(root["ParentTree"])["Nums"]
+    parents_of_page = dict(zip(nums[::2], nums[1::2], strict=True))
+    for page_number in pdf.pages["Kids"][::3]:  # pydyf lists them as « number 0 R »
+        page = pdf.objects[page_number]
+        parents = parents_of_page.get(page.get("StructParents"))
+        if not parents or all(parent in in_tree for parent in parents):
+            continue
+        content = get(page["Contents"]).stream
+        opened = {
+            item["MCID"]: (index, item)
+            for index, item in enumerate(content[:-1])
+            if isinstance(item, dict) and "MCID" in item and content[index + 1] == b"BDC"
+        }
+        if set(opened) != set(range(len(parents))):
+            continue
+        kept = [mcid for mcid, parent in enumerate(parents) if parent in in_tree]
+        renumbered = {old: new for new, old in enumerate(kept)}
+        for mcid, (index, properties) in opened.items():
+            if mcid in renumbered:
+                properties["MCID"] = renumbered[mcid]
+            else:
+                content[index - 1] = "/Artifact"
+                properties.clear()
+                properties["Type"] = "/Pagination"
+        for reference in {parents[mcid] for mcid in kept}:
+            kids = get(reference)["K"]
+            kids[:] = [renumbered[kid] if isinstance(kid, int) else kid for kid in kids]
+        parents[:] = [parents[mcid] for mcid in kept]
+
+    for element in pdf.objects:
+        if isinstance(element, dict) and element.get("Type") == "/StructElem":
+            if element.reference not in in_tree:
+                element.clear()
 
 
 def pdf_filename(*parts) -> str:

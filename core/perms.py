@@ -7,8 +7,12 @@ and an object, so tasks, the admin and commands reuse them.
 
 from __future__ import annotations
 
+import functools
+
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 from core.models import ORGANISATION_ROLES, Role
 
@@ -25,7 +29,7 @@ def is_platform_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_superuser and user.organisation_id is None)
 
 
-def visibility_q(
+def visibility_paths(
     user,
     *,
     organisation: str | None = None,
@@ -33,17 +37,18 @@ def visibility_q(
     company_tutor: str | None = None,
     school_tutor: str | None = None,
     head: str | None = None,
-) -> Q:
-    """The filter of what ``user`` may see, given for each role the lookup that leads to a user id
-    (``organisation`` leads to an organisation id)."""
+) -> list[tuple[str, int]] | None:
+    """The lookups (and the id each must equal) along which ``user`` reaches objects, given for
+    each role the lookup that leads to a user id (``organisation`` leads to an organisation id).
+    ``None`` means everything (the platform's administrator); an empty list, nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return NOTHING
+        return []
     if is_platform_admin(user):
-        return Q()
+        return None
     roles = user.roles
-    q = NOTHING
+    paths = []
     if organisation and (roles & ORGANISATION_ROLES or user.is_superuser) and user.organisation_id:
-        q |= Q(**{organisation: user.organisation_id})
+        paths.append((organisation, user.organisation_id))
     for role, path in (
         (Role.APPRENTICE, apprentice),
         (Role.COMPANY_TUTOR, company_tutor),
@@ -51,8 +56,40 @@ def visibility_q(
         (Role.HEAD_OF_DIPLOMA, head),
     ):
         if path and role in roles:
-            q |= Q(**{path: user.pk})
+            paths.append((path, user.pk))
+    return paths
+
+
+def _q(paths: list[tuple[str, int]] | None) -> Q:
+    if paths is None:
+        return Q()
+    q = NOTHING
+    for path, value in paths:
+        q |= Q(**{path: value})
     return q
+
+
+def visibility_q(user, **lookups: str | None) -> Q:
+    """The filter of what ``user`` may see, given for each role the lookup that leads to a user id
+    (``organisation`` leads to an organisation id)."""
+    return _q(visibility_paths(user, **lookups))
+
+
+@functools.cache
+def is_multivalued(model: type[models.Model], path: str) -> bool:
+    """Whether the lookup ``path`` from ``model`` crosses a to-many relation (a reverse foreign key
+    or a many-to-many), so that one object may match along it more than once."""
+    for name in path.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False  # a transform or a lookup (``__in``, ``__gte``…): the path has ended
+        if not field.is_relation:
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def is_organisation_staff(user, organisation_id) -> bool:
@@ -94,5 +131,11 @@ class VisibleQuerySet(models.QuerySet):
     visibility: dict[str, str] = {}
 
     def visible_to(self, user):
-        # distinct(): a person reached along a multi-valued path (several contracts) appears once.
-        return self.filter(visibility_q(user, **self.visibility)).distinct()
+        paths = visibility_paths(user, **self.visibility)
+        queryset = self.filter(_q(paths))
+        # distinct() only where one object can be reached twice: along a multi-valued path (an
+        # apprentice through several contracts). Elsewhere it would make PostgreSQL sort or hash
+        # every visible row before the page's own sort and LIMIT.
+        if paths and any(is_multivalued(self.model, path) for path, _value in paths):
+            return queryset.distinct()
+        return queryset

@@ -24,7 +24,7 @@ class EmployerExport(CsvExport):
         (_("Code postal"), "postal_code"),
         (_("Ville"), "city"),
         (_("Contact RH"), "hr_contact_name"),
-        (_("E-mail du contact RH"), "hr_contact_email"),
+        (_("Adresse électronique du contact RH"), "hr_contact_email"),
         (_("Téléphone du contact RH"), "hr_contact_phone"),
         (_("Contrats en cours"), "active_contracts"),
     )

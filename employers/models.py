@@ -35,7 +35,7 @@ class Employer(AuditedModel):
     )
     city = models.CharField(_("ville"), max_length=100, blank=True)
     hr_contact_name = models.CharField(_("contact RH"), max_length=150, blank=True)
-    hr_contact_email = models.EmailField(_("e-mail du contact RH"), blank=True)
+    hr_contact_email = models.EmailField(_("adresse électronique du contact RH"), blank=True)
     hr_contact_phone = models.CharField(_("téléphone du contact RH"), max_length=30, blank=True)
     to_complete = models.BooleanField(
         _("à compléter"),

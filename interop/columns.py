@@ -1,6 +1,7 @@
 """The columns of the "fichier d'effectifs" (public template of the Tableau de bord de l'apprentissage)
-and the parsing of its cells: headers matched without regard to case, accents or surrounding spaces;
-dates AAAA-MM-JJ or JJ/MM/AAAA; booleans VRAI/FAUX, OUI/NON, 1/0."""
+and the parsing of its cells: headers matched without regard to case, accents, surrounding spaces or the
+template's required marks; dates AAAA-MM-JJ or JJ/MM/AAAA (two-digit years and a time accepted);
+booleans VRAI/FAUX, OUI/NON, 1/0; SIRET, postal codes and phones normalised as real exports write them."""
 
 from __future__ import annotations
 
@@ -238,6 +239,8 @@ TEMPLATE_COLUMNS = tuple(column.name for column in COLUMNS)
 TEMPLATE_HEADERS = tuple(column.header for column in COLUMNS)
 BY_NAME = {column.name: column for column in COLUMNS}
 KNOWN = frozenset(TEMPLATE_COLUMNS)
+# The columns holding a date: a spreadsheet may keep them as serial numbers (45901 is 2025-09-01).
+DATE_COLUMNS = frozenset(column.name for column in COLUMNS if column.format == DATE_FORMAT)
 
 # A file without these cannot describe an apprentice: it is refused as a whole.
 REQUIRED_COLUMNS = ("nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant")
@@ -258,15 +261,33 @@ class CellError(ValueError):
     """A cell that cannot be read; the message says why, in French."""
 
 
+# A date as ERPs and spreadsheets write it: 2025-09-01, 01/09/2025, 1.9.2025, 01-09-2025, 01/09/25,
+# with or without a time after it (24/12/2004 00:00:00, 2004-12-24T00:00:00).
+DATE_PATTERNS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
+    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"), "ymd"),
+    (re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"), "dmy"),
+)
+TIME_SUFFIX = re.compile(r"(?:[ T]+\d{1,2}[:h]\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$")
+
+
+def full_year(year: int) -> int:
+    """A two-digit year as spreadsheets read it: 00 to 29 are 2000 to 2029, 30 to 99 are 1930 to 1999."""
+    return (2000 if year < 30 else 1900) + year
+
+
 def parse_date(value: str) -> datetime.date | None:
     value = (value or "").strip()
     if not value:
         return None
-    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy")):
-        match = re.fullmatch(pattern, value)
+    text = TIME_SUFFIX.sub("", value)
+    for pattern, order in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
         if match:
             a, b, c = (int(group) for group in match.groups())
             year, month, day = (a, b, c) if order == "ymd" else (c, b, a)
+            if len(match.group(3 if order == "dmy" else 1)) == 2:
+                year = full_year(year)
             try:
                 return datetime.date(year, month, day)
             except ValueError:
@@ -274,6 +295,57 @@ def parse_date(value: str) -> datetime.date | None:
     raise CellError(
         _("« %(value)s » n'est pas une date valide (AAAA-MM-JJ ou JJ/MM/AAAA).") % {"value": value}
     )
+
+
+# The apostrophe a spreadsheet (or the platform's own export) writes before a value to keep it as text:
+# before a formula sign (=, +, -, @) or before digits (a postal code, a phone number).
+GUARD = re.compile(r"^'(?=[=+\-@\t\r\d(]|$)")
+
+
+def unguard(value: str) -> str:
+    """``'=SOMME(A1)`` → ``=SOMME(A1)``, ``'01000`` → ``01000``; an apostrophe before a letter (a name
+    such as ``'t Hooft``) is kept."""
+    return GUARD.sub("", value) if value[:1] == "'" else value
+
+
+SEPARATORS = re.compile(r"[\s.\-_/\u00a0\u202f]+")
+
+
+def clean_siret(value: str) -> str:
+    """``800.000.020.00019``, ``800 000 020 00019`` or ``800-000-020-00019`` → ``80000002000019``."""
+    return SEPARATORS.sub("", unguard((value or "").strip()))
+
+
+def clean_postal_code(value: str) -> str:
+    """``'01000`` → ``01000``; ``1000`` (a spreadsheet kept it as a number) → ``01000``; ``2a004`` →
+    ``2A004``."""
+    value = re.sub(r"[\s\u00a0\u202f]+", "", unguard((value or "").strip())).upper()
+    if re.fullmatch(r"\d{5}\.0+", value):
+        value = value.split(".")[0]
+    return value.zfill(5) if re.fullmatch(r"\d{4}", value) else value
+
+
+def clean_phone(value: str) -> str:
+    """A phone as the template asks for it: the separators typed (spaces, dots, dashes, brackets) removed,
+    the leading zero a spreadsheet dropped put back (``612345678`` → ``0612345678``), the international
+    prefix written ``+33`` (``(+)33612345678``, ``0033…`` or ``33612345678`` as a number).
+    Anything else is kept as written."""
+    text = unguard(" ".join((value or "").split()))
+    compact = re.sub(r"[\s.\-()\u00a0\u202f]+", "", text)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if re.fullmatch(r"\d{9}", compact) and compact[0] != "0":
+        return "0" + compact
+    if re.fullmatch(r"33[1-9]\d{8}", compact):
+        return "+" + compact
+    if re.fullmatch(r"\+?\d{6,15}", compact):
+        return compact
+    return text
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Whether two phones are the same number, however written."""
+    return clean_phone(a) == clean_phone(b)
 
 
 TRUE = {"vrai", "oui", "1", "true", "o"}
@@ -352,9 +424,15 @@ RUPTURE_CAUSES = (
 )
 
 
+# Typographic apostrophes and quotes, as a word processor or an ERP writes them.
+TYPOGRAPHIC = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "«": " ", "»": " ", "“": " ", "”": " "}
+)
+
+
 def rupture_cause(value: str) -> str:
     """The contract's rupture cause from the ERP's free label; ``other`` when none is recognised."""
-    text = normalize_header(value).replace("_", " ")
+    text = normalize_header(str(value or "").translate(TYPOGRAPHIC)).replace("_", " ")
     for words, cause in RUPTURE_CAUSES:
         if any(word in text for word in words):
             return cause

@@ -1,5 +1,8 @@
-"""Reading a fichier d'effectifs: CSV (UTF-8 with or without BOM, or Windows-1252; ``;`` or ``,``
-detected) or XLSX (the sheet named "Modèle", else the first one).
+"""Reading a fichier d'effectifs: CSV (UTF-8 with or without BOM, or Windows-1252; ``;``, ``,`` or a tab
+detected; quoted line breaks kept in their cell) or XLSX (the sheet named "Modèle", else the first sheet
+whose header row names a column of the template, else the first one; dates kept as serial numbers read
+as dates). Every cell comes out trimmed, without the apostrophe a spreadsheet or the platform's own
+export writes before a value to keep it as text (``'01000``, ``'=…``); blank rows are skipped.
 
 Everything that is not plainly one of these is refused with one French message, before any row is read:
 an empty file, one over ``IMPORT_MAX_BYTES``, a binary file, another encoding, a zip that would blow up
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from interop.columns import normalize_header
+from interop.columns import DATE_COLUMNS, KNOWN, normalize_header, unguard
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -127,19 +130,21 @@ def _read_csv(data: bytes) -> Table:
     if CONTROL.search(text):
         raise FileRefused(_("Ce fichier n'est pas un fichier texte CSV (il contient des données binaires)."))
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = next(reader, [])
         rows = []
         for cells in reader:
-            if any(cell.strip() for cell in cells):
+            cells = [unguard(cell.strip()) for cell in cells]
+            if any(cells):
                 rows.append((reader.line_num, cells))
                 if len(rows) > MAX_ROWS:
                     raise FileRefused(_("Le fichier a plus de %(n)s lignes.") % {"n": MAX_ROWS})
     except csv.Error as error:
         raise FileRefused(_("Le fichier CSV est mal formé (%(error)s).") % {"error": error}) from None
-    return Table([h.strip() for h in headers], rows, "csv", f"{encoding}, « {delimiter} »")
+    shown = "tabulation" if delimiter == "\t" else delimiter
+    return Table([h.strip() for h in headers], rows, "csv", f"{encoding}, « {shown} »")
 
 
 def _check_zip(data: bytes) -> None:
@@ -161,6 +166,24 @@ def _check_zip(data: bytes) -> None:
         raise FileRefused(_("Cette archive n'est pas un classeur Excel (.xlsx)."))
 
 
+# Excel's serial numbers of the days 1900-01-01 to 9999-12-31.
+SERIAL_DATES = (1, 2958465)
+
+
+def _serial_date(value, epoch) -> str | None:
+    """A date column's number as the date it stands for (``45901`` → ``2025-09-01``), else None."""
+    from openpyxl.utils.datetime import from_excel
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not SERIAL_DATES[0] <= value <= SERIAL_DATES[1]:
+        return None
+    try:
+        return from_excel(int(value), epoch).date().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -172,7 +195,23 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unguard(str(value).strip())
+
+
+def _choose_sheet(workbook) -> str:
+    """The sheet named "Modèle"; else the first whose header row names a column of the template; else the
+    first that holds anything; else the first."""
+    names = workbook.sheetnames
+    modele = [n for n in names if normalize_header(n) == "modele"]
+    with_data = []
+    for name in modele + [n for n in names if n not in modele]:
+        first = next(workbook[name].iter_rows(max_row=1, values_only=True), ())
+        headers = {normalize_header(_cell(value)) for value in first}
+        if headers & KNOWN:
+            return name
+        if any(headers):
+            with_data.append(name)
+    return with_data[0] if with_data else names[0]
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -187,13 +226,18 @@ def _read_xlsx(data: bytes) -> Table:
         names = workbook.sheetnames
         if not names:
             raise FileRefused(_("Le classeur n'a aucune feuille."))
-        chosen = next((n for n in names if normalize_header(n) == "modele"), names[0])
+        chosen = _choose_sheet(workbook)
         sheet = workbook[chosen]
         iterator = sheet.iter_rows(values_only=True)
         headers = [_cell(value) for value in next(iterator, ())]
+        dates = [i for i, header in enumerate(headers) if normalize_header(header) in DATE_COLUMNS]
+        epoch = workbook.epoch
         rows = []
         for number, values in enumerate(iterator, start=2):
             cells = [_cell(value) for value in values]
+            for index in dates:
+                if index < len(values):
+                    cells[index] = _serial_date(values[index], epoch) or cells[index]
             if any(cells):
                 rows.append((number, cells))
                 if len(rows) > MAX_ROWS:

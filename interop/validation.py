@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from core.validators import (
     normalize_ine,
-    normalize_siret,
     validate_cfd,
     validate_ine,
     validate_postal_code,
@@ -26,6 +25,9 @@ from interop.columns import (
     CONTRACT_FIELDS,
     CONTRACT_SLOTS,
     CellError,
+    clean_phone,
+    clean_postal_code,
+    clean_siret,
     parse_academic_year,
     parse_bool,
     parse_date,
@@ -41,6 +43,7 @@ LIMITS = {
     "tel_apprenant": 30,
     "adresse_apprenant": 255,
     "cause_rupture_contrat": 200,
+    "cause_exclusion_formation": 255,
 }
 
 
@@ -99,9 +102,9 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
         "sex": r.parse("sexe_apprenant", parse_sex) or "",
         "ine": r.check("ine_apprenant", validate_ine, normalize_ine),
         "email": r.check("email_contact", email_validator, lambda v: v.strip().lower()),
-        "phone": r.text("tel_apprenant"),
+        "phone": clean_phone(r.text("tel_apprenant")),
         "address": r.text("adresse_apprenant"),
-        "postal_code": r.check("code_postal_apprenant", validate_postal_code, lambda v: v.strip().upper()),
+        "postal_code": r.check("code_postal_apprenant", validate_postal_code, clean_postal_code),
         "rqth": r.parse("rqth_apprenant", parse_bool),
     }
     for column, key in (("nom_apprenant", "last_name"), ("prenom_apprenant", "first_name")):
@@ -119,7 +122,7 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
     for column in ("etablissement_responsable_uai", "etablissement_formateur_uai"):
         r.check(column, validate_uai, lambda v: v.strip().upper())
     for column in ("etablissement_responsable_siret", "etablissement_formateur_siret"):
-        r.check(column, validate_siret, normalize_siret)
+        r.check(column, validate_siret, clean_siret)
 
     values = {
         "apprentice": apprentice,
@@ -151,7 +154,7 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
             "end": r.date(f"contrat_date_fin{slot}"),
             "rupture": r.date(f"contrat_date_rupture{slot}"),
             "cause": r.text(f"cause_rupture_contrat{slot}"),
-            "siret": r.check(f"siret_employeur{slot}", validate_siret, normalize_siret),
+            "siret": r.check(f"siret_employeur{slot}", validate_siret, clean_siret),
         }
         if not cells["contrat_date_debut"]:
             r.missing(f"contrat_date_debut{slot}", _("La date de début du contrat est obligatoire."))

@@ -17,13 +17,15 @@ from core.viewutils import render_progress
 from core.workflow import Refusal, refuse
 from interop import perms
 from interop.columns import TEMPLATE_COLUMNS
-from interop.export import export_csv, spreadsheet_safe
+from interop.export import Exporter, export_csv, export_xlsx, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, max_bytes
 from interop.services import reading, writing
+from interop.template import template_workbook
 
 ROWS_PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_import(user):
@@ -157,10 +159,54 @@ def report_rejected(request, pk):
 
 
 @login_required
+def export_home(request):
+    """The export's page: its two files, and the rows whose required cells the platform cannot fill,
+    with what each lacks."""
+    user = request.user
+    _require_import(user)
+    exporter = Exporter(user.organisation_id)
+    total, incomplete = 0, []
+    for row in exporter.rows():
+        total += 1
+        if row.missing:
+            incomplete.append(row)
+    page = Paginator(incomplete, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "interop/export_home.html",
+        {
+            "total": total,
+            "incomplete": len(incomplete),
+            "page": page,
+            "organisation": exporter.organisation,
+            "year": exporter.year,
+        },
+    )
+
+
+def _attachment(response, name: str):
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
 def export(request):
     user = request.user
     _require_import(user)
     response = StreamingHttpResponse(export_csv(user.organisation_id), content_type="text/csv; charset=utf-8")
-    day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="effectifs-{day}.csv"'
-    return response
+    return _attachment(response, f"effectifs-{timezone.localdate().isoformat()}.csv")
+
+
+@login_required
+def export_workbook(request):
+    user = request.user
+    _require_import(user)
+    response = HttpResponse(export_xlsx(user.organisation_id), content_type=XLSX)
+    return _attachment(response, f"effectifs-{timezone.localdate().isoformat()}.xlsx")
+
+
+@login_required
+def template(request):
+    """The blank fichier d'effectifs, built from the platform's column data."""
+    _require_import(request.user)
+    return _attachment(HttpResponse(template_workbook(), content_type=XLSX), "modele-fichier-effectifs.xlsx")

@@ -11,13 +11,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apprentices.filters import cohorts_for, diplomas_for, employers_for, school_tutors_for
+from apprentices.filters import (
+    cohorts_for,
+    diplomas_for,
+    employer_filter,
+    employers_for,
+    school_tutor_filter,
+    school_tutors_for,
+)
 from apprentices.models import Cohort, Diploma
 from core.filters import ListFilterSet, SortFilter, date_filter, yes_no_filter
 from core.models import AcademicYear
-from employers.models import Employer
 from livret.models import LiaisonSheet, MissionDescription, VisitReport
-from tutors.models import SchoolTutor
 
 LATE_STATES = [LiaisonSheet.Status.DRAFT, LiaisonSheet.Status.RETURNED, LiaisonSheet.Status.SUBMITTED]
 
@@ -43,18 +48,8 @@ class ContractDocumentFilterSet(ListFilterSet):
         queryset=Cohort.objects.none(),
         empty_label=_("Toutes les promotions"),
     )
-    employer = django_filters.ModelChoiceFilter(
-        label=_("Employeur"),
-        field_name="contract__employer",
-        queryset=Employer.objects.none(),
-        empty_label=_("Tous les employeurs"),
-    )
-    school_tutor = django_filters.ModelChoiceFilter(
-        label=_("Tuteur pédagogique"),
-        field_name="contract__school_tutor",
-        queryset=SchoolTutor.objects.none(),
-        empty_label=_("Tous les tuteurs"),
-    )
+    employer = employer_filter(field_name="contract__employer")
+    school_tutor = school_tutor_filter(field_name="contract__school_tutor")
 
     def scope(self, user):
         self.filters["diploma"].queryset = diplomas_for(user)

@@ -104,11 +104,11 @@ class SheetLink(_CompanyTutorLink):
     title = gettext_lazy("Fiche de liaison à contresigner")
     resend_offer = gettext_lazy(
         "Si cette fiche attend toujours votre contresignature, nous pouvons envoyer un nouveau lien à "
-        "l'adresse e-mail enregistrée pour vous."
+        "l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
-        "Si la fiche attend votre contresignature, un nouveau lien vient d'être envoyé à l'adresse e-mail "
-        "enregistrée pour le maître d'apprentissage. Il ne sert qu’une fois."
+        "Si la fiche attend votre contresignature, un nouveau lien vient d'être envoyé à l'adresse "
+        "électronique enregistrée pour le maître d'apprentissage. Il ne sert qu’une fois."
     )
     done_title = gettext_lazy("Fiche contresignée")
     done_heading = gettext_lazy("Merci, la fiche est contresignée")
@@ -205,10 +205,10 @@ class EvaluationLink(_CompanyTutorLink):
     title = gettext_lazy("Grille d'évaluation à remplir")
     resend_offer = gettext_lazy(
         "Si cette grille attend toujours votre évaluation, nous pouvons envoyer un nouveau lien à "
-        "l'adresse e-mail enregistrée pour vous."
+        "l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
-        "Si la grille attend votre évaluation, un nouveau lien vient d'être envoyé à l'adresse e-mail "
+        "Si la grille attend votre évaluation, un nouveau lien vient d'être envoyé à l'adresse électronique "
         "enregistrée pour le maître d'apprentissage."
     )
     done_title = gettext_lazy("Évaluation validée")
@@ -311,11 +311,11 @@ class VisitLink(LinkKind):
     title = gettext_lazy("Compte rendu de visite à lire")
     resend_offer = gettext_lazy(
         "Si ce compte rendu attend toujours votre prise de connaissance, nous pouvons envoyer un nouveau "
-        "lien à l'adresse e-mail enregistrée pour vous."
+        "lien à l'adresse électronique enregistrée pour vous."
     )
     resent = gettext_lazy(
         "Si le compte rendu attend votre prise de connaissance, un nouveau lien vient d'être envoyé à "
-        "l'adresse e-mail enregistrée pour vous. Il ne sert qu’une fois."
+        "l'adresse électronique enregistrée pour vous. Il ne sert qu’une fois."
     )
     done_title = gettext_lazy("Prise de connaissance enregistrée")
     done_heading = gettext_lazy("Merci, votre prise de connaissance est enregistrée")

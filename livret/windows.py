@@ -8,7 +8,6 @@ only meetings that were held (a report was logged) count, on the day they were h
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.dates import add_months
 from livret.models import VisitReport
 
 VisitStatus = VisitReport.Status
@@ -34,15 +34,6 @@ MIN_YEAR_MONTHS = 3
 
 
 # The charter's windows (pure: no query) ------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by ``months`` (negative: back), on the same day of the month or the month's last
-    day when it has fewer (31 August + 2 months = 31 October; 31 December + 2 months = 28 or 29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class WindowState(models.TextChoices):

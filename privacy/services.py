@@ -68,6 +68,7 @@ PERSONAL_FIELDS = frozenset(
         "ine",
         "birth_date",
         "relationship",
+        "training_exit_reason",
     }
 )
 PSEUDONYM_DOMAIN = "anonyme.invalid"
@@ -316,6 +317,7 @@ def _person_of_apprentice(apprentice: Apprentice, account) -> dict:
             "postal_code": "",
             "city": "",
             "ine": "",
+            "training_exit_reason": "",
             "birth_date": datetime.date(apprentice.birth_date.year, 1, 1),
         },
         "inside": {

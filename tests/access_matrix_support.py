@@ -35,6 +35,7 @@ from tests.core.factories import UserFactory
 from tests.interop.factories import csv_bytes, row
 from tests.livret.test_url_walk import documents_of
 from tests.quality.factories import EvidenceFactory, MeetingFactory, MilestoneFactory
+from tests.surveys.factories import survey_campaign, survey_invitation, survey_token
 
 CHAINS = ("mine", "other", "foreign")
 VISITORS = (None, "nobody", *ROLES)
@@ -231,10 +232,28 @@ RULES: dict[str, Rule] = {
     # interop: the fichier d'effectifs, for the organisation's staff
     "interop:import_home": form(who=STAFF),
     "interop:export": page(who=STAFF),
+    "interop:export_home": page(who=STAFF),
+    "interop:export_xlsx": page(who=STAFF),
+    "interop:template": page(who=STAFF),
     "interop:report_detail": page("import", who=STAFF),
     "interop:report_confirm": action("import", who=STAFF),
     "interop:report_status": page("import", who=STAFF),
     "interop:report_rejected": page("import", who=STAFF),
+    # surveys: run by the organisation's staff; answered by the invited person from their link
+    "surveys:campaign_list": page(who=STAFF),
+    "surveys:questionnaire_list": page(who=STAFF),
+    "surveys:questionnaire_create": form(who=STAFF),
+    "surveys:questionnaire_detail": form("questionnaire", who=STAFF),
+    "surveys:questionnaire_copy": action("questionnaire", who=STAFF),
+    "surveys:question_delete": action("question", who=STAFF),
+    "surveys:campaign_create": form(who=STAFF),
+    "surveys:campaign_detail": page("campaign", who=STAFF),
+    "surveys:campaign_open": action("campaign", who=STAFF),
+    "surveys:campaign_close": action("campaign", who=STAFF),
+    "surveys:campaign_texts_csv": page("campaign", who=STAFF),
+    "surveys:campaign_pdf": page("campaign", who=STAFF, sampled=True),
+    "surveys:diploma_results": form("diploma", who=STAFF),
+    "surveys:answer": link("invitation"),
 }
 
 # allauth's pages (accounts/): Django-allauth's own rules, declared by family.
@@ -329,6 +348,13 @@ def build_dataset():
             organisation=organisation, data=data, file_name="e.csv", by=staff_of[chain_name]
         )
         objects["export_owner", chain_name] = staff_of[chain_name]
+        survey = survey_campaign(chain, year, staff_of[chain_name])
+        objects["questionnaire", chain_name] = survey.questionnaire
+        objects["question", chain_name] = survey.questionnaire.questions.first()
+        objects["campaign", chain_name] = survey
+        invitation = survey_invitation(chain, year, staff_of[chain_name])
+        objects["invitation", chain_name] = invitation
+        docs.tokens["answer"] = survey_token(invitation)
     # Runs belong to an organisation: the "other" chain has none of its own.
     for chain_name in ("mine", "foreign"):
         organisation = getattr(world, chain_name).diploma.organisation
@@ -379,12 +405,15 @@ def fingerprint() -> str:
     """A digest of every row of every table (PostgreSQL), or of every table's row count (SQLite)."""
     tables = sorted(set(connection.introspection.table_names()) - UNTRACKED_TABLES)
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-        parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
-    else:
-        parts = [f"SELECT '{table}', count(*) FROM {quote(table)}" for table in tables]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        rows = sorted(cursor.fetchall())
+        if connection.vendor == "postgresql":
+            digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+            parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
+            cursor.execute(" UNION ALL ".join(parts))
+            rows = sorted(cursor.fetchall())
+        else:  # SQLite: every row of every table, read back (the test databases are small)
+            rows = []
+            for table in tables:
+                cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
+                rows.append((table, sorted(repr(row) for row in cursor.fetchall())))
     return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -27,6 +27,7 @@ FORM_PACKAGES = (
     "quality",
     "reports",
     "portal",
+    "surveys",
 )
 
 # The markup, the header injection, the NUL byte and the long string a hostile user tries first.

@@ -130,9 +130,9 @@ def send(client, method: str, url: str, data: dict, *, track: bool):
         # Read to its end, as a server would: the test client then closes the file it serves.
         b"".join(response.streaming_content)
     if len(mail.outbox) != outbox:
-        changed.append("un courriel est parti")
+        changed.append("un message électronique est parti")
     if queued:
-        changed.append("une tâche ou un courriel a été mis en file")
+        changed.append("une tâche ou un message électronique a été mis en file")
     transaction.set_rollback(True)
     return response, changed
 

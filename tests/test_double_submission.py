@@ -22,6 +22,8 @@ from interop.models import ImportReport
 from livret.models import Evaluation, MissionDescription, VisitReport
 from quality.models import Attestation, Campaign, ComputationRun, Evidence, Meeting, Milestone, Requirement
 from reports.models import Export
+from surveys.models import Campaign as SurveyCampaign
+from surveys.models import Questionnaire
 from tests.apprentices.test_apprentice_pages import new_apprentice_data
 from tests.apprentices.test_contract_pages import new_contract_data
 from tests.core.factories import AcademicYearFactory
@@ -31,6 +33,7 @@ from tests.interop.factories import csv_bytes, row
 from tests.livret.factories import competence_framework
 from tests.livret.test_evaluation_contract_pages import started_period
 from tests.quality.test_pages import pdf
+from tests.surveys.factories import own_copy
 
 SENT_ALREADY = "Ce formulaire a déjà été envoyé."
 
@@ -193,6 +196,30 @@ CASES = {
             "roles": ["apprentice"],
         },
         User,
+    ),
+    "survey_questionnaire": Case(
+        "staff",
+        lambda w: reverse("surveys:questionnaire_create"),
+        lambda w: {"title": "Satisfaction des délégués", "kind": "other", "introduction": ""},
+        Questionnaire,
+    ),
+    "survey_campaign": Case(
+        "staff",
+        lambda w: reverse("surveys:campaign_create"),
+        lambda w: {
+            "title": "Satisfaction 2026",
+            "questionnaire": Questionnaire.objects.filter(organisation=w.organisation).first().pk,
+            "population": "diploma",
+            "diploma": w.mine.diploma.pk,
+            "academic_year": w.academic_year.pk,
+            "opens_on": timezone.localdate().isoformat(),
+            "closes_on": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
+        },
+        SurveyCampaign,
+        prepare=lambda w: (
+            Questionnaire.objects.filter(organisation=w.organisation).exists()
+            or own_copy(w.organisation, "satisfaction_apprentice")
+        ),
     ),
 }
 

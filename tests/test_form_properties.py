@@ -17,6 +17,7 @@ from quality.models import Meeting, Perimeter
 from tests.access_matrix_support import fingerprint
 from tests.livret.factories import competence_framework, free_company_period
 from tests.properties_support import form_data, project_forms
+from tests.surveys.factories import own_copy
 
 FORMS = project_forms()
 
@@ -54,6 +55,10 @@ FORM_ARGUMENTS = {
         "periods": [free_company_period(world.mine.contract)]
     },
     "livret.forms.visits.LogForm": lambda world: {"minor": True},
+    "surveys.forms.CampaignForm": lambda world: {"user": _staff(world)},
+    "surveys.forms.AnswerForm": lambda world: {
+        "questions": own_copy(world.organisation, "insertion_6").questions.all()
+    },
 }
 
 

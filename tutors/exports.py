@@ -23,7 +23,7 @@ class CompanyTutorExport(CsvExport):
         (_("Fonction"), "job_title"),
         (_("Diplôme ou titre"), "qualification"),
         (_("Années d'expérience"), "years_of_experience"),
-        (_("E-mail"), "email"),
+        (_("Adresse électronique"), "email"),
         (_("Téléphone"), "phone"),
         (_("Formé au tutorat"), "is_trained"),
         (_("Formation de tuteur suivie le"), "training_date"),

@@ -6,10 +6,9 @@ import django_filters
 from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from apprentices.filters import diplomas_for, employers_for
+from apprentices.filters import diplomas_for, employer_filter, employers_for
 from apprentices.models import Contract, Diploma
 from core.filters import ListFilterSet, SortFilter, date_filter, yes_no_filter
-from employers.models import Employer
 from tutors.models import CompanyTutor
 
 # The same on every database: those never trained come after the others.
@@ -19,9 +18,7 @@ NOT_TRAINED_LAST = F("training_date").asc(nulls_last=True)
 class CompanyTutorFilterSet(ListFilterSet):
     search_fields = ("first_name", "last_name", "email", "job_title", "employer__legal_name")
 
-    employer = django_filters.ModelChoiceFilter(
-        label=_("Employeur"), queryset=Employer.objects.none(), empty_label=_("Tous les employeurs")
-    )
+    employer = employer_filter()
     diploma = django_filters.ModelChoiceFilter(
         label=_("Suit un apprenti de la formation"),
         queryset=Diploma.objects.none(),

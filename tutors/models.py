@@ -37,7 +37,7 @@ class CompanyTutor(AuditedModel):
     )
     first_name = models.CharField(_("prénom"), max_length=150)
     last_name = models.CharField(_("nom"), max_length=150)
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     job_title = models.CharField(_("fonction"), max_length=150, blank=True)
     qualification = models.CharField(_("diplôme ou titre"), max_length=150, blank=True)

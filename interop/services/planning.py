@@ -22,7 +22,14 @@ from core import audit
 from core.models import Organisation
 from employers.models import Employer
 from interop import perms
-from interop.columns import DIPLOMA_COLUMNS, KNOWN, REQUIRED_COLUMNS, normalize_header, rupture_cause
+from interop.columns import (
+    DIPLOMA_COLUMNS,
+    KNOWN,
+    REQUIRED_COLUMNS,
+    normalize_header,
+    rupture_cause,
+    same_phone,
+)
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, read_table
 from interop.validation import read_row
@@ -113,9 +120,10 @@ class Planner:
         }
         self.employer_names = {e["id"]: e["legal_name"] for e in self.employers.values()}
         self.diplomas_by_rncp, self.diplomas_by_cfd = {}, {}
-        self.diploma_titles = {}
+        self.diploma_titles, self.diploma_codes = {}, {}
         for d in Diploma.objects.filter(organisation_id=org).values("id", "title", "rncp_code", "cfd_code"):
             self.diploma_titles[d["id"]] = d["title"]
+            self.diploma_codes[d["id"]] = (d["rncp_code"], d["cfd_code"])
             if d["rncp_code"]:
                 self.diplomas_by_rncp.setdefault(d["rncp_code"].upper().removeprefix("RNCP"), set()).add(
                     d["id"]
@@ -227,14 +235,17 @@ class Planner:
             "address": a["address"],
             "postal_code": a["postal_code"],
             "rqth": a["rqth"],
+            # The exclusion from the training is the apprentice's, whatever their contracts say.
+            "training_exit_date": _date(plan.values.get("exclusion_date")),
+            "training_exit_reason": plan.values.get("exclusion_cause", ""),
         }
         if pk is None:
             if not a["email"]:
                 plan.errors.append(
-                    ["email_contact", _("Une adresse e-mail est obligatoire pour créer un apprenti.")]
+                    ["email_contact", _("Une adresse électronique est obligatoire pour créer un apprenti.")]
                 )
                 return
-            plan.apprentice_create = {k: (v if v is not None else False) for k, v in wanted.items()}
+            plan.apprentice_create = {**wanted, "rqth": bool(wanted["rqth"])}
             plan.changes.append([str(_("Apprenti")), str(_("création")), "", plan.label])
             return
         plan.apprentice_pk = pk
@@ -246,6 +257,8 @@ class Planner:
             if attname in CASE_INSENSITIVE and str(old).casefold() == str(new).casefold():
                 continue
             if attname == "email" and str(old).lower() == new:
+                continue
+            if attname == "phone" and same_phone(old, new):
                 continue
             if old != new:
                 plan.apprentice_update[attname] = (old, new)
@@ -268,6 +281,8 @@ class Planner:
         by_cfd = self.diplomas_by_cfd.get(cfd, set()) if cfd else None
         if by_rncp is not None and by_cfd is not None:
             found = (by_rncp & by_cfd) or by_rncp or by_cfd
+            if len(found) == 1 and not (by_rncp & by_cfd):
+                self._codes_disagree(plan, next(iter(found)), by_rncp=bool(by_rncp))
         else:
             found = by_rncp if by_rncp is not None else by_cfd
         if not found:
@@ -284,6 +299,26 @@ class Planner:
             )
             return None
         return next(iter(found))
+
+    def _codes_disagree(self, plan, diploma_id: int, *, by_rncp: bool) -> None:
+        """The row's CFD and RNCP codes name different trainings (or the training found by one of them
+        carries another value of the other): the row keeps the training of the code found, and says so."""
+        rncp, cfd = plan.values["rncp"], plan.values["cfd"]
+        held_rncp, held_cfd = self.diploma_codes[diploma_id]
+        title = self.diploma_titles[diploma_id]
+        if by_rncp:
+            if not held_cfd and not self.diplomas_by_cfd.get(cfd):
+                return  # the training has no CFD on the platform, and no other carries this one
+            message = _(
+                "Le code CFD %(cfd)s ne correspond pas au code RNCP%(rncp)s de la formation « %(title)s » "
+                "(CFD %(held)s) : la formation retenue est celle du code RNCP ; vérifiez le code CFD."
+            ) % {"cfd": cfd, "rncp": rncp, "title": title, "held": held_cfd or "—"}
+        else:
+            message = _(
+                "Le code RNCP%(rncp)s ne correspond pas au code CFD %(cfd)s de la formation « %(title)s » "
+                "(%(held)s) : la formation retenue est celle du code CFD ; vérifiez le code RNCP."
+            ) % {"cfd": cfd, "rncp": rncp, "title": title, "held": held_rncp or "—"}
+        plan.notes.append(message)
 
     def _plan_cohort(self, plan, diploma_id) -> None:
         year, of_study = plan.values["year"], plan.values["year_of_study"]
@@ -442,9 +477,6 @@ def build_preview(
     read = []
     for number, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] for column, index in used if index < len(cells)}
-        if table.kind == "xlsx" and len(raw.get("code_postal_apprenant", "")) == 4:
-            # A spreadsheet keeps 01000 as the number 1000: its leading zero comes back.
-            raw["code_postal_apprenant"] = raw["code_postal_apprenant"].zfill(5)
         values, errors = read_row(raw, today)
         read.append((line, raw, values, errors))
         if progress and number % PROGRESS_EVERY == 0:

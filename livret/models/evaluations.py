@@ -27,7 +27,7 @@ class GridSharing(models.Model):
 
     class Means(models.TextChoices):
         MEETING = "meeting", _("Lors d'un entretien")
-        EMAIL = "email", _("Envoyée par e-mail")
+        EMAIL = "email", _("Envoyée par message électronique")
         PLATFORM = "platform", _("Consultée sur la plateforme")
 
     contract = models.OneToOneField(

@@ -150,7 +150,7 @@ def evaluation_open(request, contract_pk):
     back = reverse("livret:contract_evaluations", args=[contract.pk])
     form = OpenEvaluationForm(request.POST, periods=selectors.company_periods(contract))
     if contract.company_tutor is not None:
-        success = _("Évaluation ouverte : le maître d'apprentissage la reçoit par e-mail.")
+        success = _("Évaluation ouverte : le maître d'apprentissage la reçoit par message électronique.")
     else:
         success = _("Évaluation ouverte.")
     return workflow_views.transition(

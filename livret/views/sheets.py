@@ -141,12 +141,12 @@ class SheetDraftPage(workflow_views.DraftPage):
             if waiting_for_broker("livret.tasks.send_countersign_request", sheet.pk):
                 message = _(
                     "Fiche transmise. Le service d'envoi ne répond pas pour l'instant : votre maître "
-                    "d'apprentissage recevra l'e-mail pour la contresigner dès son retour."
+                    "d'apprentissage recevra le message électronique pour la contresigner dès son retour."
                 )
             else:
                 message = _(
-                    "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la "
-                    "contresigner."
+                    "Fiche transmise : votre maître d'apprentissage la reçoit par message électronique "
+                    "pour la contresigner."
                 )
             messages.success(request, message)
         return redirect(sheet)

@@ -9,6 +9,7 @@ from livret.perms import can_follow_visits
 from privacy.perms import has_personal_data
 from quality.perms import can_see_quality
 from reports.perms import can_see_dashboard
+from surveys.perms import manages_surveys
 
 register = template.Library()
 
@@ -18,6 +19,7 @@ register.filter("sees_quality", can_see_quality)
 register.filter("sees_dashboard", can_see_dashboard)
 register.filter("can_import", can_import)
 register.filter("has_personal_data", has_personal_data)
+register.filter("manages_surveys", manages_surveys)
 
 
 @register.filter

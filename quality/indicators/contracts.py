@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apprentices.models import Contract
+from core.dates import add_months
 from core.models import AcademicYear
-from livret.windows import add_months
 from quality.indicators.base import Figure, Indicator, Record, contract_label, flag, rate
 
 

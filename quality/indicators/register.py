@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apprentices.models import Contract, Diploma
-from livret.windows import add_months
+from core.dates import add_months
 from quality.indicators.base import COUNT, Figure, Indicator, Record, flag, judged_on, rate
 from quality.indicators.contracts import active_during
 from quality.models import FollowedIndicator, Meeting, Milestone, Threshold

@@ -11,8 +11,9 @@ NOT_FOUND_QUERIES = 4
 # session, user, roles, the diplomas
 LIST_QUERIES = 4
 # session, user, roles, the diploma, its heads, options, blocks and competences, the years of its
-# calendars, the current year, the calendars and their periods, the active contracts
-DETAIL_QUERIES = 13
+# calendars, the current year, the calendars and their periods, the active contracts, and the surveys'
+# section (insertion answers per year, the national InserJeunes rates)
+DETAIL_QUERIES = 15
 
 
 def enrich(diploma, n):

@@ -25,7 +25,7 @@ DIPLOMA = {"formation_rncp": "RNCP37543", "formation_cfd": "17025306"}
 def test_staff_upload_preview_confirm_and_download_the_rejected_rows(phone_page, server, demo_data, tmp_path):
     page = phone_page
     rows = [row(900 + n, **DIPLOMA) for n in range(3)]
-    rows.append(row(950, **{**DIPLOMA, "code_postal_apprenant": "7500"}))
+    rows.append(row(950, **{**DIPLOMA, "code_postal_apprenant": "750"}))
     path = tmp_path / "effectifs.csv"
     path.write_bytes(csv_bytes(rows, encoding="cp1252", delimiter=","))
     before = Apprentice.objects.count()

@@ -105,7 +105,8 @@ def test_apprentice_fills_and_transmits_their_sheet_on_a_phone(phone_page, serve
     page.get_by_role("button", name="Transmettre à mon maître d'apprentissage").click()
     page.wait_for_load_state()
     expect(page.locator(".messages")).to_contain_text(
-        "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la contresigner."
+        "Fiche transmise : votre maître d'apprentissage la reçoit par message électronique "
+        "pour la contresigner."
     )
     expect(page.locator(".badge--sheet-submitted")).to_contain_text("Transmise")
     assert page.js_errors == []

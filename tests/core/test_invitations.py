@@ -246,5 +246,7 @@ def test_inviting_a_known_address_is_a_form_error(
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors["email"] == ["Une personne utilise déjà cette adresse e-mail."]
+    assert response.context["form"].errors["email"] == [
+        "Une personne utilise déjà cette adresse électronique."
+    ]
     assert mailoutbox == []

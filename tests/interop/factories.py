@@ -33,6 +33,8 @@ HEADERS = [
     "cause_rupture_contrat",
 ]
 RNCP = "RNCP35123"
+# The CFA's own SIRET (the establishment responsible for the training and the one training).
+CFA_SIRET = valid_siret(900_000)
 CFD = "25020001"
 
 
@@ -53,12 +55,18 @@ def row(n: int = 1, **overrides) -> dict:
         "adresse_apprenant": f"{n} rue des Écoles",
         "code_postal_apprenant": "75005",
         "rqth_apprenant": "FAUX",
+        "etablissement_responsable_uai": "0751234J",
+        "etablissement_responsable_siret": CFA_SIRET,
         "etablissement_formateur_uai": "0751234J",
+        "etablissement_formateur_siret": CFA_SIRET,
         "annee_scolaire": "2025-2026",
         "annee_formation": "1",
         "formation_rncp": RNCP,
         "formation_cfd": CFD,
+        "date_inscription_formation": "2025-06-20",
+        "date_entree_formation": "2025-09-01",
         "date_fin_formation": "2027-08-31",
+        "duree_theorique_formation_mois": "24",
         "obtention_diplome_formation": "",
         "date_obtention_diplome_formation": "",
         "contrat_date_debut": "2025-09-01",
@@ -69,6 +77,25 @@ def row(n: int = 1, **overrides) -> dict:
     }
     values.update(overrides)
     return values
+
+
+def template_xlsx(rows: list[dict], *, cells=None, sheet="Modèle") -> bytes:
+    """A workbook as the official template lays it out: its 62 headers with their required marks, in its
+    order; ``rows`` keyed by the columns' names. ``cells`` maps a column to a function giving the cell's
+    value (a number, a date) from the row's text, to write what a spreadsheet would keep."""
+    import openpyxl
+
+    from interop.columns import COLUMNS
+
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append([column.header for column in COLUMNS])
+    for r in rows:
+        ws.append([(cells or {}).get(c.name, lambda v: v)(r.get(c.name, "")) for c in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def headers_of(rows: list[dict]) -> list[str]:

@@ -10,7 +10,7 @@ from tests.interop.factories import csv_bytes, row, xlsx_bytes
 
 def test_dry_run_prints_the_preview_and_writes_nothing(organisation, diploma, tmp_path):
     path = tmp_path / "effectifs.csv"
-    path.write_bytes(csv_bytes([row(1), row(2, code_postal_apprenant="7500")]))
+    path.write_bytes(csv_bytes([row(1), row(2, code_postal_apprenant="750")]))
     out = io.StringIO()
     call_command("import_effectifs", str(path), "--dry-run", stdout=out)
     text = out.getvalue()
@@ -42,10 +42,22 @@ def test_export_writes_the_template_columns(organisation, diploma, tmp_path):
     out = tmp_path / "export.csv"
     call_command("export_effectifs", "--output", str(out), stdout=io.StringIO())
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("nom_apprenant;prenom_apprenant;") and lines[1].startswith("Nom1;Prénom1;")
+    assert lines[0].startswith("nom_apprenant *;prenom_apprenant *;") and lines[1].startswith("Nom1;Prénom1;")
 
 
 def _file(tmp_path, rows):
     path = tmp_path / "in.csv"
     path.write_bytes(csv_bytes(rows))
     return path
+
+
+def test_export_writes_a_workbook_when_asked_for_xlsx(organisation, diploma, tmp_path):
+    import openpyxl
+
+    from interop.columns import TEMPLATE_HEADERS
+
+    call_command("import_effectifs", str(_file(tmp_path, [row(1)])), stdout=io.StringIO())
+    out = tmp_path / "effectifs.xlsx"
+    call_command("export_effectifs", "--output", str(out), stdout=io.StringIO())
+    rows = list(openpyxl.load_workbook(out)["Modèle"].iter_rows(values_only=True))
+    assert rows[0] == TEMPLATE_HEADERS and rows[1][:2] == ("Nom1", "Prénom1")

@@ -147,7 +147,7 @@ def test_the_export_reimports_without_changing_anything(client_for, world, impor
     response = client_for(staff).get(reverse("interop:export"))
     data = b"".join(response.streaming_content)
     header = data.decode("utf-8-sig").splitlines()[0].split(";")
-    assert len(header) == 62 and header[0] == "nom_apprenant"
+    assert len(header) == 62 and header[0] == "nom_apprenant *"
     again = planning.preview_import(
         organisation=world.organisation, data=data, file_name="export.csv", by=staff
     )

@@ -97,7 +97,7 @@ def test_two_rows_naming_the_same_new_employer_create_it_once(organisation, staf
     [
         ({"siret_employeur": "12345678901234"}, "siret_employeur", "Luhn"),
         ({"ine_apprenant": "12345"}, "ine_apprenant", "11 caractères"),
-        ({"code_postal_apprenant": "7500"}, "code_postal_apprenant", "5 chiffres"),
+        ({"code_postal_apprenant": "750"}, "code_postal_apprenant", "5 chiffres"),
         ({"contrat_date_debut": "2025-13-01"}, "contrat_date_debut", "date valide"),
         ({"date_de_naissance_apprenant": "hier"}, "date_de_naissance_apprenant", "date valide"),
         ({"formation_rncp": "RNCP12", "formation_cfd": ""}, "formation_rncp", "RNCP"),
@@ -343,7 +343,7 @@ def test_other_diplomas_sharing_the_rncp_are_told_apart_by_the_cfd(organisation,
 
 
 def test_a_rejected_row_tells_every_faulty_column_at_once(organisation, staff, diploma):
-    data = csv_bytes([row(1, code_postal_apprenant="7500", formation_rncp="RNCP99999", formation_cfd="")])
+    data = csv_bytes([row(1, code_postal_apprenant="750", formation_rncp="RNCP99999", formation_cfd="")])
     line = rows_of(preview(organisation, staff, data))[2]
     assert [column for column, _message in line.errors] == ["code_postal_apprenant", "formation_rncp"]
     assert line.changes == []

@@ -18,6 +18,9 @@ POST_ONLY = {"interop:report_confirm"}
 WALKED = {
     "interop:import_home",
     "interop:export",
+    "interop:export_home",
+    "interop:export_xlsx",
+    "interop:template",
     "interop:report_detail",
     "interop:report_confirm",
     "interop:report_status",

@@ -178,7 +178,7 @@ def test_opening_from_the_page(client, world, competences, role, django_capture_
     if role in OPENERS:
         assert response["Location"] == evaluation.get_absolute_url()
         assert messages_of(response) == [
-            "Évaluation ouverte : le maître d'apprentissage la reçoit par e-mail."
+            "Évaluation ouverte : le maître d'apprentissage la reçoit par message électronique."
         ]
         assert [m.to for m in mail.outbox] == [[world.mine.company_tutor.email]]
     else:

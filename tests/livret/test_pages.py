@@ -344,7 +344,8 @@ def test_apprentice_saves_and_transmits_from_the_form(client, world, django_capt
     sheet.refresh_from_db()
     assert response["Location"] == sheet.get_absolute_url()
     assert messages_of(response) == [
-        "Fiche transmise : votre maître d'apprentissage la reçoit par e-mail pour la contresigner."
+        "Fiche transmise : votre maître d'apprentissage la reçoit par message électronique "
+        "pour la contresigner."
     ]
     assert (sheet.status, sheet.apprentice_content(), sheet.revision) == (
         SheetStatus.SUBMITTED,

@@ -84,7 +84,7 @@ def test_the_booklet_pdf_has_every_signed_sheet_with_its_signatures_and_hash(wor
     countersign = Signature.objects.for_document(booklet["sheet"]).get(act=Signature.Act.COUNTERSIGN)
     assert "Contresignature du maître d'apprentissage" in text
     assert f"par {countersign.signer_name}" in text
-    assert "lien reçu par e-mail" in text
+    assert "lien reçu par message électronique" in text
     assert countersign.content_sha256 in flat(text)
     assert "vérifiée" in text
 

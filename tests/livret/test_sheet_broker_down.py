@@ -28,6 +28,6 @@ def test_transmitting_a_sheet_with_the_broker_unreachable_succeeds_and_says_the_
     assert sheet.status == LiaisonSheet.Status.SUBMITTED
     assert messages_of(response) == [
         "Fiche transmise. Le service d'envoi ne répond pas pour l'instant : votre maître d'apprentissage "
-        "recevra l'e-mail pour la contresigner dès son retour."
+        "recevra le message électronique pour la contresigner dès son retour."
     ]
     assert mail.outbox == []

@@ -62,7 +62,8 @@ def test_a_link_acknowledgement_is_recorded_as_the_link_holders_whoever_is_signe
 
     event = AuditEvent.objects.get(action=EVENT["acknowledge"], target_id=visit.pk)
     assert event.actor is None
-    assert event.actor_label == f"{world.mine.company_tutor.email.lower()} (lien e-mail)"
+    email = world.mine.company_tutor.email.lower()
+    assert event.actor_label == f"{email} (lien reçu par message électronique)"
 
 
 @pytest.mark.parametrize("first", ["session", "link"])

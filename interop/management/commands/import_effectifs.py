@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--dry-run", action="store_true", help="Aperçu seulement : rien n'est écrit.")
         parser.add_argument("--organisation", help="Nom ou identifiant de l'organisation.")
-        parser.add_argument("--by", help="Adresse e-mail de la personne de l'équipe qui importe.")
+        parser.add_argument("--by", help="Adresse électronique de la personne de l'équipe qui importe.")
 
     def handle(self, path, dry_run=False, organisation=None, by=None, **options):
         file = Path(path)

@@ -1,0 +1,37 @@
+"""Calendar arithmetic the domain's rules are written in: delays counted in months.
+
+A delay "de trois mois" from a day runs to the same day of the month three months later, or to that
+month's last day when it has fewer days (30 November + 3 months = 28 or 29 February). Every rule that
+counts months (the charter's visit windows, the legal delays of an apprentice without a contract) uses
+these functions, so a delay has one end wherever it is computed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by ``months`` (negative: back), on the same day of the month or the month's last
+    day when it has fewer (31 August + 2 months = 31 October; 31 December + 2 months = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_start_reaching(day: datetime.date, months: int) -> datetime.date:
+    """The last day ``start`` such that ``add_months(start, months) <= day``.
+
+    ``add_months`` never decreases when its day grows, so "``months`` have passed since ``start`` by
+    ``day``" is ``start <= latest_start_reaching(day, months)``: a comparison of a stored date with a
+    constant, that SQL can do on a column without knowing how months are added. Several starts reach
+    the same end at a month's end (28, 29, 30 and 31 November + 3 months = 28 February); this is the
+    last of them."""
+    start = add_months(day, -months)
+    while add_months(start + ONE_DAY, months) <= day:
+        start += ONE_DAY
+    return start
