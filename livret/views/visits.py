@@ -161,7 +161,7 @@ def visit_plan(request, contract_pk):
                 request,
                 _(
                     "Visite planifiée le %(day)s : l'apprenti et le maître d'apprentissage reçoivent "
-                    "l'invitation par e-mail. Après la rencontre, rédigez son compte rendu ici."
+                    "l'invitation par message électronique. Après la rencontre, rédigez son compte rendu ici."
                 )
                 % {"day": visit.planned_date.strftime("%d/%m/%Y")},
             )

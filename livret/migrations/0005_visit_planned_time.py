@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('livret', '0003_signature_actionlink_to_core'),
+        ('livret', '0004_adresse_electronique'),
     ]
 
     operations = [
