@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('apprentices', '0003_adresse_electronique'),
+        ('apprentices', '0004_apprentice_training_exit'),
         ('core', '0004_form_submission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
