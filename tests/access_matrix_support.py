@@ -164,6 +164,7 @@ RULES: dict[str, Rule] = {
     "livret:visit_log": form("planned_visit", who=PLANNERS),
     "livret:visit_pdf": page("reported_visit", who=ROLE_USERS, sampled=True),
     "livret:visit_cancel": action("planned_visit", who=ROLE_USERS),
+    "livret:visit_move": action("planned_visit", who=ROLE_USERS),
     "livret:visit_acknowledge": action("reported_visit", who=ROLE_USERS),
     "livret:visit_link": link("reported_visit"),
     "livret:visit_link_resend": resend("reported_visit"),
