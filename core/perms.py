@@ -124,6 +124,18 @@ def is_admin(user) -> bool:
     return bool(user.is_authenticated and (Role.ADMIN in user.roles or user.is_superuser))
 
 
+def q_is_multivalued(model: type[models.Model], q: Q) -> bool:
+    """Whether a filter on ``model`` follows a to-many relation somewhere, so that it may give one
+    object several times (and needs ``distinct()``)."""
+    for child in q.children:
+        if isinstance(child, Q):
+            if q_is_multivalued(model, child):
+                return True
+        elif is_multivalued(model, child[0]):
+            return True
+    return False
+
+
 class VisibleQuerySet(models.QuerySet):
     """``visible_to(user)`` from the class's ``visibility``: for each role, the lookup to a user id
     (``organisation``: to an organisation id), as :func:`visibility_q` takes them."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Contract
 from core.models import AcademicYear, Role, Signature, User
+from core.perms import q_is_multivalued
 from core.workflow.links import LinkKind
 from employers.models import Employer
 from livret.links import EVALUATION, SHEET, VISIT
@@ -484,7 +485,12 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
             continue
         if rule.roles & {Role.STAFF, Role.ADMIN} and not user.organisation_id:
             continue
-        for doc in rule.documents(today).filter(rule.mine(user)).distinct()[:limit]:
+        documents = rule.documents(today)
+        mine = rule.mine(user)
+        documents = documents.filter(mine)
+        if q_is_multivalued(documents.model, mine):  # a head reaches a contract through its diplomas
+            documents = documents.distinct()
+        for doc in documents[:limit]:
             due = rule.due(doc)
             apprentice = apprentice_of(doc)
             items.append(
