@@ -126,6 +126,8 @@ class Exporter:
         "phone",
         "rqth",
         "cohort_id",
+        "training_exit_date",
+        "training_exit_reason",
         "disability_referent__first_name",
         "disability_referent__last_name",
         "disability_referent__email",
@@ -304,6 +306,11 @@ class Exporter:
         """The exclusion or abandonment of the training, on the apprentice's latest training."""
         if contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
             cells["date_exclusion_formation"] = _day(contracts[-1]["rupture_date"])
+        # The apprentice's own exit (the import keeps it there, whatever their contracts say).
+        if a["training_exit_date"]:
+            cells["date_exclusion_formation"] = _day(a["training_exit_date"])
+        if a["training_exit_reason"]:
+            cells["cause_exclusion_formation"] = a["training_exit_reason"]
 
 
 def export_rows(organisation_id: int, today=None) -> Iterator[ExportRow]:

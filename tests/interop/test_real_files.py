@@ -631,3 +631,22 @@ def test_a_file_without_a_required_column_is_refused_saying_which_and_writes_not
         "Aucune ligne n'a été lue."
     )
     assert not ImportReport.objects.exists() and not Apprentice.objects.exists()
+
+
+def test_the_export_writes_the_exit_from_the_training_the_import_keeps(organisation, staff, diploma):
+    from interop.export import export_rows
+
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_rupture="2025-11-30",
+                date_exclusion_formation="2026-01-10",
+                cause_exclusion_formation="Abandon de la formation",
+            )
+        ]
+    )
+    run(organisation, staff, data)
+    (exported,) = export_rows(organisation.pk, today=TODAY)
+    assert exported.cells["date_exclusion_formation"] == "2026-01-10"
+    assert exported.cells["cause_exclusion_formation"] == "Abandon de la formation"
