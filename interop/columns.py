@@ -242,9 +242,10 @@ KNOWN = frozenset(TEMPLATE_COLUMNS)
 # The columns holding a date: a spreadsheet may keep them as serial numbers (45901 is 2025-09-01).
 DATE_COLUMNS = frozenset(column.name for column in COLUMNS if column.format == DATE_FORMAT)
 
-# A file without these cannot describe an apprentice: it is refused as a whole.
-REQUIRED_COLUMNS = ("nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant")
-# ... and it names the diploma by one of these at least.
+# The columns the template requires on every row ("Obligatoire : Oui"): a file without one of them is
+# refused as a whole, saying which.
+REQUIRED_COLUMNS = tuple(column.name for column in COLUMNS if column.need is Need.ALWAYS)
+# The columns that name the training (the RNCP code is required, the CFD tells two trainings apart).
 DIPLOMA_COLUMNS = ("formation_rncp", "formation_cfd")
 
 

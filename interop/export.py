@@ -314,6 +314,11 @@ class Exporter:
             cells["cause_exclusion_formation"] = a["training_exit_reason"]
         elif contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
             cells["date_exclusion_formation"] = _day(contracts[-1]["rupture_date"])
+        # The apprentice's own exit (the import keeps it there, whatever their contracts say).
+        if a["training_exit_date"]:
+            cells["date_exclusion_formation"] = _day(a["training_exit_date"])
+        if a["training_exit_reason"]:
+            cells["cause_exclusion_formation"] = a["training_exit_reason"]
 
 
 def export_rows(organisation_id: int, today=None) -> Iterator[ExportRow]:

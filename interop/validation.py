@@ -22,9 +22,11 @@ from core.validators import (
     validate_uai,
 )
 from interop.columns import (
+    COLUMNS,
     CONTRACT_FIELDS,
     CONTRACT_SLOTS,
     CellError,
+    Need,
     clean_phone,
     clean_postal_code,
     clean_siret,
@@ -91,6 +93,48 @@ class RowReader:
     def missing(self, column: str, message: str) -> None:
         self.errors.append([column, message])
 
+    def has_error(self, column: str) -> bool:
+        return any(c == column for c, _m in self.errors)
+
+
+def _slot(column: str) -> str:
+    return next((slot for slot in CONTRACT_SLOTS[1:] if column.endswith(slot)), "")
+
+
+def _filled(raw: dict, column: str) -> bool:
+    return bool((raw.get(column) or "").strip())
+
+
+def check_required(raw: dict, r: RowReader) -> None:
+    """Every column the template's "Description des données" requires, cell by cell: always, when the
+    row has a contract in that slot, when that contract is ruptured (a cause is given), when the training
+    is left (a cause of exclusion is given). A cell already wrong is not told twice."""
+    contracts = {
+        slot: any(_filled(raw, f"{name}{slot}") for name in CONTRACT_FIELDS) for slot in CONTRACT_SLOTS
+    }
+    for column in COLUMNS:
+        name = column.name
+        if _filled(raw, name) or r.has_error(name):
+            continue
+        slot = _slot(name)
+        if column.need is Need.ALWAYS:
+            r.missing(name, _("Obligatoire : la cellule est vide."))
+        elif column.need is Need.IF_CONTRACT and contracts[slot]:
+            r.missing(name, _("Obligatoire quand la ligne a un contrat : la cellule est vide."))
+        elif column.need is Need.IF_RUPTURE and _filled(raw, f"cause_rupture_contrat{slot}"):
+            r.missing(name, _("Obligatoire quand une cause de rupture est donnée : la cellule est vide."))
+        elif column.need is Need.IF_EXCLUSION and _filled(raw, "cause_exclusion_formation"):
+            r.missing(name, _("Obligatoire quand une cause d'exclusion est donnée : la cellule est vide."))
+
+
+def parse_duration(value: str) -> int | None:
+    months = parse_positive_int(value)
+    if months is not None and not 1 <= months <= 48:
+        raise CellError(
+            _("La durée théorique s'exprime en mois, de 1 à 48 (reçu : %(value)s).") % {"value": months}
+        )
+    return months
+
 
 def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list[str]]]:
     """The values of one row and the errors of its cells."""
@@ -107,12 +151,7 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
         "postal_code": r.check("code_postal_apprenant", validate_postal_code, clean_postal_code),
         "rqth": r.parse("rqth_apprenant", parse_bool),
     }
-    for column, key in (("nom_apprenant", "last_name"), ("prenom_apprenant", "first_name")):
-        if not apprentice[key] and not any(c == column for c, _m in r.errors):
-            r.missing(column, _("Obligatoire."))
-    if not apprentice["birth_date"] and not any(c == "date_de_naissance_apprenant" for c, _m in r.errors):
-        r.missing("date_de_naissance_apprenant", _("Obligatoire."))
-    elif apprentice["birth_date"]:
+    if apprentice["birth_date"]:
         born = datetime.date.fromisoformat(apprentice["birth_date"])
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if born >= today:
@@ -130,6 +169,9 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
         "cfd": r.check("formation_cfd", validate_cfd, lambda v: v.strip().upper()),
         "year": r.parse("annee_scolaire", parse_academic_year) or "",
         "year_of_study": r.parse("annee_formation", parse_positive_int),
+        "enrolled_on": r.date("date_inscription_formation"),
+        "entered_on": r.date("date_entree_formation"),
+        "duration_months": r.parse("duree_theorique_formation_mois", parse_duration),
         "end_formation": r.date("date_fin_formation"),
         "outcome": r.parse("obtention_diplome_formation", parse_bool),
         "outcome_date": r.date("date_obtention_diplome_formation"),
@@ -137,8 +179,6 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
         "exclusion_cause": r.text("cause_exclusion_formation"),
         "contracts": [],
     }
-    if not values["rncp"] and not values["cfd"] and not any(c.startswith("formation_") for c, _m in r.errors):
-        r.missing("formation_rncp", _("Indiquez le code RNCP ou le code CFD de la formation."))
     if values["outcome_date"] and values["outcome"] is None:
         r.missing(
             "obtention_diplome_formation",
@@ -156,15 +196,6 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
             "cause": r.text(f"cause_rupture_contrat{slot}"),
             "siret": r.check(f"siret_employeur{slot}", validate_siret, clean_siret),
         }
-        if not cells["contrat_date_debut"]:
-            r.missing(f"contrat_date_debut{slot}", _("La date de début du contrat est obligatoire."))
-        if not cells["siret_employeur"]:
-            r.missing(f"siret_employeur{slot}", _("Le SIRET de l'employeur est obligatoire."))
-        contract["end"] = contract["end"] or values["end_formation"]
-        if contract["start"] and not contract["end"] and not cells["contrat_date_fin"]:
-            r.missing(
-                f"contrat_date_fin{slot}", _("Indiquez la date de fin du contrat (ou de la formation).")
-            )
         if contract["start"] and contract["end"] and contract["end"] <= contract["start"]:
             r.missing(f"contrat_date_fin{slot}", _("La date de fin prévue doit suivre la date de début."))
         if contract["start"] and contract["rupture"] and contract["rupture"] < contract["start"]:
@@ -179,4 +210,5 @@ def read_row(raw: dict[str, str], today: datetime.date) -> tuple[dict, list[list
             "contrat_date_debut",
             _("Deux contrats de la ligne ont le même employeur et la même date de début."),
         )
+    check_required(raw, r)
     return values, r.errors

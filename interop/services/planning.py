@@ -25,7 +25,6 @@ from core.models import Organisation
 from employers.models import Employer
 from interop import perms
 from interop.columns import (
-    DIPLOMA_COLUMNS,
     KNOWN,
     REQUIRED_COLUMNS,
     normalize_header,
@@ -528,11 +527,10 @@ def build_preview(
     today = today or timezone.localdate()
     table = read_table(data, file_name)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if not any(c in table.columns for c in DIPLOMA_COLUMNS):
-        missing.append(" ou ".join(DIPLOMA_COLUMNS))
     if missing:
         raise FileRefused(
-            _("Colonnes obligatoires absentes : %(columns)s.") % {"columns": ", ".join(missing)}
+            _("Colonnes obligatoires du modèle absentes : %(columns)s. Aucune ligne n'a été lue.")
+            % {"columns": ", ".join(missing)}
         )
     total = len(table.rows)
     if progress:

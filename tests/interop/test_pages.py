@@ -136,8 +136,18 @@ def test_the_status_answers_the_progress_as_json(client_for, world, report):
     }
 
 
+def organisation_with_identifiers(world):
+    """The export fills the responsible and training establishment's UAI and SIRET (required by the
+    template) from the organisation: the world's gets them."""
+    from tests.interop.factories import CFA_SIRET
+
+    world.organisation.uai, world.organisation.siret = "0751234J", CFA_SIRET
+    world.organisation.save()
+
+
 def test_the_export_reimports_without_changing_anything(client_for, world, import_diploma):
     staff = world.users["staff"]
+    organisation_with_identifiers(world)
     writing.confirm_import(
         report=planning.preview_import(
             organisation=world.organisation, data=csv_bytes(rows_for_world(3)), file_name="a.csv", by=staff
@@ -184,8 +194,11 @@ def test_an_apprentice_enrolled_without_a_contract_is_exported_with_the_cohorts_
 ):
     from tests.apprentices.factories import ApprenticeFactory, CohortFactory
 
+    organisation_with_identifiers(world)
     cohort = CohortFactory(diploma=import_diploma, entry_year=world.academic_year)
-    ApprenticeFactory(organisation=world.organisation, cohort=cohort, ine="123456789AB")
+    ApprenticeFactory(
+        organisation=world.organisation, cohort=cohort, ine="123456789AB", address="1 rue Haute"
+    )
     staff = world.users["staff"]
     data = b"".join(client_for(staff).get(reverse("interop:export")).streaming_content)
     line = next(line for line in data.decode("utf-8-sig").splitlines() if "123456789AB" in line)

@@ -12,6 +12,7 @@ import pytest
 
 from apprentices.models import Apprentice, Contract
 from interop.columns import (
+    REQUIRED_COLUMNS,
     TEMPLATE_COLUMNS,
     clean_phone,
     clean_postal_code,
@@ -20,8 +21,8 @@ from interop.columns import (
     rupture_cause,
 )
 from interop.export import spreadsheet_safe
-from interop.models import ImportRow
-from interop.readers import read_table
+from interop.models import ImportReport, ImportRow
+from interop.readers import FileRefused, read_table
 from interop.services import planning, writing
 from tests.employers.factories import valid_siret
 from tests.interop.factories import csv_bytes, ine, row, template_xlsx, xlsx_bytes
@@ -553,3 +554,99 @@ def test_a_later_row_of_a_new_apprentice_completes_the_contract_an_earlier_row_c
         Contract.RuptureCause.OTHER,
     )
     assert run(organisation, staff, data).rows_unchanged == 2
+
+
+# 5. What the template requires, cell by cell ---------------------------------------------------------
+
+
+def rejected_columns(report, line=2) -> dict[str, str]:
+    return dict(report.rows.get(line=line).errors)
+
+
+def test_an_empty_sex_is_refused_on_its_row_alone(organisation, staff, diploma):
+    report = run(organisation, staff, csv_bytes([row(1), row(2, sexe_apprenant=""), row(3)]))
+    assert (report.rows_create, report.rows_rejected) == (2, 1)
+    assert rejected_columns(report, 3) == {"sexe_apprenant": "Obligatoire : la cellule est vide."}
+    assert set(Apprentice.objects.values_list("ine", flat=True)) == {ine(1), ine(3)}
+
+
+@pytest.mark.parametrize("column", REQUIRED_COLUMNS)
+def test_every_column_the_template_requires_is_refused_empty(organisation, staff, diploma, column):
+    report = preview(organisation, staff, csv_bytes([row(1, **{column: ""})]))
+    assert report.rows_rejected == 1
+    assert rejected_columns(report)[column] == "Obligatoire : la cellule est vide."
+
+
+def test_every_missing_cell_of_a_row_is_told_per_column(organisation, staff, diploma):
+    data = csv_bytes([row(1, sexe_apprenant="", adresse_apprenant="", duree_theorique_formation_mois="")])
+    assert set(rejected_columns(preview(organisation, staff, data))) == {
+        "sexe_apprenant",
+        "adresse_apprenant",
+        "duree_theorique_formation_mois",
+    }
+
+
+def test_a_contract_needs_its_start_end_and_employer(organisation, staff, diploma):
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_debut_2="2026-01-05",
+                contrat_date_fin="",
+                siret_employeur_2="",
+                contrat_date_fin_2="",
+            )
+        ]
+    )
+    message = "Obligatoire quand la ligne a un contrat : la cellule est vide."
+    assert rejected_columns(preview(organisation, staff, data)) == {
+        "contrat_date_fin": message,
+        "contrat_date_fin_2": message,
+        "siret_employeur_2": message,
+    }
+
+
+def test_a_cause_of_rupture_or_exclusion_needs_its_date(organisation, staff, diploma):
+    data = csv_bytes([row(1, cause_rupture_contrat="Démission", cause_exclusion_formation="Abandon")])
+    empty = "la cellule est vide."
+    assert rejected_columns(preview(organisation, staff, data)) == {
+        "contrat_date_rupture": f"Obligatoire quand une cause de rupture est donnée : {empty}",
+        "date_exclusion_formation": f"Obligatoire quand une cause d'exclusion est donnée : {empty}",
+    }
+
+
+def test_the_theoretical_duration_is_1_to_48_months(organisation, staff, diploma):
+    report = preview(organisation, staff, csv_bytes([row(1, duree_theorique_formation_mois="60")]))
+    assert "de 1 à 48" in rejected_columns(report)["duree_theorique_formation_mois"]
+
+
+def test_a_file_without_a_required_column_is_refused_saying_which_and_writes_nothing(
+    organisation, staff, diploma
+):
+    headers = [h for h in row(1) if h not in {"sexe_apprenant", "date_entree_formation"}]
+    with pytest.raises(FileRefused) as refusal:
+        preview(organisation, staff, csv_bytes([row(1)], headers=headers))
+    assert refusal.value.message == (
+        "Colonnes obligatoires du modèle absentes : sexe_apprenant, date_entree_formation. "
+        "Aucune ligne n'a été lue."
+    )
+    assert not ImportReport.objects.exists() and not Apprentice.objects.exists()
+
+
+def test_the_export_writes_the_exit_from_the_training_the_import_keeps(organisation, staff, diploma):
+    from interop.export import export_rows
+
+    data = csv_bytes(
+        [
+            row(
+                1,
+                contrat_date_rupture="2025-11-30",
+                date_exclusion_formation="2026-01-10",
+                cause_exclusion_formation="Abandon de la formation",
+            )
+        ]
+    )
+    run(organisation, staff, data)
+    (exported,) = export_rows(organisation.pk, today=TODAY)
+    assert exported.cells["date_exclusion_formation"] == "2026-01-10"
+    assert exported.cells["cause_exclusion_formation"] == "Abandon de la formation"

@@ -122,9 +122,9 @@ def test_an_invalid_row_is_rejected_alone_with_the_reason_of_its_column(
 
 
 def test_an_unknown_diploma_is_rejected_with_the_code_it_gave(organisation, staff, diploma):
-    report = preview(organisation, staff, csv_bytes([row(1, formation_rncp="", formation_cfd="40025214")]))
+    report = preview(organisation, staff, csv_bytes([row(1, formation_rncp="RNCP99999", formation_cfd="")]))
     assert rows_of(report)[2].errors == [
-        ["formation_cfd", "Aucune formation de l'organisme ne porte le code 40025214."]
+        ["formation_rncp", "Aucune formation de l'organisme ne porte le code RNCP99999."]
     ]
 
 
