@@ -506,6 +506,8 @@ class Preview:
     ignored_columns: list[str]
     plans: list[RowPlan]
     raws: dict[int, dict]
+    # [header as written in the file, the template's column] for each header the import reads
+    recognised_columns: list[list[str]] = field(default_factory=list)
 
     def count(self, action) -> int:
         return sum(1 for p in self.plans if p.action == action)
@@ -536,6 +538,11 @@ def build_preview(
     if progress:
         progress(0, total)
     ignored = [h for h in table.headers if h.strip() and normalize_header(h) not in KNOWN]
+    recognised = [
+        [header, normalize_header(header)]
+        for index, header in enumerate(table.headers)
+        if normalize_header(header) in KNOWN and table.columns.get(normalize_header(header)) == index
+    ]
     used = [(column, index) for column, index in table.columns.items() if column in KNOWN]
     read = []
     for number, (line, cells) in enumerate(table.rows, start=1):
@@ -559,6 +566,7 @@ def build_preview(
         ignored_columns=ignored,
         plans=plans,
         raws=raws,
+        recognised_columns=recognised,
     )
 
 
@@ -595,6 +603,7 @@ def keep_preview(report: ImportReport, preview: Preview) -> None:
     report.size = preview.size
     report.file_format = preview.file_format
     report.ignored_columns = preview.ignored_columns
+    report.recognised_columns = preview.recognised_columns
     report.rows_total = len(preview.plans)
     report.rows_create = preview.count(A.CREATE)
     report.rows_update = preview.count(A.UPDATE)

@@ -8,6 +8,7 @@ The kept rows are planned again against the data as it is at that moment
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -24,7 +25,7 @@ from core.workflow import Refusal
 from employers.models import Employer
 from interop import perms
 from interop.models import ImportReport, ImportRow
-from interop.services.planning import Planner, RowPlan, progress_key
+from interop.services.planning import Planner, RowPlan, _label, progress_key
 
 logger = logging.getLogger(__name__)
 
@@ -268,14 +269,33 @@ class Writer:
                 list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
             )
         AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        contracts_in_file = sum(len(p.values.get("contracts", [])) for p in plans)
         return {
             "employers_created": len(employers),
             "apprentices_created": len(new_apprentices),
             "apprentices_updated": len(updated_apprentices),
+            "apprentices_unchanged": len({p.apprentice_pk for p in plans})
+            - len(new_apprentices)
+            - len(updated_apprentices),
             "contracts_created": len(new_contracts),
             "contracts_updated": len(updated),
+            "contracts_unchanged": max(0, contracts_in_file - len(new_contracts) - len(updated)),
+            "fields_changed": self.fields_changed(plans),
             "audit_events": len(self.events),
         }
+
+    @staticmethod
+    def fields_changed(plans: list[RowPlan]) -> list[list]:
+        """[object, field, how many times] for each field the import changed, the most changed first."""
+        changed = Counter()
+        for p in plans:
+            for attname in p.apprentice_update:
+                changed[(str(_("Apprenti")), _label(Apprentice, attname))] += 1
+            for _pk, changes in p.contracts_update:
+                for attname in changes:
+                    if attname != "option_id":
+                        changed[(str(_("Contrat")), _label(Contract, attname))] += 1
+        return [[obj, name, n] for (obj, name), n in sorted(changed.items(), key=lambda i: (-i[1], i[0]))]
 
     def _progress(self, done: int) -> None:
         cache.set(progress_key(self.report.pk), done, 3600)
