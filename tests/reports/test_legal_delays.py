@@ -173,3 +173,30 @@ def test_each_figure_names_its_period_and_its_definition_on_both_pages(world, cl
         assert f"Année {world.academic_year.label}, du" in text
         assert "une rupture après l'obtention du diplôme n'est pas comptée" in text
         assert "dans les 3 mois que permet le Code du travail" in text
+
+
+@pytest.mark.parametrize("kind", ["delais", "sans-contrat"])
+def test_the_pages_of_the_delays_and_of_the_apprentices_without_a_contract_do_not_grow_with_the_rows(
+    world, client_for, django_assert_num_queries, kind
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.users["staff"])
+    url = reverse("reports:alert_list", args=[kind])
+
+    def grow(n):
+        for _ in range(n):
+            without_contract_since(world, 75)
+            ruptured_since(world, 170)
+
+    grow(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).context["kind"].count == (4 if kind == "delais" else 2)
+    grow(6)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+
+    assert response.context["kind"].count == (16 if kind == "delais" else 8)
