@@ -5,6 +5,7 @@ goes through :func:`header_text`, so that no value, however it was stored, can b
 """
 
 import re
+from email.mime.base import MIMEBase
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -19,10 +20,17 @@ def header_text(value) -> str:
     return " ".join(HEADER_BREAKERS.sub(" ", str(value)).split())
 
 
-def send_templated(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    """Send ``template``.txt as the body and ``template``.html as its HTML alternative."""
+def send_templated(*, subject: str, template: str, context: dict, to: list[str], attachments=()) -> None:
+    """Send ``template``.txt as the body and ``template``.html as its HTML alternative, with
+    ``attachments``: (file name, content, MIME type), or a ready MIME part (a calendar invitation, whose
+    content type carries its method)."""
     message = EmailMultiAlternatives(
         subject=header_text(subject), body=render_to_string(f"{template}.txt", context), to=to
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    for attachment in attachments:
+        if isinstance(attachment, MIMEBase):
+            message.attach(attachment)
+        else:
+            message.attach(*attachment)
     message.send()

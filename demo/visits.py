@@ -111,11 +111,13 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
                     planned_date=start_meeting,
                     mode="on_site",
                     is_start_meeting=True,
+                    notify=False,
                 )
                 services.cancel_visit(
                     visit=cancelled,
                     by=tutor,
                     reason="Maître d'apprentissage absent ce jour-là (arrêt maladie).",
+                    notify=False,
                 )
                 created += 1
         for index, (day, is_start) in enumerate(held_days):
@@ -125,6 +127,7 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
                 planned_date=day,
                 mode="on_site" if is_start or index % 3 != 1 else "video",
                 is_start_meeting=is_start,
+                notify=False,
             )
             open_ids = list(
                 ActionItem.objects.filter(contract=contract, done_on__isnull=True)
@@ -176,13 +179,26 @@ def _seed_contract(contract: Contract, story: int, today: datetime.date) -> int:
                 if action is not None and action.opened_in.held_on < past:
                     services.close_action(action=action, by=tutor, done_on=past)
         if story in {0, 1, 4} and future and future[0] <= contract.end_date:
-            services.plan_visit(contract=contract, by=tutor, planned_date=future[0], mode="on_site")
+            services.plan_visit(
+                contract=contract,
+                by=tutor,
+                planned_date=future[0],
+                planned_time=datetime.time(14, 0),
+                mode="on_site",
+                notify=False,
+            )
             created += 1
         elif story == 2:
             day = max(today + datetime.timedelta(days=7), contract.start_date)
             if day <= contract.end_date:
                 services.plan_visit(
-                    contract=contract, by=tutor, planned_date=day, mode="on_site", is_start_meeting=True
+                    contract=contract,
+                    by=tutor,
+                    planned_date=day,
+                    planned_time=datetime.time(9, 30),
+                    mode="on_site",
+                    is_start_meeting=True,
+                    notify=False,
                 )
                 created += 1
     return created
@@ -218,7 +234,7 @@ def _ensure_ready_visit(today: datetime.date) -> int:
         return 0
     tutor = contract.school_tutor.user
     with acting_as(tutor, via="seed_demo"):
-        services.plan_visit(contract=contract, by=tutor, planned_date=today, mode="on_site")
+        services.plan_visit(contract=contract, by=tutor, planned_date=today, mode="on_site", notify=False)
     return 1
 
 

@@ -157,8 +157,8 @@ class SheetLink(_CompanyTutorLink):
                     sheet,
                     heading=_("La fiche est renvoyée à l'apprenti"),
                     text=_(
-                        "%(name)s reçoit votre motif par e-mail, reprend sa fiche et vous la transmet à "
-                        "nouveau : vous recevrez alors un nouveau lien pour la contresigner."
+                        "%(name)s reçoit votre motif par message électronique, reprend sa fiche et vous la "
+                        "transmet à nouveau : vous recevrez alors un nouveau lien pour la contresigner."
                     )
                     % {"name": sheet.contract.apprentice},
                 )

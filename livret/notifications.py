@@ -14,6 +14,7 @@ from core.mail import send_templated
 from core.workflow import links
 from core.workflow.links import LinkKind
 from core.workflow.signatures import signatures_of
+from livret import calendar
 from livret.links import EVALUATION, SHEET, VISIT
 from livret.models import Evaluation, LiaisonSheet, VisitReport
 from livret.readers import has_acknowledged, link_readers
@@ -25,12 +26,13 @@ def subject(text: str) -> str:
     return _("%(platform)s : %(text)s") % {"platform": settings.PLATFORM_NAME, "text": text}
 
 
-def send(*, to: str, text: str, template: str, context: dict) -> None:
+def send(*, to: str, text: str, template: str, context: dict, attachments=()) -> None:
     send_templated(
         subject=subject(text),
         template=template,
         context={"platform_name": settings.PLATFORM_NAME, **context},
         to=[to],
+        attachments=attachments,
     )
 
 
@@ -159,6 +161,48 @@ def sheet_returned(sheet_id: int) -> bool:
         },
     )
     return True
+
+
+def visit_invitations(visit_id: int, method: str) -> int:
+    """Mail the apprentice and the company tutor the calendar invitation of a planned visit
+    (``REQUEST``: planned or moved) or its cancellation (``CANCEL``), with the date and time in the
+    mail itself. Nothing when the visit is no longer in that state (held, or cancelled meanwhile).
+    Returns the number of mails."""
+    wanted = VisitReport.Status.CANCELLED if method == "CANCEL" else VisitReport.Status.PLANNED
+    visit = (
+        VisitReport.objects.filter(pk=visit_id, status=wanted)
+        .select_related(
+            "contract__apprentice__user",
+            "contract__employer",
+            "contract__company_tutor",
+            "contract__school_tutor__user",
+        )
+        .first()
+    )
+    if visit is None:
+        return 0
+    if method == "CANCEL":
+        text = _("visite du %(day)s annulée") % {"day": visit.planned_date.strftime("%d/%m/%Y")}
+    else:
+        text = _("visite en entreprise le %(day)s") % {"day": visit.planned_date.strftime("%d/%m/%Y")}
+    sent = 0
+    for email, name in calendar.visit_people(visit):
+        send(
+            to=email,
+            text=text,
+            template="livret/email/visit_invitation",
+            context={
+                "visit": visit,
+                "name": name,
+                "cancelled": method == "CANCEL",
+                "moved": method != "CANCEL" and visit.invitation_sequence > 0,
+                "school_tutor": visit.contract.school_tutor,
+                "apprentice": visit.contract.apprentice,
+            },
+            attachments=[calendar.invitation_part(visit, method)],
+        )
+        sent += 1
+    return sent
 
 
 def digest(*, email: str, name: str, items: list[dict], home_url: str) -> None:

@@ -55,3 +55,10 @@ def send_visit_acknowledge_requests(visit_id: int, email: str | None = None) -> 
 def send_return_notice(sheet_id: int) -> bool:
     """Mail the apprentice that their sheet came back, with the reason."""
     return notifications.sheet_returned(sheet_id)
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=5, autoretry_for=(OSError,))
+def send_visit_invitations(visit_id: int, method: str) -> int:
+    """Mail the apprentice and the company tutor the visit's calendar invitation (``REQUEST``) or its
+    cancellation (``CANCEL``), as the visit stands now."""
+    return notifications.visit_invitations(visit_id, method)

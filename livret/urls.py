@@ -41,6 +41,7 @@ urlpatterns = [
     path("visites/<int:pk>/compte-rendu/", visits.visit_log, name="visit_log"),
     path("visites/<int:pk>/compte-rendu.pdf", exports.visit_pdf, name="visit_pdf"),
     path("visites/<int:pk>/annuler/", visits.visit_cancel, name="visit_cancel"),
+    path("visites/<int:pk>/deplacer/", visits.visit_move, name="visit_move"),
     path("visites/<int:pk>/prendre-connaissance/", visits.visit_acknowledge, name="visit_acknowledge"),
     path("visites/<int:pk>/lien/<str:token>/", link_pages.link, {"kind": VISIT.name}, name="visit_link"),
     path(

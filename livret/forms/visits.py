@@ -39,8 +39,21 @@ def _mode():
     )
 
 
+def _time():
+    return forms.TimeField(
+        label=_("Heure prévue"),
+        help_text=_(
+            "Facultative. Elle figure dans l'invitation envoyée à l'apprenti et au maître d'apprentissage."
+        ),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Saisissez une heure valide (hh:mm).")},
+    )
+
+
 class PlanForm(Form):
     planned_date = _date(_("Date prévue"))
+    planned_time = _time()
     mode = _mode()
     is_start_meeting = forms.BooleanField(
         label=_("C'est l'entretien tripartite de démarrage"),
@@ -54,6 +67,14 @@ class PlanForm(Form):
         super().__init__(*args, **kwargs)
         if not start_meeting_allowed:
             del self.fields["is_start_meeting"]
+
+
+class MoveForm(Form):
+    """Another day, time or mode for a planned visit (its invitation is mailed again)."""
+
+    planned_date = _date(_("Nouvelle date"))
+    planned_time = _time()
+    mode = _mode()
 
 
 class LogForm(Form):

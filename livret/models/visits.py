@@ -60,6 +60,10 @@ class VisitReport(models.Model):
         ),
     )
     planned_date = models.DateField(_("date prévue"))
+    planned_time = models.TimeField(_("heure prévue"), null=True, blank=True)
+    # The SEQUENCE of the calendar invitation mailed for this visit: raised at each move or cancellation,
+    # so that calendars replace the event they hold (its UID never changes).
+    invitation_sequence = models.PositiveIntegerField(_("version de l'invitation"), default=0)
     mode = models.CharField(_("modalité"), max_length=10, choices=Mode.choices, default=Mode.ON_SITE)
     held_on = models.DateField(_("date de la rencontre"), null=True, blank=True)
     apprentice_present = models.BooleanField(_("apprenti présent"), default=False)

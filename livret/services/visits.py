@@ -175,9 +175,34 @@ def _signer_name(user) -> str:
     return user.get_full_name() or user.email
 
 
+def _check_date(contract: Contract, planned_date: datetime.date) -> None:
+    if planned_date < contract.start_date:
+        raise ValidationError(
+            {
+                "planned_date": _("Le contrat commence le %(day)s : choisissez une date à partir de ce jour.")
+                % {"day": contract.start_date.strftime("%d/%m/%Y")}
+            }
+        )
+    if planned_date > contract.end_date:
+        raise ValidationError(
+            {
+                "planned_date": _("Le contrat se termine le %(day)s : choisissez une date jusqu'à ce jour.")
+                % {"day": contract.end_date.strftime("%d/%m/%Y")}
+            }
+        )
+
+
 def plan_visit(
-    *, contract: Contract, by, planned_date: datetime.date, mode: str, is_start_meeting: bool = False
+    *,
+    contract: Contract,
+    by,
+    planned_date: datetime.date,
+    mode: str,
+    is_start_meeting: bool = False,
+    planned_time: datetime.time | None = None,
+    notify: bool = True,
 ) -> VisitReport:
+    """Plan a visit; the apprentice and the company tutor are mailed its calendar invitation."""
     if mode not in VisitReport.Mode.values:
         raise ValidationError({"mode": _("Choisissez une modalité de la liste.")})
     with transaction.atomic():
@@ -191,38 +216,73 @@ def plan_visit(
             raise PermissionDenied(
                 _("Seuls le tuteur pédagogique de l'apprenti et l'équipe du CFA planifient ses visites.")
             )
-        if planned_date < contract.start_date:
-            raise ValidationError(
-                {
-                    "planned_date": _(
-                        "Le contrat commence le %(day)s : choisissez une date à partir de ce jour."
-                    )
-                    % {"day": contract.start_date.strftime("%d/%m/%Y")}
-                }
-            )
-        if planned_date > contract.end_date:
-            raise ValidationError(
-                {
-                    "planned_date": _(
-                        "Le contrat se termine le %(day)s : choisissez une date jusqu'à ce jour."
-                    )
-                    % {"day": contract.end_date.strftime("%d/%m/%Y")}
-                }
-            )
+        _check_date(contract, planned_date)
         if (
             is_start_meeting
             and contract.visits.filter(is_start_meeting=True).exclude(status=Status.CANCELLED).exists()
         ):
             raise ValidationError({"is_start_meeting": _("Ce contrat a déjà son entretien de démarrage.")})
         visit = VisitReport.objects.create(
-            contract=contract, planned_date=planned_date, mode=mode, is_start_meeting=is_start_meeting
+            contract=contract,
+            planned_date=planned_date,
+            planned_time=planned_time,
+            mode=mode,
+            is_start_meeting=is_start_meeting,
         )
         audit.record(
             "livret.visitreport.planned",
             visit,
-            {"planned_date": planned_date.isoformat(), "mode": mode, "start_meeting": is_start_meeting},
+            {
+                "planned_date": planned_date.isoformat(),
+                "planned_time": planned_time.strftime("%H:%M") if planned_time else None,
+                "mode": mode,
+                "start_meeting": is_start_meeting,
+            },
             actor=by,
         )
+        if notify:
+            enqueue("livret.tasks.send_visit_invitations", visit.pk, "REQUEST")
+    return visit
+
+
+def move_visit(
+    *, visit: VisitReport, by, planned_date: datetime.date, planned_time: datetime.time | None, mode: str
+) -> VisitReport:
+    """Move a planned visit to another day, time or mode; the invitation is mailed again, as a new
+    version of the same event (its SEQUENCE raised)."""
+    if mode not in VisitReport.Mode.values:
+        raise ValidationError({"mode": _("Choisissez une modalité de la liste.")})
+    with transaction.atomic():
+        visit = _locked(visit)
+        if visit.status != Status.PLANNED:
+            raise Refusal(_("Seule une visite planifiée peut être déplacée."))
+        if not perms.can_plan_visit(by, visit.contract):
+            raise PermissionDenied(
+                _("Seuls le tuteur pédagogique de l'apprenti et l'équipe du CFA planifient ses visites.")
+            )
+        _check_date(visit.contract, planned_date)
+        before = {
+            "planned_date": visit.planned_date.isoformat(),
+            "planned_time": visit.planned_time.strftime("%H:%M") if visit.planned_time else None,
+            "mode": visit.mode,
+        }
+        visit.planned_date, visit.planned_time, visit.mode = planned_date, planned_time, mode
+        visit.invitation_sequence += 1
+        visit.save(
+            update_fields=["planned_date", "planned_time", "mode", "invitation_sequence", "updated_at"]
+        )
+        audit.record(
+            "livret.visitreport.moved",
+            visit,
+            {
+                "from": before,
+                "planned_date": planned_date.isoformat(),
+                "planned_time": planned_time.strftime("%H:%M") if planned_time else None,
+                "mode": mode,
+            },
+            actor=by,
+        )
+        enqueue("livret.tasks.send_visit_invitations", visit.pk, "REQUEST")
     return visit
 
 
@@ -348,7 +408,9 @@ def _contract_errors(contract: Contract, visit: VisitReport, report: Report) -> 
     return errors
 
 
-def cancel_visit(*, visit: VisitReport, by, reason: str) -> VisitReport:
+def cancel_visit(*, visit: VisitReport, by, reason: str, notify: bool = True) -> VisitReport:
+    """Cancel a planned visit; the apprentice and the company tutor are mailed the cancellation of its
+    calendar invitation."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Indiquez pourquoi la visite est annulée.")})
@@ -364,8 +426,11 @@ def cancel_visit(*, visit: VisitReport, by, reason: str) -> VisitReport:
             )
         visit.status = Status.CANCELLED
         visit.cancel_reason = reason
-        visit.save(update_fields=["status", "cancel_reason", "updated_at"])
+        visit.invitation_sequence += 1
+        visit.save(update_fields=["status", "cancel_reason", "invitation_sequence", "updated_at"])
         audit.record("livret.visitreport.cancelled", visit, {"reason": reason}, actor=by)
+        if notify:
+            enqueue("livret.tasks.send_visit_invitations", visit.pk, "CANCEL")
     return visit
 
 

@@ -22,7 +22,7 @@ from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
 from core.workflow.views import cleaned
 from livret import perms, selectors
-from livret.forms.visits import CancelForm, CloseActionForm, LogForm, NewActionFormSet, PlanForm
+from livret.forms.visits import CancelForm, CloseActionForm, LogForm, MoveForm, NewActionFormSet, PlanForm
 from livret.links import CONTRACT_PEOPLE
 from livret.models import ActionItem, VisitReport
 from livret.readers import has_acknowledged, readers
@@ -148,6 +148,7 @@ def visit_plan(request, contract_pk):
                 contract=contract,
                 by=request.user,
                 planned_date=form.cleaned_data["planned_date"],
+                planned_time=form.cleaned_data["planned_time"],
                 mode=form.cleaned_data["mode"],
                 is_start_meeting=form.cleaned_data.get("is_start_meeting", False),
             )
@@ -158,7 +159,10 @@ def visit_plan(request, contract_pk):
         else:
             messages.success(
                 request,
-                _("Visite planifiée le %(day)s. Après la rencontre, rédigez son compte rendu ici.")
+                _(
+                    "Visite planifiée le %(day)s : l'apprenti et le maître d'apprentissage reçoivent "
+                    "l'invitation par message électronique. Après la rencontre, rédigez son compte rendu ici."
+                )
                 % {"day": visit.planned_date.strftime("%d/%m/%Y")},
             )
             return redirect(visit)
@@ -176,6 +180,10 @@ def visit_plan(request, contract_pk):
 
 
 # One visit --------------------------------------------------------------------------------------------
+
+
+def _plan_of(visit) -> dict:
+    return {"planned_date": visit.planned_date, "planned_time": visit.planned_time, "mode": visit.mode}
 
 
 @login_required
@@ -205,6 +213,7 @@ def visit_detail(request, pk):
         "can_export_pdf": perms.can_export_visit(user, visit),
         "can_acknowledge": held and perms.may_acknowledge(user, visit, signatures),
         "cancel_form": CancelForm() if can_cancel else None,
+        "move_form": MoveForm(initial=_plan_of(visit), auto_id="move_%s") if can_cancel else None,
         "audit_events": AuditEvent.for_object(visit)[:30] if perms.can_see_audit(user, visit) else None,
     }
     return render(request, "livret/visits/visit_detail.html", context)
@@ -278,6 +287,30 @@ def visit_cancel(request, pk):
         visit,
         lambda: services.cancel_visit(visit=visit, by=request.user, reason=cleaned(form)["reason"]),
         _("Visite annulée."),
+    )
+
+
+@login_required
+@require_POST
+def visit_move(request, pk):
+    visit = _visit_for(request.user, pk)
+    form = MoveForm(request.POST)
+
+    def move():
+        data = cleaned(form)
+        return services.move_visit(
+            visit=visit,
+            by=request.user,
+            planned_date=data["planned_date"],
+            planned_time=data["planned_time"],
+            mode=data["mode"],
+        )
+
+    return workflow_views.transition(
+        request,
+        visit,
+        move,
+        _("Visite déplacée : l'apprenti et le maître d'apprentissage reçoivent l'invitation mise à jour."),
     )
 
 

@@ -60,7 +60,8 @@ def test_planning_from_the_page_opens_the_visit(client, world):
     assert response["Location"] == visit.get_absolute_url()
     assert (visit.planned_date, visit.mode, visit.is_start_meeting) == (day, "video", True)
     assert messages_of(response) == [
-        f"Visite planifiée le {day:%d/%m/%Y}. Après la rencontre, rédigez son compte rendu ici."
+        f"Visite planifiée le {day:%d/%m/%Y} : l'apprenti et le maître d'apprentissage reçoivent "
+        "l'invitation par message électronique. Après la rencontre, rédigez son compte rendu ici."
     ]
 
 
