@@ -92,8 +92,6 @@ ESTABLISHMENT_EVIDENCE = [
     ("orientation", "Guide des services d'orientation", 0, 9, 5),
     ("offers_platform", "Plateforme des offres d'alternance", 0, 10, 1),
     ("job_offers", "Espace offres d'emploi des apprentis", 0, 10, 1),
-    ("insertion_survey", "Enquête d'insertion à 6 et 12 mois", 1, 3, 31),
-    ("satisfaction_survey", "Enquête de satisfaction apprentis et employeurs", 1, 6, 30),
 ]
 ING_EVIDENCE = [
     ("evaluation_procedure", "Modalités d'évaluation des acquis en entreprise", 0, 9, 20),
@@ -102,13 +100,6 @@ ING_EVIDENCE = [
     ("recruiter_events", "Forum des employeurs recruteurs", 1, 3, 6),
     ("jobdating", "Jobdating des apprentis diplômés", 1, 4, 18),
     ("alumni", "Réseau Alumni des apprentis : rencontres de l'année", 1, 5, 30),
-    (
-        "end_of_training_evaluation",
-        "Évaluation de fin de formation (apprentis et maîtres d'apprentissage)",
-        1,
-        7,
-        5,
-    ),
 ]
 BTS_EVIDENCE = [
     ("evaluation_procedure", "Modalités d'évaluation du BTS en entreprise", 0, 9, 20),

@@ -145,7 +145,7 @@ class Question(models.Model):
 
 class Campaign(models.Model):
     class Population(models.TextChoices):
-        DIPLOMA = "diploma", _("Les apprentis d'une formation (contrats en cours)")
+        DIPLOMA = "diploma", _("Les apprentis d'une formation (contrats en cours à l'ouverture)")
         COHORT = "cohort", _("Les apprentis d'une promotion")
         LEAVERS = "leavers", _("Les sortants d'une année (fin de contrat dans l'année)")
         TUTORS = "tutors", _("Les maîtres d'apprentissage d'une année")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -115,9 +115,11 @@ def population(campaign: Campaign) -> list[Person]:
                 )
             )
         return people
+    # Running on the opening day: a campaign of a past year reads the contracts of that day.
     running = (
-        contracts.filter(status=Contract.Status.ACTIVE)
+        contracts.annotate(ended_on=Coalesce("rupture_date", "planned_end_date"))
+        .filter(start_date__lte=campaign.opens_on, ended_on__gte=campaign.opens_on)
         .select_related("apprentice")
         .order_by("apprentice_id", "pk")
     )
-    return apprentices_of(running)
+    return [replace(p, reference_date=None) for p in apprentices_of(running)]

@@ -116,7 +116,9 @@ def _distribution(question: Question, counts: Counter, answered: int, chart_id: 
     chart = bar_chart(
         title=question.text,
         description=_("Répartition des %(n)s réponses à cette question.") % {"n": answered},
-        bars=[Bar(label=label, value=n, text=text) for label, n, text in rows],
+        bars=[
+            Bar(label=label, value=n, text=format_percent(percent(n, answered))) for label, n, _text in rows
+        ],
         maximum=answered or None,
         chart_id=chart_id,
         empty_message=_("Aucune réponse pour l'instant."),

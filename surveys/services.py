@@ -128,8 +128,9 @@ def create_campaign(*, organisation, by, **fields) -> Campaign:
     return campaign
 
 
-def _invite(campaign: Campaign, people) -> int:
-    """Invite each person not invited yet (idempotent: keyed by the apprentice or the tutor)."""
+def invite(campaign: Campaign, people, *, mail: bool = True) -> int:
+    """Invite each person not invited yet (idempotent: keyed by the apprentice or the tutor); their
+    links are mailed on commit unless ``mail`` is False (the demo data marks them sent itself)."""
     known_apprentices = set(campaign.invitations.values_list("apprentice_id", flat=True))
     known_tutors = set(campaign.invitations.values_list("company_tutor_id", flat=True))
     new = [
@@ -148,7 +149,7 @@ def _invite(campaign: Campaign, people) -> int:
         or (p.company_tutor_id and p.company_tutor_id not in known_tutors)
     ]
     Invitation.objects.bulk_create(new)
-    if new:
+    if new and mail:
         enqueue("surveys.tasks.send_invitations", campaign.pk)
     return len(new)
 
@@ -169,7 +170,7 @@ def open_campaign(*, campaign: Campaign, by, today: datetime.date | None = None)
     campaign.status = Campaign.Status.OPEN
     campaign.opened_at = timezone.now()
     campaign.save(update_fields=["status", "opened_at"])
-    invited = _invite(campaign, population(campaign))
+    invited = invite(campaign, population(campaign))
     audit.record("surveys.campaign.opened", campaign, {"invited": invited}, actor=by)
     return invited
 
@@ -292,7 +293,7 @@ def _insertion_questionnaire(organisation: Organisation, kind: str) -> Questionn
     return own or Questionnaire.objects.filter(organisation__isnull=True, kind=kind).order_by("pk").first()
 
 
-def _automatic_campaign(organisation, kind: str, year: AcademicYear, today) -> Campaign | None:
+def automatic_campaign(organisation, kind: str, year: AcademicYear, today) -> Campaign | None:
     months = INSERTION_MONTHS[kind]
     key = f"{kind}:{year.label}"
     campaign = Campaign.objects.filter(organisation=organisation, automatic_key=key).first()
@@ -341,11 +342,11 @@ def open_insertion_invitations(*, today: datetime.date) -> int:
                 if not contracts.exists():
                     continue
                 with transaction.atomic():
-                    campaign = _automatic_campaign(organisation, kind, year, today)
+                    campaign = automatic_campaign(organisation, kind, year, today)
                     if campaign is None or campaign.status != Campaign.Status.OPEN:
                         continue
                     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-                    invited += _invite(campaign, apprentices_of(contracts))
+                    invited += invite(campaign, apprentices_of(contracts))
     return invited
 
 

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('population', models.CharField(choices=[('diploma', "Les apprentis d'une formation (contrats en cours)"), ('cohort', "Les apprentis d'une promotion"), ('leavers', "Les sortants d'une année (fin de contrat dans l'année)"), ('tutors', "Les maîtres d'apprentissage d'une année")], max_length=10, verbose_name='population')),
+                ('population', models.CharField(choices=[('diploma', "Les apprentis d'une formation (contrats en cours à l'ouverture)"), ('cohort', "Les apprentis d'une promotion"), ('leavers', "Les sortants d'une année (fin de contrat dans l'année)"), ('tutors', "Les maîtres d'apprentissage d'une année")], max_length=10, verbose_name='population')),
                 ('opens_on', models.DateField(verbose_name='ouverture')),
                 ('closes_on', models.DateField(verbose_name='clôture')),
                 ('anonymous', models.BooleanField(default=False, help_text='Aucune page ni aucun export ne relie alors une réponse à une personne.', verbose_name='anonyme')),

@@ -142,7 +142,7 @@ def test_the_campaign_page_runs_the_same_queries_for_more_answers(
         contract.planned_end_date = timezone.localdate() + datetime.timedelta(days=100)
         contract.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services._invite(c, population(c))
+        services.invite(c, population(c))
     submit_all(c)
     assert Answer.objects.filter(response__campaign=c).count() > 0
     with CaptureQueriesContext(connection) as more:

@@ -36,6 +36,7 @@ from core.models import AcademicYear, AuditEvent, Organisation, Role, User, User
 from demo.booklet import seed_livret
 from demo.diplomas import ACADEMIC_YEARS, DIPLOMAS, ORGANISATION, academic_year_dates
 from demo.plan import DEMO_PASSWORD, REFERENCE_DATE, STAFF_GROUP, Plan, age_on, build_plan
+from demo.surveys import seed_surveys
 from demo.trajectory import seed_quality
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
@@ -62,6 +63,9 @@ class Command(BaseCommand):
         # The booklet's sheets open from today's calendar, as the hourly job would open them.
         with transaction.atomic():
             self.livret = seed_livret(today=timezone.localdate())
+        # The surveys (satisfaction, end of training, insertion) before the indicators that read them.
+        with transaction.atomic():
+            self.surveys = seed_surveys(today=timezone.localdate())
         # The trajectoire qualité reads the booklet: its register, evidence and indicators come last.
         with transaction.atomic():
             self.quality = seed_quality(today=timezone.localdate())
