@@ -4,6 +4,7 @@ signature", and the quality pages say which requirements are missing."""
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from core.models import Signature
@@ -101,3 +102,15 @@ def test_the_explanation_when_a_level_is_held_names_the_next_step_and_what_it_la
         "Socle atteint ; pour « Jalon 1 », il manque : « Deux rencontres par an », "
         "« Comité de pilotage tenu »."
     )
+
+
+def test_the_only_address_offers_no_red_remove_button(client, world):
+    user = world.users["apprentice"]
+    client.force_login(user)
+
+    html = client.get(reverse("account_email")).content.decode()
+    assert 'name="action_remove"' not in html and 'name="action_primary"' not in html
+
+    EmailAddress.objects.create(user=user, email="autre@exemple.test", verified=True)
+    html = client.get(reverse("account_email")).content.decode()
+    assert 'name="action_remove"' in html
