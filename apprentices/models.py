@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.audit import AuditedModel
 from core.models import AcademicYear, Organisation, User
@@ -257,7 +258,11 @@ class AlternanceCalendar(models.Model):
         if self.diploma_id and self.year_of_study > self.diploma.duration_years:
             raise ValidationError(
                 {
-                    "year_of_study": _("La formation ne dure que %(n)s an(s).")
+                    "year_of_study": ngettext(
+                        "La formation ne dure que %(n)s an.",
+                        "La formation ne dure que %(n)s ans.",
+                        self.diploma.duration_years,
+                    )
                     % {"n": self.diploma.duration_years}
                 }
             )

@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.platform",
             ],
+            # Every template writes its dates with core's |human_date ("1er janv. 2026") without loading it.
+            "builtins": ["core.templatetags.platform"],
         },
     },
 ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.utils import dateformat, formats, timezone, translation
+
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -35,3 +37,55 @@ def latest_start_reaching(day: datetime.date, months: int) -> datetime.date:
     while add_months(start + ONE_DAY, months) <= day:
         start += ONE_DAY
     return start
+
+
+# Months abbreviated as French typography does (no "jui" that reads as juin or juillet), and the first
+# day of a month written "1er".
+FRENCH_MONTHS_ABBREVIATED = {
+    1: "janv.",
+    2: "févr.",
+    3: "mars",
+    4: "avr.",
+    5: "mai",
+    6: "juin",
+    7: "juil.",
+    8: "août",
+    9: "sept.",
+    10: "oct.",
+    11: "nov.",
+    12: "déc.",
+}
+
+
+def human_date(value, format_string: str = "j M Y") -> str:
+    """``value`` (a date, or a datetime shown in the current time zone) written with a Django date
+    format (or a named one, "DATETIME_FORMAT") whose ``j`` (the day) and ``M`` (the month abbreviated)
+    follow French usage in French: "1er", "janv.", "juil.", "sept."; other languages keep Django's. ""
+    for no date."""
+    if value in (None, ""):
+        return ""
+    if format_string.isupper():  # a named format of the active language: "DATETIME_FORMAT"
+        format_string = formats.get_format(format_string)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if not translation.get_language() or not translation.get_language().startswith("fr"):
+        return dateformat.format(value, format_string)
+    parts, plain, escaped = [], "", False
+    for char in format_string:
+        if escaped:
+            plain, escaped = plain + "\\" + char, False
+        elif char == "\\":
+            escaped = True
+        elif char in "jM":
+            if plain:
+                parts.append(dateformat.format(value, plain))
+                plain = ""
+            if char == "j":
+                parts.append("1er" if value.day == 1 else str(value.day))
+            else:
+                parts.append(FRENCH_MONTHS_ABBREVIATED[value.month])
+        else:
+            plain += char
+    if plain:
+        parts.append(dateformat.format(value, plain))
+    return "".join(parts)

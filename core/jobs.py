@@ -183,10 +183,10 @@ def resume(now=None) -> dict[str, int]:
         )
         if failed:
             logger.warning(
-                "%s travail(aux) %s abandonné(s) après %s tentatives",
-                failed,
+                "Travaux %s abandonnés après %s tentatives : %s",
                 model.__name__,
                 settings.JOB_MAX_ATTEMPTS,
+                failed,
             )
         # A job not claimed yet keeps in lease_expires_at the time it may be requeued again, so that
         # a job waiting behind others in the broker's queue is not sent once a minute.

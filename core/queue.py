@@ -92,7 +92,7 @@ def hand_over(ids=None, *, limit: int = 500) -> int:
         except Exception as error:  # noqa: BLE001 (whatever the broker's failure, the work waits)
             left = messages[len(sent) :]
             logger.warning(
-                "Service de traitement injoignable : %s tâche(s) en attente (%s)", len(left), error
+                "Service de traitement injoignable (%s) ; tâches en attente : %s", error, len(left)
             )
             for message in left:
                 message.attempts += 1

@@ -92,7 +92,10 @@ def validate_ine(value: str) -> None:
         )
     if not any(p.fullmatch(ine) for p in INE_PATTERNS):
         raise ValidationError(
-            _("L'INE « %(value)s » n'a pas un format reconnu (chiffres puis lettre(s) de contrôle)."),
+            _(
+                "L'INE « %(value)s » n'a pas un format reconnu (des chiffres puis une ou deux lettres "
+                "de contrôle)."
+            ),
             code="ine_format",
             params={"value": value},
         )

@@ -8,7 +8,7 @@ from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import services
+from core import mfa, services
 from core.forms import AcceptInvitationForm, InvitationForm
 from core.models import User
 from core.perms import is_staff_or_admin
@@ -48,6 +48,25 @@ def accept_invitation(request, uidb36, token):
         messages.success(request, _("Votre mot de passe est enregistré : vous pouvez vous connecter."))
         return redirect("account_login")
     return render(request, "core/accept_invitation.html", {"form": form, "invited": user})
+
+
+@login_required
+def profile(request):
+    """« Mon compte »: who the person is for the platform, their language, and where to change their
+    address, their password and, for the staff, their second factor."""
+    user = request.user
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "roles": user.role_labels(),
+            # The team's accounts reach everyone's data: a second factor is offered to them (and required
+            # when MFA_REQUIRED_FOR_STAFF is on).
+            "offers_second_factor": user.is_staff or is_staff_or_admin(user),
+            "needs_second_factor": mfa.needs_second_factor(user),
+            "has_second_factor": mfa.has_second_factor(user),
+        },
+    )
 
 
 def health(request):

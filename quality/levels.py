@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.models import AcademicYear
 from quality.indicators import INDICATORS
@@ -94,7 +95,9 @@ class RequirementState:
         requirement = self.requirement
         if requirement.kind == Requirement.Kind.EVIDENCE:
             if self.evidence:
-                return _("%(n)s document(s) : %(titles)s") % {
+                return ngettext(
+                    "%(n)s document : %(titles)s", "%(n)s documents : %(titles)s", len(self.evidence)
+                ) % {
                     "n": len(self.evidence),
                     "titles": ", ".join(e.title for e in self.evidence),
                 }

@@ -100,19 +100,18 @@ def _perimeter(p) -> dict:
 
 
 def explain(p) -> str:
-    """Why the périmètre stands where it stands, in one sentence a person can check on the page."""
+    """Why the périmètre stands where it stands, in one sentence a person can check on the page: the
+    requirements missing for the next step, by name."""
     if p.next_level is None:
         return _("Toutes les exigences du socle, des jalons et de la cible sont tenues.")
-    missing = len(p.next_level.missing)
-    held = p.label if p.level else None
-    step = p.next_level.label
-    if held:
-        return _("%(held)s atteint ; pour « %(step)s », %(n)s exigence(s) manquent.") % {
-            "held": held,
-            "step": step,
-            "n": missing,
+    missing = ", ".join(f"« {state.requirement.label} »" for state in p.next_level.missing)
+    if p.level:
+        return _("%(held)s atteint ; pour « %(step)s », il manque : %(missing)s.") % {
+            "held": p.label,
+            "step": p.next_level.label,
+            "missing": missing,
         }
-    return _("%(n)s exigence(s) du socle manquent : le périmètre reste sous le socle.") % {"n": missing}
+    return _("Sous le socle : il manque %(missing)s.") % {"missing": missing}
 
 
 def indicators_of(trajectory: Trajectory, values) -> list[dict]:

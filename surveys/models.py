@@ -245,7 +245,7 @@ class Invitation(models.Model):
     diploma = models.ForeignKey(
         "apprentices.Diploma", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    email = models.EmailField(_("adresse e-mail"))
+    email = models.EmailField(_("adresse électronique"))
     name = models.CharField(_("nom"), max_length=200)
     nonce = models.CharField(max_length=32)
     # For the insertion surveys: the end of the contract the months are counted from.

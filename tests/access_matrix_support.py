@@ -117,6 +117,7 @@ RULES: dict[str, Rule] = {
     "home": page(),
     "health": page(anonymous=PUBLIC),
     "invite": form(who=STAFF),
+    "profile": page(),
     "accept_invitation": Rule(kinds=("uidb36", "token"), get=ANY, post=ANY, anonymous=TOKEN),
     "set_language": Rule(get=ANY, post=ANY, anonymous=PUBLIC),
     # apprentices, employers, tutors: lists scoped to what the reader sees, records edited by staff

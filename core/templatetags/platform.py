@@ -3,8 +3,9 @@
 from django import template
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from core import submissions
+from core import dates, form_errors, submissions
 
 register = template.Library()
 
@@ -21,6 +22,13 @@ def query_replace(context, **kwargs) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def human_date(value, format_string="j M Y") -> str:
+    """A date as people read it: ``{{ day|human_date }}`` is "1er janv. 2026", ``{{ day|human_date:"j F" }}``
+    "1er janvier" (core.dates.human_date); any Django date format, with French days and months."""
+    return dates.human_date(value, format_string)
 
 
 @register.filter
@@ -42,3 +50,17 @@ def submission_field() -> str:
     return format_html(
         '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token()
     )
+
+
+@register.simple_tag(takes_context=True)
+def error_summary(context) -> dict:
+    """What the error summary of a form lists (components/form_errors.html): each error of the context's
+    ``form`` and, on a page with rows, of its ``formset`` (rows named ``row_label`` and their number), then
+    ``extra_errors`` (a service's messages about the rows as a whole) leading to ``extra_anchor``."""
+    items = form_errors.error_items(
+        [context.get("form"), context.get("formset")],
+        row_label=context.get("row_label") or _("Ligne"),
+        extra=context.get("extra_errors") or (),
+        extra_anchor=context.get("extra_anchor") or "",
+    )
+    return {"items": items, "count": len(items), "id": context.get("summary_id") or "erreurs"}

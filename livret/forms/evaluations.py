@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import human_date
 from core.forms import Form
 from livret.models import GridSharing, Rating
 from livret.services.evaluations import MAX_COMMENT
@@ -9,8 +9,8 @@ from livret.services.evaluations import MAX_COMMENT
 
 def period_label(period) -> str:
     return _("du %(start)s au %(end)s") % {
-        "start": formats.date_format(period.start_date, "j M"),
-        "end": formats.date_format(period.end_date, "j M Y"),
+        "start": human_date(period.start_date, "j M"),
+        "end": human_date(period.end_date, "j M Y"),
     }
 
 

@@ -161,6 +161,17 @@ class NewActionForm(Form):
 
 
 class BaseNewActionFormSet(forms.BaseFormSet):
+    def due_dates_follow(self, held_on) -> bool:
+        """Whether each action is due on or after the meeting; otherwise its row's due date says so (the
+        service refuses it too, but with no row to point to)."""
+        ok = True
+        for form in self.forms:
+            data = form.cleaned_data or {}
+            if held_on and data.get("description") and data.get("due_date") and data["due_date"] < held_on:
+                form.add_error("due_date", _("L'échéance ne peut précéder la rencontre."))
+                ok = False
+        return ok
+
     def actions(self) -> list[dict]:
         return [
             form.cleaned_data

@@ -76,7 +76,12 @@ def booklet(request, apprentice_pk):
 
 @login_required
 def sheet_detail(request, pk):
-    sheet = _sheet_for(request.user, pk)
+    return _detail(request, _sheet_for(request.user, pk))
+
+
+def _detail(request, sheet, *, bound=None, status=200):
+    """The sheet's page, with its forms for this person; ``bound`` (name -> form) puts back a form sent
+    with errors, shown with its error summary."""
     user = request.user
     context = {
         "sheet": sheet,
@@ -106,7 +111,10 @@ def sheet_detail(request, pk):
         context["return_form"] = ReturnForm()
     if context["can_review"]:
         context["review_form"] = ReviewForm()
-    return render(request, "livret/sheet_detail.html", context)
+    for name, form in (bound or {}).items():
+        if context[name] is not None:
+            context[name] = form
+    return render(request, "livret/sheet_detail.html", context, status=status)
 
 
 class SheetDraftPage(workflow_views.DraftPage):
@@ -116,6 +124,8 @@ class SheetDraftPage(workflow_views.DraftPage):
         return services.save_draft(sheet=sheet, by=request.user, values=values, revision=revision)
 
     def invalid(self, request, sheet, form):
+        if perms.can_fill(request.user, sheet):
+            return _detail(request, sheet, bound={"fill_form": form}, status=400)
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
@@ -161,10 +171,14 @@ def sheet_save(request, pk):
     )
 
 
-def _transition(request, pk, form_class, act, success_message):
-    """A POSTed transition: scoped fetch, form, service call, message, back to the sheet."""
+def _transition(request, pk, form_class, act, success_message, *, form_name, allowed):
+    """A POSTed transition: scoped fetch, form, service call, message, back to the sheet. A form sent
+    with errors by someone ``allowed`` to use it comes back on the sheet's page (as ``form_name``) with
+    its error summary; anyone else gets the service's refusal."""
     sheet = _sheet_for(request.user, pk)
     form = form_class(request.POST)
+    if not form.is_valid() and allowed(request.user, sheet):
+        return _detail(request, sheet, bound={form_name: form}, status=400)
     return workflow_views.transition(
         request, sheet, lambda: act(sheet, request.user, workflow_views.cleaned(form)), success_message
     )
@@ -181,6 +195,8 @@ def sheet_countersign(request, pk):
             sheet=sheet, by=user, tutor_assessment=data["tutor_assessment"]
         ),
         _("Fiche contresignée."),
+        form_name="countersign_form",
+        allowed=perms.can_countersign,
     )
 
 
@@ -193,6 +209,8 @@ def sheet_return(request, pk):
         ReturnForm,
         lambda sheet, user, data: services.return_to_apprentice(sheet=sheet, by=user, reason=data["reason"]),
         _("Fiche renvoyée à l'apprenti avec votre motif."),
+        form_name="return_form",
+        allowed=perms.can_return,
     )
 
 
@@ -205,6 +223,8 @@ def sheet_review(request, pk):
         ReviewForm,
         lambda sheet, user, data: services.review(sheet=sheet, by=user, comment=data["comment"]),
         _("Lecture de la fiche enregistrée."),
+        form_name="review_form",
+        allowed=perms.can_review,
     )
 
 

@@ -242,7 +242,12 @@ def visit_log(request, pk):
     )
     formset = NewActionFormSet(data, prefix="actions")
     action_errors = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and formset.due_dates_follow(form.cleaned_data["held_on"])
+    ):
         try:
             report = services.Report.clean(**form.report_values(formset.actions()))
             visit = services.log_visit(visit=visit, by=request.user, report=report)

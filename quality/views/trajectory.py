@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
@@ -226,7 +227,13 @@ def followed_indicators(request, pk, year):
                 refuse(request, error)
             else:
                 messages.success(
-                    request, _("Liste enregistrée : %(n)s indicateur(s) retenu(s).") % {"n": count}
+                    request,
+                    ngettext(
+                        "Liste enregistrée : %(n)s indicateur retenu.",
+                        "Liste enregistrée : %(n)s indicateurs retenus.",
+                        count,
+                    )
+                    % {"n": count},
                 )
                 return redirect(request.path)
     return render(

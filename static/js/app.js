@@ -79,3 +79,24 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     });
   });
 })();
+
+// A form sent back with errors starts with their summary (components/form_errors.html): it takes the
+// focus, so that it is read and in view even when the form is far down the page (autofocus does the
+// same without this script). Each of its links leads to a field: the field takes the focus, with its
+// label or its group's legend in view above it.
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary && document.activeElement !== summary) summary.focus();
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) return;
+    event.preventDefault();
+    var group = field.type === "radio" ? field.closest("fieldset") : null;
+    var label = field.labels && field.labels.length ? field.labels[0] : null;
+    var shown = (group && group.querySelector("legend")) || label || field;
+    shown.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+})();

@@ -141,8 +141,8 @@ def test_validating_with_a_competence_left_out_marks_it_and_writes_nothing(clien
 
     assert response.status_code == 400
     text = text_of(response)
-    assert "Le formulaire contient des erreurs" in text
-    assert text.count("Choisissez un niveau pour cette compétence.") == 1
+    assert "Il y a 1 erreur" in text
+    assert text.count("Choisissez un niveau pour cette compétence.") == 2  # in the summary and at the field
     form = response.context["form"]
     assert form[f"c{competences[0].pk}"].errors == ["Choisissez un niveau pour cette compétence."]
     assert form[f"c{competences[1].pk}"].value() == "3"  # what was chosen is still there

@@ -187,8 +187,8 @@ def test_the_command_prints_how_many_sheets_it_opened(calendar):
     call_command("open_due_sheets", "--date", "2030-10-20", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "2 fiche(s) de liaison ouverte(s).",
-        "0 fiche(s) de liaison ouverte(s).",
+        "Fiches de liaison ouvertes : 2.",
+        "Fiches de liaison ouvertes : 0.",
     ]
 
 

@@ -123,7 +123,7 @@ def test_the_command_computes_one_year_and_one_diploma(world, capsys):
         (world.mine.diploma.pk, world.academic_year.pk)
     }
     assert IndicatorValue.objects.count() == len(INDICATORS)
-    assert f"{len(INDICATORS)} valeurs calculées pour 1 formation(s)" in capsys.readouterr().out
+    assert f"{len(INDICATORS)} valeurs calculées, année" in capsys.readouterr().out
 
 
 def test_the_command_without_arguments_computes_the_running_year_for_every_diploma(world):

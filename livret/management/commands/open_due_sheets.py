@@ -18,4 +18,4 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("Date invalide : utilisez le format AAAA-MM-JJ.") from None
         created = services.open_due_sheets(today=today)
-        self.stdout.write(f"{created} fiche(s) de liaison ouverte(s).")
+        self.stdout.write(f"Fiches de liaison ouvertes : {created}.")

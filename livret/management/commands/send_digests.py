@@ -19,4 +19,4 @@ class Command(BaseCommand):
             raise CommandError("Date invalide : utilisez le format AAAA-MM-JJ.") from None
         recorded = reminders.record_reminders(today=today)
         sent = reminders.send_digests(today=today)
-        self.stdout.write(f"{recorded} relance(s) enregistrée(s), {sent} récapitulatif(s) envoyé(s).")
+        self.stdout.write(f"Relances enregistrées : {recorded}. Récapitulatifs envoyés : {sent}.")

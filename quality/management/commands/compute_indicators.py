@@ -47,12 +47,12 @@ class Command(BaseCommand):
             raise CommandError(f"La campagne {academic_year} est close : ses valeurs sont figées.")
         if skipped and not quiet:
             self.stdout.write(
-                f"{skipped} formation(s) laissée(s) de côté : leur campagne {academic_year} est close."
+                f"Formations laissées de côté, leur campagne {academic_year} étant close : {skipped}."
             )
         started = time.monotonic()
         rows = computation.compute_indicators(year=academic_year, diplomas=diplomas)
         if not quiet:
             self.stdout.write(
-                f"{rows} valeurs calculées pour {diplomas.count()} formation(s), année {academic_year}, "
+                f"{rows} valeurs calculées, année {academic_year}, formations : {diplomas.count()}, "
                 f"en {time.monotonic() - started:.1f} s."
             )
