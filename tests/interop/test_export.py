@@ -276,6 +276,18 @@ def test_reimporting_the_export_changes_nothing(cfa, kind):
     assert rows["Roux Sam"].action in {rows["Roux Sam"].Action.UNCHANGED, rows["Roux Sam"].Action.REJECTED}
 
 
+def test_the_csv_formula_guard_is_not_read_back_as_data(cfa):
+    """The export writes a cell a spreadsheet would run behind an apostrophe; the import takes it off."""
+    type(cfa.waiting).objects.filter(pk=cfa.waiting.pk).update(address='=HYPERLINK("x")')
+    data = export_text(cfa.organisation.pk)
+    assert ';"\'=HYPERLINK(""x"")";' in data
+    report = planning.preview_import(
+        organisation=cfa.organisation, data=data.encode(), file_name="effectifs.csv", by=cfa.staff
+    )
+    row = next(r for r in report.rows.all() if r.label.startswith("Petit Jo"))
+    assert row.action == row.Action.UNCHANGED, (row.errors, row.changes)
+
+
 def test_staff_see_the_export_page_with_its_incomplete_rows(client, cfa, django_assert_num_queries):
     client.force_login(cfa.staff)
     # session, user, roles; organisation, academic year; diplomas, cohorts, contracts, legal
