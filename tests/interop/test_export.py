@@ -217,6 +217,12 @@ def test_an_apprentice_with_two_trainings_has_one_row_for_each(cfa):
     earlier = rows[0].cells
     assert earlier["obtention_diplome_formation"] == "VRAI" and earlier["annee_formation"] == "2"
     assert earlier["date_entree_formation"] == earlier["contrat_date_debut"]
+    report = planning.preview_import(
+        organisation=cfa.organisation, data=export_xlsx(cfa.organisation.pk), file_name="e.xlsx", by=cfa.staff
+    )
+    # Both rows are the one apprentice, and import back unchanged.
+    assert [r.action for r in report.rows.all() if r.label.startswith("Petit Jo")] == ["unchanged"] * 2
+    assert report.rows_create == report.rows_update == report.rows_rejected == 0
 
 
 def test_legal_representatives_and_the_disability_referent_fill_their_columns(cfa):
