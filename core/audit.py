@@ -61,6 +61,8 @@ AUDIT_VERBS = {
     "corrected": _("Nouvelle version"),
     "validated": _("Validation"),
     "planned": _("Visite planifiée"),
+    "moved": _("Visite déplacée"),
+    "reminded": _("Relance du responsable de formation"),
     "reported": _("Compte rendu partagé"),
     "cancelled": _("Annulation"),
     "acknowledged": _("Prise de connaissance"),

@@ -66,6 +66,7 @@ urlpatterns = [
     path("missions/<int:pk>/valider/", missions.mission_validate, name="mission_validate"),
     path("missions/<int:pk>/renvoyer/", missions.mission_return, name="mission_return"),
     path("missions/<int:pk>/corriger/", missions.mission_correct, name="mission_correct"),
+    path("missions/<int:pk>/relancer/", missions.mission_remind, name="mission_remind"),
     # Grilles d'évaluation
     path(
         "contrats/<int:contract_pk>/evaluations/",

@@ -178,6 +178,7 @@ RULES: dict[str, Rule] = {
     "livret:mission_validate": action("mission", who=ROLE_USERS),
     "livret:mission_return": action("mission", who=ROLE_USERS),
     "livret:mission_correct": action("mission", who=ROLE_USERS),
+    "livret:mission_remind": action("mission", who=ROLE_USERS),
     "livret:contract_evaluations": page("contract", who=ROLE_USERS),
     "livret:evaluation_open": action("contract", who=ROLE_USERS),
     "livret:grid_sharing": action("contract", who=ROLE_USERS),
