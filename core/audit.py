@@ -63,6 +63,7 @@ AUDIT_VERBS = {
     "planned": _("Visite planifiée"),
     "moved": _("Visite déplacée"),
     "reminded": _("Relance du responsable de formation"),
+    "revoked": _("Révocation"),
     "reported": _("Compte rendu partagé"),
     "cancelled": _("Annulation"),
     "acknowledged": _("Prise de connaissance"),
