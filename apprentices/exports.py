@@ -1,7 +1,9 @@
 """CSV exports of the lists of apprentices and of contracts."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apprentices import status
 from apprentices.filters import ApprenticeFilterSet, ContractFilterSet
 from apprentices.models import Apprentice, Contract
 from core.csvexport import CsvExport, columns, register
@@ -9,6 +11,11 @@ from core.csvexport import CsvExport, columns, register
 
 def _diploma(diploma):
     return f"{diploma.code} — {diploma.title}" if diploma else None
+
+
+def _delay_end(apprentice):
+    delay = status.situation_of(apprentice).delay
+    return delay.last_day if delay else None
 
 
 @register
@@ -33,10 +40,16 @@ class ApprenticeExport(CsvExport):
         (_("Promotion"), "cohort.label"),
         (_("Option"), "option.name"),
         (_("RQTH"), "rqth"),
+        (_("Statut"), lambda a: status.situation_of(a).label),
+        (_("Fin du délai légal"), _delay_end),
     )
 
     def base_queryset(self, user):
-        return Apprentice.objects.visible_to(user).select_related("cohort__diploma", "option")
+        """With each apprentice's status of today (apprentices.status), that the list filters on."""
+        return status.annotate(
+            Apprentice.objects.visible_to(user).select_related("cohort__diploma", "option"),
+            timezone.localdate(),
+        )
 
 
 @register

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Apprentice, Cohort, Contract, Diploma
+from apprentices.status import TrainingStatus
 from core.filters import ListFilterSet, NamesChoiceFilter, SortFilter, date_filter, yes_no_filter
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
@@ -85,6 +86,13 @@ class ApprenticeFilterSet(ListFilterSet):
     )
     cohort = django_filters.ModelChoiceFilter(
         label=_("Promotion"), queryset=Cohort.objects.none(), empty_label=_("Toutes les promotions")
+    )
+    # Read from the annotation of apprentices.status (the list's queryset carries it).
+    status = django_filters.ChoiceFilter(
+        label=_("Statut"),
+        field_name="training_status",
+        choices=TrainingStatus.choices,
+        empty_label=_("Tous les statuts"),
     )
     contract_status = django_filters.ChoiceFilter(
         label=_("Contrat"),

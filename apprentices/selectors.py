@@ -101,19 +101,10 @@ def headed_diplomas(user):
     )
 
 
-def organisation_figures(organisation_id: int) -> dict:
-    contracts = Contract.objects.filter(diploma__organisation_id=organisation_id).aggregate(
-        active=Count("pk", filter=Q(status=Contract.Status.ACTIVE)),
-        ruptured=Count("pk", filter=Q(status=Contract.Status.RUPTURED)),
-        total=Count("pk"),
-    )
-    apprentices = Apprentice.objects.filter(organisation_id=organisation_id)
+def organisation_counts(organisation_id: int) -> dict:
+    """What the organisation has set up: its employers and its diplomas (the figures of its
+    apprentices and contracts are the dashboard's, reports.dashboard.figures)."""
     return {
-        "apprentices": apprentices.count(),
-        "apprentices_without_contract": apprentices.exclude(contracts__status=Contract.Status.ACTIVE).count(),
-        "contracts_active": contracts["active"],
-        "contracts_ruptured": contracts["ruptured"],
-        "contracts_total": contracts["total"],
         "employers": Employer.objects.filter(organisation_id=organisation_id).count(),
         "diplomas": Diploma.objects.filter(organisation_id=organisation_id).count(),
     }

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apprentices import perms, selectors
+from apprentices import perms, selectors, status
 from apprentices.forms import ApprenticeForm, ContractForm
 from apprentices.models import AlternanceCalendar, AlternancePeriod, Apprentice, Contract, Diploma
 from apprentices.signals import apprentice_page, contract_page, diploma_page, sections
@@ -20,6 +20,7 @@ from core.viewutils import filtered_page, render_list, save_form
 def apprentice_list(request):
     context = filtered_page(request, "apprentices")
     context["can_create"] = perms.can_manage_apprentices(request.user)
+    context["today"] = timezone.localdate()
     return render_list(
         request, "apprentices/apprentice_list.html", "apprentices/_apprentice_results.html", context
     )
@@ -46,14 +47,19 @@ def contract_export(request):
 
 @login_required
 def apprentice_detail(request, pk):
+    today = timezone.localdate()
     apprentice = get_object_or_404(
-        Apprentice.objects.visible_to(request.user).select_related(
-            "cohort__diploma", "cohort__entry_year", "option", "disability_referent", "user"
+        status.annotate(
+            Apprentice.objects.visible_to(request.user).select_related(
+                "cohort__diploma", "cohort__entry_year", "option", "disability_referent", "user"
+            ),
+            today,
         ),
         pk=pk,
     )
-    today = timezone.localdate()
     context = selectors.apprentice_home(apprentice, today, viewer=request.user)
+    context["today"] = today
+    context["situation"] = status.situation_of(apprentice)
     context["legal_representatives"] = list(apprentice.legal_representatives.all())
     context["can_edit"] = perms.can_edit_apprentice(request.user, apprentice)
     if context["can_edit"]:

@@ -41,6 +41,10 @@ CAUSES = {
     "other": "Autre motif",
 }
 MAX_MONTHS = 48  # the template's maximum theoretical duration
+# Above this many apprentices the workbook is built in the background (reports.Export): openpyxl writes
+# about 2,000 rows a second, and a request should answer in a couple of seconds.
+INLINE_XLSX_ROWS = 3_000
+PROGRESS_EVERY = 1_000
 ALWAYS = tuple(column.name for column in COLUMNS if column.need is Need.ALWAYS)
 # The cells a contract needs, slot by slot ("Oui, s'il y a un contrat").
 CONTRACT_NEEDS = tuple(
@@ -126,6 +130,8 @@ class Exporter:
         "phone",
         "rqth",
         "cohort_id",
+        "training_exit_date",
+        "training_exit_reason",
         "disability_referent__first_name",
         "disability_referent__last_name",
         "disability_referent__email",
@@ -301,8 +307,12 @@ class Exporter:
         )
 
     def _exit(self, cells: dict, a: dict, contracts: list[dict]) -> None:
-        """The exclusion or abandonment of the training, on the apprentice's latest training."""
-        if contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
+        """The exclusion or abandonment of the training, on the apprentice's latest training: the
+        apprentice's exit from the training, else the abandonment of their last contract."""
+        if a["training_exit_date"]:
+            cells["date_exclusion_formation"] = _day(a["training_exit_date"])
+            cells["cause_exclusion_formation"] = a["training_exit_reason"]
+        elif contracts and contracts[-1]["status"] == Contract.Status.ABANDONED:
             cells["date_exclusion_formation"] = _day(contracts[-1]["rupture_date"])
 
 
@@ -346,10 +356,11 @@ def _xlsx_value(column: str, text: str):
     return text
 
 
-def write_xlsx(rows, handle) -> int:
+def write_xlsx(rows, handle, progress=None) -> int:
     """Write ``rows`` (:class:`ExportRow`) as the template's workbook to the binary file ``handle``:
     sheet "Modèle", the template's header row, dates as dates, codes as text (their leading zeros kept),
-    and no cell ever read as a formula. Returns the number of rows written."""
+    and no cell ever read as a formula. ``progress(done)`` is told every ``PROGRESS_EVERY`` rows.
+    Returns the number of rows written."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -370,8 +381,12 @@ def write_xlsx(rows, handle) -> int:
                     cell.data_type = "s"
                     value = cell
             values.append(value)
+        while values and values[-1] is None:
+            values.pop()  # trailing empty cells are not written
         sheet.append(values)
         count += 1
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
     workbook.save(handle)
     return count
 

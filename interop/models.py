@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.jobs import LeasedJob
 from core.models import Organisation, User
 from core.perms import VisibleQuerySet
+from interop.mapping import destination
 
 
 def upload_path(instance, filename):
@@ -60,6 +61,8 @@ class ImportReport(LeasedJob):
     file_format = models.CharField(_("format lu"), max_length=120, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
     ignored_columns = models.JSONField(_("colonnes ignorées"), default=list, blank=True)
+    # [[header as written in the file, the template's column it was read as], ...]
+    recognised_columns = models.JSONField(_("colonnes reconnues"), default=list, blank=True)
     rows_total = models.PositiveIntegerField(_("lignes"), default=0)
     rows_create = models.PositiveIntegerField(_("lignes à créer"), default=0)
     rows_update = models.PositiveIntegerField(_("lignes à mettre à jour"), default=0)
@@ -97,6 +100,11 @@ class ImportReport(LeasedJob):
 
     def __str__(self):
         return f"{self.file_name} ({self.uploaded_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def column_map(self) -> list[tuple[str, str, str]]:
+        """(header in the file, template's column, where it goes on the platform) for each header read."""
+        return [(header, column, destination(column)) for header, column in self.recognised_columns]
 
     def get_absolute_url(self):
         return reverse("interop:report_detail", args=[self.pk])

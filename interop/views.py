@@ -17,7 +17,7 @@ from core.viewutils import render_progress
 from core.workflow import Refusal, refuse
 from interop import perms
 from interop.columns import TEMPLATE_COLUMNS
-from interop.export import Exporter, export_csv, export_xlsx, spreadsheet_safe
+from interop.export import INLINE_XLSX_ROWS, Exporter, export_csv, export_xlsx, spreadsheet_safe
 from interop.forms import ImportForm
 from interop.models import ImportReport, ImportRow
 from interop.readers import FileRefused, max_bytes
@@ -92,7 +92,24 @@ def report_detail(request, pk):
             "action": action,
             "actions": ImportRow.Action.choices,
             "done": writing.progress_of(report),
+            "previous": _previous(report),
         },
+    )
+
+
+def _previous(report):
+    """The organisation's import applied before this one: what this one changed is counted from it."""
+    if report.status != ImportReport.Status.DONE or report.applied_at is None:
+        return None
+    return (
+        ImportReport.objects.filter(
+            organisation_id=report.organisation_id,
+            status=ImportReport.Status.DONE,
+            applied_at__lt=report.applied_at,
+        )
+        .order_by("-applied_at", "-pk")
+        .only("pk", "file_name", "applied_at")
+        .first()
     )
 
 
@@ -180,6 +197,7 @@ def export_home(request):
             "page": page,
             "organisation": exporter.organisation,
             "year": exporter.year,
+            "in_background": total > INLINE_XLSX_ROWS,
         },
     )
 
@@ -201,6 +219,11 @@ def export(request):
 def export_workbook(request):
     user = request.user
     _require_import(user)
+    if Exporter(user.organisation_id).count() > INLINE_XLSX_ROWS:
+        messages.info(
+            request, _("Le classeur est trop volumineux pour être préparé à la volée : demandez-le ici.")
+        )
+        return redirect("interop:export_home")
     response = HttpResponse(export_xlsx(user.organisation_id), content_type=XLSX)
     return _attachment(response, f"effectifs-{timezone.localdate().isoformat()}.xlsx")
 

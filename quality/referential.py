@@ -650,12 +650,20 @@ POSTES = [
                         "text": "Une évaluation, a minima en fin de formation, par les apprentis et par les "
                         "maîtres d'apprentissage",
                         "requirements": [
-                            evidence(
+                            computed(
                                 "p3-evaluation-fin",
-                                "Résultats de l'évaluation de fin de formation (apprentis et maîtres "
-                                "d'apprentissage), avec leurs taux de réponse",
-                                "end_of_training_evaluation",
-                            )
+                                "Évaluation de fin de formation par les apprentis menée, avec son taux de "
+                                "réponse",
+                                "end_apprentice_response",
+                                AVAILABLE,
+                            ),
+                            computed(
+                                "p3-evaluation-fin-ma",
+                                "Évaluation de fin de formation par les maîtres d'apprentissage menée, avec "
+                                "son taux de réponse",
+                                "end_tutor_response",
+                                AVAILABLE,
+                            ),
                         ],
                     },
                 ],
@@ -724,21 +732,35 @@ POSTES = [
                                 "rupture_rate",
                                 AVAILABLE,
                             ),
-                            evidence(
+                            computed(
                                 "p4-enquete-insertion",
-                                "Enquête d'insertion et de poursuite d'études (6 et 12 mois) réalisée",
-                                "insertion_survey",
+                                "Insertion et poursuite d'études à 6 mois mesurées par l'enquête",
+                                "insertion_6_months",
+                                AVAILABLE,
+                            ),
+                            computed(
+                                "p4-enquete-insertion-12",
+                                "Insertion et poursuite d'études à 12 mois mesurées par l'enquête",
+                                "insertion_12_months",
+                                AVAILABLE,
                             ),
                         ],
                     },
                     {
                         "text": "Enquête de satisfaction",
                         "requirements": [
-                            evidence(
+                            computed(
                                 "p4-enquete-satisfaction",
-                                "Enquête de satisfaction des apprentis et des employeurs réalisée",
-                                "satisfaction_survey",
-                            )
+                                "Enquête de satisfaction des apprentis menée, avec son taux de réponse",
+                                "satisfaction_apprentice_response",
+                                AVAILABLE,
+                            ),
+                            computed(
+                                "p4-enquete-satisfaction-employeurs",
+                                "Enquête de satisfaction des employeurs menée, avec son taux de réponse",
+                                "satisfaction_employer_response",
+                                AVAILABLE,
+                            ),
                         ],
                     },
                     {
@@ -854,7 +876,10 @@ def load(apps) -> None:
                     item.perimeters.add(*row_perimeters)
                     for requirement in item_data["requirements"]:
                         requirement_order += 1
-                        fields = {k: v for k, v in requirement.items() if k != "code"}
+                        # A requirement that changed kind (declared evidence become computed) keeps
+                        # nothing of its former kind.
+                        fields = {"indicator": "", "comparison": "", "threshold": None, "evidence_kind": ""}
+                        fields.update((k, v) for k, v in requirement.items() if k != "code")
                         Requirement.objects.update_or_create(
                             code=requirement["code"],
                             defaults={"item": item, "milestone": None, "order": requirement_order, **fields},

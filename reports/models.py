@@ -38,6 +38,7 @@ class Export(LeasedJob):
     class Kind(models.TextChoices):
         CSV = "csv", _("Liste en CSV")
         COMPLIANCE = "compliance", _("Conformité à la charte de l'établissement (PDF)")
+        EFFECTIFS = "effectifs", _("Fichier d'effectifs (XLSX)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -49,8 +50,12 @@ class Export(LeasedJob):
     JOB_TASK = "reports.tasks.run_export"
     JOB_WAITING, JOB_RUNNING, JOB_FAILED = Status.QUEUED, Status.RUNNING, Status.FAILED
     JOB_QUEUED_FIELD = "requested_at"
-    EXTENSIONS = {Kind.CSV: ".csv", Kind.COMPLIANCE: ".pdf"}
-    CONTENT_TYPES = {Kind.CSV: "text/csv; charset=utf-8", Kind.COMPLIANCE: "application/pdf"}
+    EXTENSIONS = {Kind.CSV: ".csv", Kind.COMPLIANCE: ".pdf", Kind.EFFECTIFS: ".xlsx"}
+    CONTENT_TYPES = {
+        Kind.CSV: "text/csv; charset=utf-8",
+        Kind.COMPLIANCE: "application/pdf",
+        Kind.EFFECTIFS: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

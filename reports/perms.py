@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.csvexport import EXPORTS
 from core.perms import FOLLOW_UP_ROLES, is_staff_or_admin
+from interop.perms import can_import_for
 from quality.perms import can_export_establishment_compliance
 
 
@@ -29,6 +30,8 @@ def can_download(user, export) -> bool:
         return False
     if export.kind == export.Kind.COMPLIANCE:
         return can_export_establishment_compliance(user, export.organisation_id)
+    if export.kind == export.Kind.EFFECTIFS:
+        return can_import_for(user, export.organisation_id)
     return can_export_list(user, export.params.get("list", ""))
 
 

@@ -22,6 +22,8 @@ from core.csvexport import EXPORTS, filtered, write
 from core.models import AcademicYear
 from core.queue import enqueue, waiting_first_args
 from core.workflow import Refusal
+from interop.export import Exporter, write_xlsx
+from interop.perms import can_import_for
 from quality.pdf import establishment_compliance_pdf
 from quality.perms import can_export_establishment_compliance
 from reports import perms
@@ -80,6 +82,25 @@ def request_csv_export(*, by, name: str, query: str) -> Export:
     return _queue(export)
 
 
+@transaction.atomic
+def request_effectifs_export(*, by) -> Export:
+    """The fichier d'effectifs as the Tableau de bord's workbook, for a CFA too large to have it built in
+    the request (``interop.export.INLINE_XLSX_ROWS``)."""
+    organisation_id = by.organisation_id
+    if not can_import_for(by, organisation_id):
+        raise PermissionDenied(_("Seule l'équipe du CFA exporte le fichier d'effectifs."))
+    export = Export.objects.create(
+        organisation_id=organisation_id,
+        requested_by=by,
+        kind=Export.Kind.EFFECTIFS,
+        params={},
+        title=_("Fichier d'effectifs — %(organisation)s") % {"organisation": by.organisation},
+        filename=f"effectifs-{timezone.localdate():%Y-%m-%d}.xlsx",
+    )
+    record("export.requested", export, actor=by, data={"kind": export.kind})
+    return _queue(export)
+
+
 def retry_export(*, export: Export, by) -> Export:
     """A failed (or expired) export asked for again, as it was: a new export, the old one kept."""
     if export.requested_by_id != by.pk:
@@ -91,6 +112,8 @@ def retry_export(*, export: Export, by) -> Export:
         if year is None:
             raise Refusal(_("Cette année scolaire n'existe plus."))
         return request_compliance_export(by=by, year=year)
+    if export.kind == Export.Kind.EFFECTIFS:
+        return request_effectifs_export(by=by)
     return request_csv_export(by=by, name=export.params.get("list", ""), query=export.params.get("query", ""))
 
 
@@ -99,6 +122,12 @@ def _write(export: Export, handle, progress) -> None:
     if export.kind == Export.Kind.COMPLIANCE:
         year = AcademicYear.objects.get(label=export.params["year"])
         handle.write(establishment_compliance_pdf(user.organisation, year, by=user, progress=progress))
+        return
+    if export.kind == Export.Kind.EFFECTIFS:
+        exporter = Exporter(export.organisation_id)
+        total = exporter.count()
+        progress(0, total)
+        write_xlsx(exporter.rows(), handle, progress=lambda done: progress(min(done, total), total))
         return
     definition = EXPORTS[export.params["list"]]
     _filterset, queryset = filtered(export.params["list"], user, QueryDict(export.params.get("query", "")))

@@ -123,6 +123,19 @@ def csv_export(request):
 
 
 @login_required
+@require_POST
+@submitted_once
+def effectifs_export(request):
+    """The fichier d'effectifs' workbook in the background, for a CFA too large to have it at once."""
+    try:
+        export = services.request_effectifs_export(by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Export demandé : il se prépare, le lien de téléchargement apparaîtra ici."))
+    return redirect(export)
+
+
+@login_required
 def export_list(request):
     exports = Export.objects.visible_to(request.user).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())

@@ -236,6 +236,7 @@ RULES: dict[str, Rule] = {
     "reports:export_list": page(),
     "reports:compliance_export": action(who=STAFF),
     "reports:csv_export": action(),
+    "reports:effectifs_export": action(who=STAFF),
     "reports:export_detail": page("export", scope=OWN),
     "reports:export_status": page("export", scope=OWN),
     "reports:export_download": page("export", scope=OWN),

@@ -173,6 +173,12 @@ CASES = {
         lambda w: {"liste": "apprentices", "filtres": ""},
         Export,
     ),
+    "effectifs_export": Case(
+        "staff",
+        lambda w: reverse("reports:effectifs_export"),
+        lambda w: {},
+        Export,
+    ),
     "export_retry": Case(
         "staff",
         lambda w: reverse("reports:export_retry", args=[Export.objects.get(status=Export.Status.FAILED).pk]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -43,8 +45,16 @@ def _date(value):
     return datetime.date.fromisoformat(value) if isinstance(value, str) and value else value
 
 
+def normalize_name(text: str) -> str:
+    """``LEFÈVRE``, ``Lefevre`` and `` lefèvre `` are one name; so are ``Jean-Pierre`` and ``Jean Pierre``,
+    ``D'Almeida`` and ``D’ALMEIDA``."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    return " ".join(re.sub(r"[-'’‘ʼ.]+", " ", text).split())
+
+
 def name_key(last_name: str, first_name: str, birth_date) -> tuple:
-    return (last_name.casefold(), first_name.casefold(), str(birth_date))
+    return (normalize_name(last_name), normalize_name(first_name), str(birth_date))
 
 
 @dataclass
@@ -60,7 +70,15 @@ class RowPlan:
     contracts_create: list = field(default_factory=list)  # field dicts, employer as ("pk", n) or ("siret", s)
     contracts_update: list = field(default_factory=list)  # (pk, {attname: (old, new)})
     employers_create: list = field(default_factory=list)  # SIRETs first named by this row
+    # Contracts this row names that an earlier row of the file creates: (planned dict, {attname: new}).
+    contracts_merge: list = field(default_factory=list)
+    contracts_new: list = field(default_factory=list)  # (key, planned dict) for the later rows
     action: str = ""
+
+    @property
+    def identity(self) -> int:
+        """The apprentice's pk, or ``-line`` for the one this row creates (until it is written)."""
+        return self.apprentice_pk or -self.line
 
     @property
     def label(self) -> str:
@@ -140,8 +158,13 @@ class Planner:
             (c["apprentice_id"], c["employer_id"], c["start_date"]): c
             for c in Contract.objects.filter(apprentice__organisation_id=org).values()
         }
-        self.seen: dict[tuple, int] = {}
+        self.contracts_by_id = {c["id"]: c for c in self.contracts.values()}
         self.new_employers: dict[str, int] = {}  # SIRET -> line that first named it
+        # The apprentices the file creates, by ``-line`` (also in ``apprentices``, ``by_ine``, ``by_name``)
+        # so that a later row of the same person (by INE, or by name and birth date) is that person.
+        self.creating: dict[int, RowPlan] = {}
+        self.first_line: dict[int, int] = {}  # identity -> first row that named them
+        self.planned_contracts: dict[tuple, dict] = {}  # (identity, SIRET, start) -> contract to create
 
     # One row -------------------------------------------------------------------------------------
 
@@ -155,41 +178,57 @@ class Planner:
             self._plan_cohort(plan, diploma_id)
             self._plan_contracts(plan, diploma_id)
         if not plan.errors:
-            self._claim(plan)
+            self._register(plan)
         if plan.errors:
             plan.action = ImportRow.Action.REJECTED
             plan.changes, plan.notes = [], []
         elif plan.apprentice_create is not None:
             plan.action = ImportRow.Action.CREATE
-        elif plan.apprentice_update or plan.contracts_create or plan.contracts_update:
+        elif plan.apprentice_update or plan.contracts_create or plan.contracts_update or plan.contracts_merge:
             plan.action = ImportRow.Action.UPDATE
         else:
             plan.action = ImportRow.Action.UNCHANGED
         return plan
 
-    def _keys(self, plan) -> list[tuple]:
-        a = plan.values["apprentice"]
-        keys = [("pk", plan.apprentice_pk)] if plan.apprentice_pk else []
-        keys.append(
-            ("ine", a["ine"])
-            if a["ine"]
-            else ("name", *name_key(a["last_name"], a["first_name"], a["birth_date"]))
-        )
-        return keys
-
-    def _claim(self, plan) -> None:
-        """A second row for the same apprentice is a duplicate: reported, never imported twice."""
-        keys = self._keys(plan)
-        first = next((self.seen[k] for k in keys if k in self.seen), None)
-        if first is not None:
-            plan.errors.append(
-                ["", _("Ligne en double : cet apprenti figure déjà à la ligne %(line)s.") % {"line": first}]
+    def _register(self, plan) -> None:
+        """A row kept: what it plans becomes the state the later rows of the file are read against, so
+        that two rows of one person (their next contract) converge on one apprentice and one contract each."""
+        ident = plan.identity
+        first = self.first_line.setdefault(ident, plan.line)
+        if first != plan.line:
+            plan.notes.append(
+                _("Même apprenti qu'à la ligne %(line)s : les deux lignes sont réunies.") % {"line": first}
             )
-            return
-        for key in keys:
-            self.seen[key] = plan.line
+        if plan.apprentice_create is not None:
+            self.creating[ident] = plan
+            self.apprentices[ident] = {"id": ident, "cohort_id": None, **plan.apprentice_create}
+            self._index(ident)
+        elif plan.apprentice_update:
+            current = self.apprentices[ident]
+            for attname, (_old, new) in plan.apprentice_update.items():
+                current[attname] = new
+                if ident in self.creating:
+                    self.creating[ident].apprentice_create[attname] = new
+            self._index(ident)
+        for pk, changes in plan.contracts_update:
+            existing = self.contracts_by_id[pk]
+            for attname, (_old, new) in changes.items():
+                existing[attname] = new
+        for planned, changes in plan.contracts_merge:
+            planned.update(changes)
+        for key, planned in plan.contracts_new:
+            self.planned_contracts[key] = planned
         for siret in plan.employers_create:
             self.new_employers.setdefault(siret, plan.line)
+
+    def _index(self, ident: int) -> None:
+        a = self.apprentices[ident]
+        if a["ine"]:
+            self.by_ine[a["ine"]] = ident
+        for ids in self.by_name.values():
+            if ident in ids:
+                ids.remove(ident)
+        self.by_name.setdefault(name_key(a["last_name"], a["first_name"], a["birth_date"]), []).append(ident)
 
     def _plan_apprentice(self, plan) -> None:
         a = plan.values["apprentice"]
@@ -254,7 +293,7 @@ class Planner:
             old = current[attname]
             if new is None or new == "":
                 continue  # an empty cell says nothing: what the platform holds stays
-            if attname in CASE_INSENSITIVE and str(old).casefold() == str(new).casefold():
+            if attname in CASE_INSENSITIVE and normalize_name(old) == normalize_name(new):
                 continue
             if attname == "email" and str(old).lower() == new:
                 continue
@@ -361,6 +400,29 @@ class Planner:
             existing = None
             if employer is not None and plan.apprentice_pk:
                 existing = self.contracts.get((plan.apprentice_pk, employer["id"], start))
+            planned = self.planned_contracts.get((plan.identity, c["siret"], start))
+            if existing is None and planned is not None:
+                # An earlier row of the file creates this contract: this row completes it.
+                merged = {k: v for k, v in wanted.items() if planned.get(k) != v}
+                if merged.get("status") == Contract.Status.RUPTURED and not planned.get("rupture_cause"):
+                    merged.setdefault("rupture_cause", Contract.RuptureCause.OTHER)
+                if merged:
+                    plan.contracts_merge.append((planned, merged))
+                    for attname, new in merged.items():
+                        old = planned.get(attname)
+                        if attname == "diploma_id":
+                            old, new = self.diploma_titles.get(old, ""), self.diploma_titles.get(new, "")
+                            plan.changes.append([str(_("Contrat")), str(_("formation")), old, new])
+                            continue
+                        plan.changes.append(
+                            [
+                                str(_("Contrat")),
+                                _label(Contract, attname),
+                                _display(Contract, attname, old),
+                                _display(Contract, attname, new),
+                            ]
+                        )
+                continue
             if (
                 employer is None
                 and c["siret"] not in self.new_employers
@@ -385,6 +447,7 @@ class Planner:
                     slot=c["slot"],
                 )
                 plan.contracts_create.append(wanted)
+                plan.contracts_new.append(((plan.identity, c["siret"], start), wanted))
                 plan.changes.append(
                     [
                         str(_("Contrat")),
@@ -443,6 +506,8 @@ class Preview:
     ignored_columns: list[str]
     plans: list[RowPlan]
     raws: dict[int, dict]
+    # [header as written in the file, the template's column] for each header the import reads
+    recognised_columns: list[list[str]] = field(default_factory=list)
 
     def count(self, action) -> int:
         return sum(1 for p in self.plans if p.action == action)
@@ -473,6 +538,11 @@ def build_preview(
     if progress:
         progress(0, total)
     ignored = [h for h in table.headers if h.strip() and normalize_header(h) not in KNOWN]
+    recognised = [
+        [header, normalize_header(header)]
+        for index, header in enumerate(table.headers)
+        if normalize_header(header) in KNOWN and table.columns.get(normalize_header(header)) == index
+    ]
     used = [(column, index) for column, index in table.columns.items() if column in KNOWN]
     read = []
     for number, (line, cells) in enumerate(table.rows, start=1):
@@ -496,6 +566,7 @@ def build_preview(
         ignored_columns=ignored,
         plans=plans,
         raws=raws,
+        recognised_columns=recognised,
     )
 
 
@@ -532,6 +603,7 @@ def keep_preview(report: ImportReport, preview: Preview) -> None:
     report.size = preview.size
     report.file_format = preview.file_format
     report.ignored_columns = preview.ignored_columns
+    report.recognised_columns = preview.recognised_columns
     report.rows_total = len(preview.plans)
     report.rows_create = preview.count(A.CREATE)
     report.rows_update = preview.count(A.UPDATE)

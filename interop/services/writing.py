@@ -8,6 +8,7 @@ The kept rows are planned again against the data as it is at that moment
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -24,7 +25,7 @@ from core.workflow import Refusal
 from employers.models import Employer
 from interop import perms
 from interop.models import ImportReport, ImportRow
-from interop.services.planning import Planner, RowPlan, progress_key
+from interop.services.planning import Planner, RowPlan, _label, progress_key
 
 logger = logging.getLogger(__name__)
 
@@ -192,30 +193,37 @@ class Writer:
             if p.apprentice_create is not None:
                 new_apprentices.append((p, Apprentice(organisation=org, **p.apprentice_create)))
         Apprentice.objects.bulk_create([a for _p, a in new_apprentices], batch_size=500)
-        people = {}
+        people, created = {}, {}
         for p, a in new_apprentices:
+            created[-p.line] = a.pk
             p.apprentice_pk = a.pk
             people[a.pk] = str(a)
             fields = {k: audit._jsonable(v) for k, v in p.apprentice_create.items()}
             self.event(Apprentice, a.pk, a, "created", {"fields": fields})
 
-        updated = []
+        # A later row of an apprentice the file creates: that apprentice, created with its values already.
+        for p in plans:
+            if p.apprentice_pk is not None and p.apprentice_pk < 0:
+                p.apprentice_pk = created[p.apprentice_pk]
+        created_pks = set(created.values())
+        updated = {}
         update_fields = set()
         for p in plans:
-            if p.apprentice_update:
-                current = dict(self.planner.apprentices[p.apprentice_pk])
-                for attname, (_old, new) in p.apprentice_update.items():
-                    current[attname] = new
-                    update_fields.add(attname)
-                obj = Apprentice(**current)
+            if p.apprentice_update and p.apprentice_pk not in created_pks:
+                # The planner's state holds every kept row's changes: one object per apprentice.
+                update_fields.update(p.apprentice_update)
+                if p.apprentice_pk not in updated:
+                    updated[p.apprentice_pk] = Apprentice(**self.planner.apprentices[p.apprentice_pk])
+                obj = updated[p.apprentice_pk]
                 obj.updated_at = self.now
-                updated.append(obj)
                 changes = {
                     k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in p.apprentice_update.items()
                 }
                 self.event(Apprentice, obj.pk, obj, "changed", {"changes": changes})
         if updated:
-            Apprentice.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+            Apprentice.objects.bulk_update(
+                list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
+            )
         self._progress(progress_from + len(plans) // 4)
         for a in self.planner.apprentices.values():
             people.setdefault(a["id"], f"{a['first_name']} {a['last_name']}")
@@ -243,31 +251,51 @@ class Writer:
                 {"fields": fields},
             )
 
-        contracts = {c["id"]: c for c in self.planner.contracts.values()}
-        updated, update_fields = [], set()
+        updated_apprentices = updated
+        contracts = self.planner.contracts_by_id
+        updated, update_fields = {}, set()
         for p in plans:
             for pk, changes in p.contracts_update:
-                current = dict(contracts[pk])
-                for attname, (_old, new) in changes.items():
-                    current[attname] = new
-                    update_fields.add(attname)
-                obj = Contract(**current)
+                update_fields.update(changes)
+                if pk not in updated:
+                    updated[pk] = Contract(**contracts[pk])
+                obj = updated[pk]
                 obj.updated_at = self.now
-                updated.append(obj)
                 data = {k: [audit._jsonable(o), audit._jsonable(n)] for k, (o, n) in changes.items()}
                 repr_ = _contract_repr(people[obj.apprentice_id], names[obj.employer_id])
                 self.event(Contract, pk, repr_, "changed", {"changes": data})
         if updated:
-            Contract.objects.bulk_update(updated, sorted(update_fields) + ["updated_at"], batch_size=500)
+            Contract.objects.bulk_update(
+                list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
+            )
         AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        contracts_in_file = sum(len(p.values.get("contracts", [])) for p in plans)
         return {
             "employers_created": len(employers),
             "apprentices_created": len(new_apprentices),
-            "apprentices_updated": sum(1 for p in plans if p.apprentice_update),
+            "apprentices_updated": len(updated_apprentices),
+            "apprentices_unchanged": len({p.apprentice_pk for p in plans})
+            - len(new_apprentices)
+            - len(updated_apprentices),
             "contracts_created": len(new_contracts),
             "contracts_updated": len(updated),
+            "contracts_unchanged": max(0, contracts_in_file - len(new_contracts) - len(updated)),
+            "fields_changed": self.fields_changed(plans),
             "audit_events": len(self.events),
         }
+
+    @staticmethod
+    def fields_changed(plans: list[RowPlan]) -> list[list]:
+        """[object, field, how many times] for each field the import changed, the most changed first."""
+        changed = Counter()
+        for p in plans:
+            for attname in p.apprentice_update:
+                changed[(str(_("Apprenti")), _label(Apprentice, attname))] += 1
+            for _pk, changes in p.contracts_update:
+                for attname in changes:
+                    if attname != "option_id":
+                        changed[(str(_("Contrat")), _label(Contract, attname))] += 1
+        return [[obj, name, n] for (obj, name), n in sorted(changed.items(), key=lambda i: (-i[1], i[0]))]
 
     def _progress(self, done: int) -> None:
         cache.set(progress_key(self.report.pk), done, 3600)

@@ -34,6 +34,18 @@ from quality.indicators.register import (
     SteeringCommittees,
     ThresholdsRevised,
 )
+from quality.indicators.surveys import (
+    ApprenticeSatisfactionResponse,
+    ApprenticeSatisfactionScore,
+    EmployerSatisfactionResponse,
+    EmployerSatisfactionScore,
+    EndOfTrainingApprenticeResponse,
+    EndOfTrainingTutorResponse,
+    Insertion6,
+    Insertion12,
+    Studies6,
+    Studies12,
+)
 
 INDICATORS: dict[str, Indicator] = {}
 INDICATORS.update(
@@ -47,6 +59,10 @@ INDICATORS.update(
         FollowedIndicators(registry=INDICATORS),
         ThresholdsRevised(),
         HoursRealisation(),
+        ApprenticeSatisfactionResponse(),
+        ApprenticeSatisfactionScore(),
+        EmployerSatisfactionResponse(),
+        EmployerSatisfactionScore(),
         # Poste 2: pré-contractualisation
         InformationMeetings(),
         MissionDecidedOnTime(),
@@ -62,11 +78,17 @@ INDICATORS.update(
         VisitReportsAcknowledged(),
         ActionsClosedOnTime(),
         GroupDebriefs(),
+        EndOfTrainingApprenticeResponse(),
+        EndOfTrainingTutorResponse(),
         # Poste 4: post-formation
         RuptureRate(),
         RuptureRateNineMonths(),
         InterruptionRate(),
         SuccessRate(),
+        Insertion6(),
+        Insertion12(),
+        Studies6(),
+        Studies12(),
     )
 )
 

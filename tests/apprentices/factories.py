@@ -162,3 +162,18 @@ class ContractFactory(DjangoModelFactory):
     planned_end_date = factory.LazyAttribute(lambda o: years_ago(-2, today=o.start_date))
     hours_planned = 800
     hours_done = 250
+
+
+def cohort_started(diploma, days_ago: int) -> Cohort:
+    """A cohort of ``diploma`` whose training started ``days_ago`` (2 or more) days ago, whatever today
+    is: the legal delays of the apprentices without a contract are counted from that day. Its entry
+    "year" lasts one day, so that it is never taken for the current academic year."""
+    start = timezone.localdate() - datetime.timedelta(days=days_ago)
+    year = AcademicYearFactory(
+        label=f"{2100 + days_ago}-{2101 + days_ago}",
+        start_date=start,
+        end_date=start + datetime.timedelta(days=1),
+    )
+    return Cohort.objects.get_or_create(
+        diploma=diploma, entry_year=year, defaults={"label": f"Entrée il y a {days_ago} jours"}
+    )[0]

@@ -406,4 +406,5 @@ def test_staff_home_figures_lead_to_the_matching_lists(client, world):
     html = client.get(reverse("home")).content.decode()
 
     assert f'href="{CONTRACTS}?status=active"' in html
-    assert f'href="{APPRENTICES}?contract_status=none"' in html
+    # The dashboard's figure « Apprentis sans contrat »: the status of the Tableau de bord
+    assert f'href="{APPRENTICES}?status=inscrit"' in html

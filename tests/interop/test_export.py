@@ -250,8 +250,21 @@ def test_the_export_rows_take_seven_queries_whatever_their_number(cfa, django_as
     assert len(rows) == 8
 
 
+def test_the_apprentices_exit_from_the_training_is_on_their_latest_row(cfa):
+    left = cfa.cohort.start_date + datetime.timedelta(days=90)
+    type(cfa.waiting).objects.filter(pk=cfa.waiting.pk).update(
+        training_exit_date=left, training_exit_reason="Absences répétées et injustifiées"
+    )
+    cells = next(r for r in Exporter(cfa.organisation.pk).rows() if r.label == "Petit Jo").cells
+    assert cells["date_exclusion_formation"] == left.isoformat()
+    assert cells["cause_exclusion_formation"] == "Absences répétées et injustifiées"
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_reimporting_the_export_changes_nothing(cfa, kind):
+    type(cfa.waiting).objects.filter(pk=cfa.waiting.pk).update(
+        training_exit_date=cfa.cohort.start_date + datetime.timedelta(days=90), training_exit_reason="Abandon"
+    )
     data = export_xlsx(cfa.organisation.pk) if kind == "xlsx" else export_text(cfa.organisation.pk).encode()
     report = planning.preview_import(
         organisation=cfa.organisation, data=data, file_name=f"effectifs.{kind}", by=cfa.staff
@@ -286,3 +299,38 @@ def test_the_export_downloads_as_a_workbook_and_the_template_too(client, cfa):
     assert sheet_rows(template.content) == [TEMPLATE_HEADERS]
     page = client.get(reverse("interop:import_home")).content.decode()
     assert reverse("interop:template") in page and reverse("interop:export_home") in page
+
+
+def test_a_large_cfas_workbook_is_prepared_in_the_background(
+    client, cfa, monkeypatch, django_capture_on_commit_callbacks
+):
+    from interop import export, views
+    from reports.models import Export
+
+    monkeypatch.setattr(views, "INLINE_XLSX_ROWS", 2)
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 1)
+    client.force_login(cfa.staff)
+    page = client.get(reverse("interop:export_home")).content.decode()
+    assert reverse("reports:effectifs_export") in page and reverse("interop:export_xlsx") not in page
+    response = client.get(reverse("interop:export_xlsx"))
+    assert response.status_code == 302 and response.url == reverse("interop:export_home")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:effectifs_export"))
+    job = Export.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.kind, job.status, job.done, job.total) == ("effectifs", "done", 3, 3)
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    data = b"".join(download.streaming_content)
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert sheet_rows(data)[0] == TEMPLATE_HEADERS and len(sheet_rows(data)) == 4
+
+
+def test_only_the_cfa_staff_ask_for_the_background_workbook(client, cfa):
+    from reports.models import Export
+
+    tutor = UserFactory(organisation=cfa.organisation, roles=[Role.SCHOOL_TUTOR])
+    client.force_login(tutor)
+    assert client.post(reverse("reports:effectifs_export")).status_code == 404
+    assert not Export.objects.exists()

@@ -24,7 +24,7 @@ from interop.models import ImportRow
 from interop.readers import read_table
 from interop.services import planning, writing
 from tests.employers.factories import valid_siret
-from tests.interop.factories import csv_bytes, row, template_xlsx, xlsx_bytes
+from tests.interop.factories import csv_bytes, ine, row, template_xlsx, xlsx_bytes
 
 TODAY = datetime.date(2026, 1, 15)
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -426,3 +426,130 @@ def test_a_cfd_that_contradicts_the_rncp_code_gives_a_warning_on_the_row(organis
     assert any("Le code RNCP40000 ne correspond pas au code CFD" in note for note in line.values["notes"])
     line = only_row(preview(organisation, staff, csv_bytes([row(1)])))
     assert not any("ne correspond pas" in note for note in line.values["notes"])
+
+
+# 4. One apprentice, however many rows ------------------------------------------------------------
+
+
+def next_contract(n: int, **overrides) -> dict:
+    """Apprentice ``n``'s second contract, on a row of its own without the INE (as ERPs write it)."""
+    values = row(
+        n,
+        ine_apprenant="",
+        nom_apprenant=f"NOM{n}",
+        prenom_apprenant=f"PRENOM{n}",
+        contrat_date_debut="2025-12-01",
+        contrat_date_fin="2027-08-31",
+        siret_employeur=valid_siret(500 + n),
+    )
+    values.update(overrides)
+    return values
+
+
+def first_contract(n: int) -> dict:
+    return row(
+        n,
+        contrat_date_rupture="2025-10-31",
+        cause_rupture_contrat="Rupture d'un commun accord",
+    )
+
+
+def people_and_contracts():
+    return (
+        sorted(Apprentice.objects.values_list("pk", "last_name", "first_name", "ine", "updated_at")),
+        sorted(Contract.objects.values_list("pk", "apprentice_id", "status", "start_date", "updated_at")),
+    )
+
+
+def test_a_row_with_the_ine_then_one_without_are_one_apprentice_and_their_two_contracts(
+    organisation, staff, diploma
+):
+    data = csv_bytes([first_contract(1), next_contract(1), row(2)])
+    report = run(organisation, staff, data)
+    assert (report.rows_create, report.rows_update, report.rows_rejected) == (2, 1, 0)
+    second = report.rows.get(line=3)
+    assert "Même apprenti qu'à la ligne 2 : les deux lignes sont réunies." in second.values["notes"]
+    apprentice = Apprentice.objects.get(ine=ine(1))
+    assert Apprentice.objects.count() == 2
+    # The same name however written: the platform's spelling stays.
+    assert (apprentice.last_name, apprentice.first_name) == ("Nom1", "Prénom1")
+    contracts = list(apprentice.contracts.order_by("start_date"))
+    assert [(c.start_date, c.status) for c in contracts] == [
+        (datetime.date(2025, 9, 1), Contract.Status.RUPTURED),
+        (datetime.date(2025, 12, 1), Contract.Status.ACTIVE),
+    ]
+
+
+def test_re_importing_the_same_file_changes_nothing_and_rejects_nothing(organisation, staff, diploma):
+    data = csv_bytes([first_contract(1), next_contract(1), row(2), row(2)])
+    run(organisation, staff, data)
+    before = people_and_contracts()
+    for _time in range(2):
+        again = run(organisation, staff, data)
+        assert (again.rows_unchanged, again.rows_rejected, again.rows_create, again.rows_update) == (
+            4,
+            0,
+            0,
+            0,
+        )
+    assert people_and_contracts() == before
+
+
+def test_a_row_without_ine_first_then_one_with_it_are_one_apprentice_who_gets_the_ine(
+    organisation, staff, diploma
+):
+    data = csv_bytes([next_contract(1), first_contract(1)])
+    report = run(organisation, staff, data)
+    assert (report.rows_create, report.rows_update, report.rows_rejected) == (1, 1, 0)
+    apprentice = Apprentice.objects.get()
+    assert apprentice.ine == ine(1)
+    assert apprentice.contracts.count() == 2
+    again = run(organisation, staff, data)
+    assert (again.rows_unchanged, again.rows_rejected) == (2, 0)
+
+
+def test_a_row_without_ine_is_the_one_known_apprentice_of_that_name_and_birth_date(
+    organisation, staff, diploma
+):
+    run(organisation, staff, csv_bytes([row(1, nom_apprenant="Lefèvre", prenom_apprenant="Jean-Émile")]))
+    data = csv_bytes([row(1, ine_apprenant="", nom_apprenant="LEFEVRE", prenom_apprenant="JEAN EMILE")])
+    line = only_row(preview(organisation, staff, data))
+    assert line.action == ImportRow.Action.UNCHANGED, (line.errors, line.changes)
+    assert Apprentice.objects.get().last_name == "Lefèvre"
+
+
+def test_the_same_row_twice_is_one_apprentice_and_one_contract(organisation, staff, diploma):
+    report = run(organisation, staff, csv_bytes([row(1), row(1)]))
+    lines = {r.line: r for r in report.rows.all()}
+    assert (lines[2].action, lines[3].action) == (ImportRow.Action.CREATE, ImportRow.Action.UNCHANGED)
+    assert Apprentice.objects.count() == 1 and Contract.objects.count() == 1
+
+
+def test_two_rows_of_a_known_apprentice_changing_one_contract_write_it_once(organisation, staff, diploma):
+    run(organisation, staff, csv_bytes([row(1)]))
+    data = csv_bytes(
+        [
+            row(1, contrat_date_rupture="2025-11-30"),
+            row(1, ine_apprenant="", contrat_date_rupture="2025-11-30", cause_rupture_contrat="Démission"),
+        ]
+    )
+    report = run(organisation, staff, data)
+    assert (report.rows_update, report.rows_rejected) == (2, 0)
+    contract = Contract.objects.get()
+    assert (contract.status, contract.rupture_cause) == (Contract.Status.RUPTURED, "apprentice")
+    assert (run(organisation, staff, data).rows_unchanged) == 2
+
+
+def test_a_later_row_of_a_new_apprentice_completes_the_contract_an_earlier_row_creates(
+    organisation, staff, diploma
+):
+    data = csv_bytes([row(1), row(1, ine_apprenant="", contrat_date_rupture="2025-11-30")])
+    report = run(organisation, staff, data)
+    assert (report.rows_create, report.rows_update, report.rows_rejected) == (1, 1, 0)
+    contract = Contract.objects.get()
+    assert (contract.status, contract.rupture_date, contract.rupture_cause) == (
+        Contract.Status.RUPTURED,
+        datetime.date(2025, 11, 30),
+        Contract.RuptureCause.OTHER,
+    )
+    assert run(organisation, staff, data).rows_unchanged == 2

@@ -130,7 +130,10 @@ def test_an_unknown_diploma_is_rejected_with_the_code_it_gave(organisation, staf
 
 def test_a_duplicate_row_is_reported_and_not_imported_twice(organisation, staff, diploma):
     report = run(organisation, staff, csv_bytes([row(1), row(1)]))
-    assert rows_of(report)[3].errors[0][1] == "Ligne en double : cet apprenti figure déjà à la ligne 2."
+    assert rows_of(report)[3].action == ImportRow.Action.UNCHANGED
+    assert rows_of(report)[3].values["notes"] == [
+        "Même apprenti qu'à la ligne 2 : les deux lignes sont réunies."
+    ]
     assert Apprentice.objects.count() == 1 and Contract.objects.count() == 1
 
 

@@ -54,8 +54,8 @@ def dataset(world):
     EvidenceFactory(
         organisation=world.organisation,
         academic_year=year,
-        kind="satisfaction_survey",
-        title="Enquête de satisfaction 2025",
+        kind="jobdating",
+        title="Jobdating des anciens 2025",
         sha256="abcdef012345" + "9" * 52,
     )
     return world
@@ -79,7 +79,7 @@ def test_a_diplomas_pdf_has_every_section_its_levels_figures_and_evidence(datase
     assert "25 % (3/12)" in text
     assert "effectif insuffisant" in text
     # The establishment-wide document, its kind, its short hash.
-    assert "Enquête de satisfaction 2025" in text
+    assert "Jobdating des anciens 2025" in text
     assert "abcdef012345…" in text.replace(" ", "")
     assert "Généré par " + str(dataset.users["staff"]) in text
     pages = len(reader.pages)

@@ -31,6 +31,7 @@ from tests.quality.indicator_figures_support import (
     sheet,
 )
 from tests.quality.indicators_support import decision
+from tests.surveys.factories import answer_every_survey
 from tests.tutors.factories import CompanyTutorFactory
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.
@@ -66,6 +67,16 @@ EMPTY = {
     "rupture_rate_9_months": Figure(0, 0, None),
     "interruption_rate": Figure(0, 0, None),
     "success_rate": Figure(0, 0, None),
+    "satisfaction_apprentice_response": Figure(0, 0, None),
+    "satisfaction_employer_response": Figure(0, 0, None),
+    "end_apprentice_response": Figure(0, 0, None),
+    "end_tutor_response": Figure(0, 0, None),
+    "satisfaction_apprentice_score": Figure(0, None, None),
+    "satisfaction_employer_score": Figure(0, None, None),
+    "insertion_6_months": Figure(0, 0, None),
+    "insertion_12_months": Figure(0, 0, None),
+    "studies_6_months": Figure(0, 0, None),
+    "studies_12_months": Figure(0, 0, None),
 }
 
 
@@ -171,6 +182,7 @@ def grow(place, n):
         FollowedIndicator.objects.create(
             diploma=place.diploma, academic_year=place.year, indicator=f"indicateur-{start + index}"
         )
+        answer_every_survey(place.diploma, place.year, index)
 
 
 @pytest.mark.parametrize("code", sorted(INDICATORS))

@@ -43,6 +43,7 @@ from tests.quality.indicators_support import (
     sheet,
     visit,
 )
+from tests.surveys.factories import answer_every_survey
 
 # Shared fixtures: pytest finds a fixture by its name in the test module.
 diploma = indicators_support.diploma
@@ -77,8 +78,27 @@ EMPTY = {
     "rupture_rate_9_months": Figure(0, 0, None),
     "interruption_rate": Figure(0, 0, None),
     "success_rate": Figure(0, 0, None),
+    "satisfaction_apprentice_response": Figure(0, 0, None),
+    "satisfaction_employer_response": Figure(0, 0, None),
+    "end_apprentice_response": Figure(0, 0, None),
+    "end_tutor_response": Figure(0, 0, None),
+    "satisfaction_apprentice_score": Figure(0, None, None),
+    "satisfaction_employer_score": Figure(0, None, None),
+    "insertion_6_months": Figure(0, 0, None),
+    "insertion_12_months": Figure(0, 0, None),
+    "studies_6_months": Figure(0, 0, None),
+    "studies_12_months": Figure(0, 0, None),
 }
-PUBLISHED = {"rupture_rate", "rupture_rate_9_months", "interruption_rate", "success_rate"}
+PUBLISHED = {
+    "rupture_rate",
+    "rupture_rate_9_months",
+    "interruption_rate",
+    "success_rate",
+    "insertion_6_months",
+    "insertion_12_months",
+    "studies_6_months",
+    "studies_12_months",
+}
 
 
 def test_every_indicator_of_the_registry_is_covered_here():
@@ -214,6 +234,7 @@ def populate(diploma, year, n):
         FollowedIndicatorFactory(diploma=diploma, academic_year=year, indicator=codes[i])
         ThresholdFactory(diploma=diploma, academic_year=year, changed_at=paris(2025, 10, 1 + i))
         MilestoneFactory(diploma=diploma, academic_year=year, created_at=paris(2025, 10, 1 + i))
+        answer_every_survey(diploma, year, i)
 
 
 def test_computing_several_diplomas_at_once_does_not_mix_them(year):

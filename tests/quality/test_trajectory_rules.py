@@ -297,9 +297,9 @@ def test_a_threshold_of_another_diploma_does_not_apply(world):
 
 def test_evidence_valid_during_the_year_counts(world):
     diploma, year = world.mine.diploma, world.academic_year
-    proof = document(diploma, year, "end_of_training_evaluation")
+    proof = document(diploma, year, "jobdating")
 
-    state = requirement_state(diploma, year, "p3-evaluation-fin")
+    state = requirement_state(diploma, year, "p4-jobdating")
 
     assert (state.status, state.evidence) == ("met", [proof])
 
@@ -317,32 +317,32 @@ def test_evidence_outside_the_year_does_not_count(world, attested_on, valid_unti
     document(
         diploma,
         year,
-        "end_of_training_evaluation",
+        "jobdating",
         attested_on=year.start_date + attested_on * day,
         valid_until=year.start_date + valid_until * day if valid_until is not None else None,
     )
 
-    state = requirement_state(diploma, year, "p3-evaluation-fin")
+    state = requirement_state(diploma, year, "p4-jobdating")
 
     assert (state.status, state.evidence) == ("unmet", [])
 
 
 def test_establishment_wide_evidence_counts_for_every_diploma(world):
     year = world.academic_year
-    proof = document(None, year, "end_of_training_evaluation", organisation=world.organisation)
+    proof = document(None, year, "jobdating", organisation=world.organisation)
 
     for diploma in (world.mine.diploma, world.other.diploma):
-        state = requirement_state(diploma, year, "p3-evaluation-fin")
+        state = requirement_state(diploma, year, "p4-jobdating")
         assert (state.status, state.evidence) == ("met", [proof])
-    foreign = requirement_state(world.foreign.diploma, year, "p3-evaluation-fin")
+    foreign = requirement_state(world.foreign.diploma, year, "p4-jobdating")
     assert foreign.status == "unmet"
 
 
 def test_a_diplomas_evidence_does_not_count_for_another(world):
     year = world.academic_year
-    document(world.other.diploma, year, "end_of_training_evaluation")
+    document(world.other.diploma, year, "jobdating")
 
-    state = requirement_state(world.mine.diploma, year, "p3-evaluation-fin")
+    state = requirement_state(world.mine.diploma, year, "p4-jobdating")
 
     assert state.status == "unmet"
 
@@ -478,7 +478,7 @@ def test_loading_the_referential_twice_changes_no_count_and_no_id(db):
 
 def test_establishment_wide_evidence_does_not_count_for_another_organisations_diploma(world):
     year = world.academic_year
-    document(None, year, "end_of_training_evaluation", organisation=world.organisation)
+    document(None, year, "jobdating", organisation=world.organisation)
 
     trajectories = evaluate([world.mine.diploma, world.foreign.diploma], year)
 
@@ -487,6 +487,6 @@ def test_establishment_wide_evidence_does_not_count_for_another_organisations_di
         for perimeter in trajectories[world.foreign.diploma.pk].perimeters
         for level in perimeter.levels
         for state in level.requirements
-        if state.requirement.code == "p3-evaluation-fin"
+        if state.requirement.code == "p4-jobdating"
     )
     assert (foreign.status, foreign.evidence) == ("unmet", [])

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from apprentices.models import Contract
 from surveys import links, questionnaires, services
-from surveys.models import Campaign, Invitation, Kind, Questionnaire
+from surveys.models import (
+    INSERTION_KINDS,
+    Answer,
+    Campaign,
+    Invitation,
+    Kind,
+    Question,
+    Questionnaire,
+    Response,
+)
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory
 
 LINK = re.compile(r"https?://\S+/enquetes/repondre/(\d+)/([^/\s]+)/")
@@ -130,3 +139,79 @@ def survey_invitation(chain, year, staff) -> Invitation:
 
 def survey_token(invitation: Invitation) -> str:
     return links.token_for(invitation)
+
+
+# Answers written directly, for the indicators' tests -----------------------------------------------
+
+
+def sent_campaign(organisation, year, kind: str, *, anonymous=False, diploma=None) -> Campaign:
+    """An open campaign of ``kind`` for ``year``'s population, with a copy of its template."""
+    return Campaign.objects.create(
+        organisation=organisation,
+        questionnaire=own_copy(organisation, kind),
+        title=f"Campagne {kind}",
+        population=Campaign.Population.LEAVERS if kind in INSERTION_KINDS else Campaign.Population.DIPLOMA,
+        diploma=diploma,
+        academic_year=year,
+        opens_on=year.start_date,
+        closes_on=year.end_date,
+        anonymous=anonymous,
+        status=Campaign.Status.OPEN,
+    )
+
+
+def answered(
+    campaign: Campaign, diploma, *, answered=True, situation="", scale=None, name="Sortant"
+) -> Invitation:
+    """One person invited to ``campaign`` for ``diploma``, who answered (``situation`` for an insertion
+    survey, ``scale`` on every scale question) or not."""
+    invitation = Invitation.objects.create(
+        campaign=campaign,
+        diploma=diploma,
+        email=f"{name.lower().replace(' ', '.')}@example.org",
+        name=name,
+        nonce=links.new_nonce(),
+        sent_at=timezone.now(),
+        answered_at=timezone.now() if answered else None,
+    )
+    if not answered:
+        return invitation
+    response = Response.objects.create(
+        campaign=campaign,
+        invitation=None if campaign.anonymous else invitation,
+        submitted_on=None if campaign.anonymous else timezone.localdate(),
+        diploma=diploma,
+        situation=situation,
+    )
+    if scale is not None:
+        Answer.objects.bulk_create(
+            Answer(response=response, question=q, number=scale)
+            for q in campaign.questionnaire.questions.filter(type=Question.Type.SCALE)
+        )
+    return invitation
+
+
+def sent_campaigns(organisation, year) -> dict[str, Campaign]:
+    """One sent campaign of each kind of survey of ``organisation`` for ``year`` (made once)."""
+    existing = {
+        c.questionnaire.kind: c
+        for c in Campaign.objects.filter(organisation=organisation, academic_year=year).select_related(
+            "questionnaire"
+        )
+    }
+    return {
+        kind: existing.get(kind) or sent_campaign(organisation, year, kind)
+        for kind in Kind.values
+        if kind != Kind.OTHER
+    }
+
+
+def answer_every_survey(diploma, year, index: int) -> None:
+    """A person of ``diploma`` answers each kind of survey (employed, looking for work or continuing
+    their studies by turns, 4 on every scale); every other one, someone else does not answer."""
+    situations = ("employed", "looking", "studies")
+    for kind, campaign in sent_campaigns(diploma.organisation, year).items():
+        situation = situations[index % 3] if kind in INSERTION_KINDS else ""
+        answered(campaign, diploma, situation=situation, scale=4, name=f"Personne {index}")
+        if index % 2:
+            answered(campaign, diploma, answered=False, name=f"Silencieux {index}")

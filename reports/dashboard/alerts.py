@@ -1,11 +1,8 @@
-"""The CFA's dashboard: key figures of an academic year and the apprentices at risk today.
+"""The apprentices at risk today, by reason: each kind of alert reads its rows from the scope.
 
-Everything starts from the contracts the person may see (``Contract.objects.visible_to``): the whole
-organisation for its staff, their diplomas for a head of diploma, the apprentices they follow for a
-school tutor. Figures are SQL aggregates, read with the quality app's own definitions where one exists
-(the visit windows of :mod:`livret.windows`, through the ``two_meetings_rule`` indicator), so that the
-dashboard and the trajectoire qualité never disagree. Alerts are one query per kind, whatever the
-number of apprentices; each page of a kind is one more.
+Alerts are about today, for the current academic year. Each kind is one query (the visits and the
+legal delays: two, their rows being judged in Python), whatever the number of apprentices; each page
+of a kind is one more.
 """
 
 from __future__ import annotations
@@ -15,25 +12,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from apprentices import status
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
-from core.models import AcademicYear
-from core.perms import is_staff_or_admin
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.windows import Window, WindowState, summarize
-from quality.indicators import INDICATORS
-from quality.indicators.base import active_during, judged_on, rate
-from quality.indicators.contracts import not_after_diploma
-from quality.models import IndicatorValue, year_as_of
 from reports import perms
+from reports.dashboard.scope import Scope
 
 # Alert lists show this many rows per kind on the dashboard; a kind's own page paginates the rest.
 PREVIEW = 5
@@ -42,212 +33,6 @@ RUPTURE_DAYS = 30
 # this from today cannot have one open, so the candidates are narrowed in SQL before the windows are
 # computed exactly in Python.
 WINDOW_REACH = datetime.timedelta(days=62)
-
-
-@dataclass
-class Scope:
-    """What one person's dashboard is about: a year, and optional diploma, cohort and school tutor."""
-
-    user: object
-    year: AcademicYear
-    today: datetime.date
-    diploma: object | None = None
-    cohort: object | None = None
-    school_tutor: object | None = None
-    invalid: bool = False  # a filter made no sense: every figure and list is empty
-
-    @property
-    def as_of(self) -> datetime.date:
-        return year_as_of(self.year, self.today)
-
-    def list_url(self, name: str, **params) -> str:
-        """A list page narrowed as this dashboard is: the figure's records, one click away."""
-        query = {
-            "diploma": self.diploma.pk if self.diploma else None,
-            "cohort": self.cohort.pk if self.cohort else None,
-            "school_tutor": self.school_tutor.pk if self.school_tutor else None,
-            **params,
-        }
-        return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v is not None})}".rstrip("?")
-
-    @property
-    def is_current(self) -> bool:
-        return self.year.start_date <= self.today <= self.year.end_date
-
-    def contracts(self):
-        """Every contract this dashboard may count (any year): a subquery, so aggregates stay simple."""
-        if self.invalid:
-            return Contract.objects.none()
-        contracts = Contract.objects.filter(pk__in=Contract.objects.visible_to(self.user).values("pk"))
-        if self.diploma is not None:
-            contracts = contracts.filter(diploma=self.diploma)
-        if self.cohort is not None:
-            contracts = contracts.filter(apprentice__cohort=self.cohort)
-        if self.school_tutor is not None:
-            contracts = contracts.filter(school_tutor=self.school_tutor)
-        return contracts
-
-    def running_contracts(self):
-        """Contracts running today: the ones alerts are about."""
-        return self.contracts().filter(status=Contract.Status.ACTIVE).active_on(self.today)
-
-    def apprentices_without_contract(self):
-        """Enrolled apprentices (in a cohort) with no contract running or to come, who never completed
-        one: those a CFA must help find an employer. A school tutor follows contracts, so their
-        dashboard has none."""
-        if self.invalid or self.school_tutor is not None:
-            return Apprentice.objects.none()
-        apprentices = Apprentice.objects.filter(
-            pk__in=Apprentice.objects.visible_to(self.user).values("pk"), cohort__isnull=False
-        )
-        if self.diploma is not None:
-            apprentices = apprentices.filter(cohort__diploma=self.diploma)
-        if self.cohort is not None:
-            apprentices = apprentices.filter(cohort=self.cohort)
-        ongoing = Contract.objects.filter(
-            apprentice=OuterRef("pk"),
-            status=Contract.Status.ACTIVE,
-            planned_end_date__gte=self.today,
-            rupture_date__isnull=True,
-        )
-        completed = Contract.objects.filter(apprentice=OuterRef("pk"), status=Contract.Status.COMPLETED)
-        return apprentices.exclude(Exists(ongoing)).exclude(Exists(completed))
-
-
-# Key figures --------------------------------------------------------------------------------------
-
-
-@dataclass
-class KeyFigure:
-    key: str
-    label: str
-    value: str
-    detail: str = ""
-    url: str = ""
-
-
-def _percent(numerator: int, denominator: int) -> str:
-    value = rate(numerator, denominator)
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} %"
-
-
-def key_figures(scope: Scope) -> list[KeyFigure]:
-    """Six figures of the year, up to today (or the year's last day once it is over). Five queries."""
-    year, as_of = scope.year, scope.as_of
-    during = scope.contracts().filter(active_during(year, as_of))
-    ruptured = (
-        Q(status=Contract.Status.RUPTURED, rupture_date__gte=year.start_date, rupture_date__lte=as_of)
-        & not_after_diploma()
-    )
-    running_on = Q(start_date__lte=as_of, planned_end_date__gte=as_of) & ~Q(rupture_date__lte=as_of)
-    counts = during.aggregate(
-        apprentices=Count("apprentice", distinct=True),
-        contracts=Count("pk"),
-        running=Count("pk", filter=running_on & ~Q(status=Contract.Status.ABANDONED)),
-        ruptured=Count("pk", filter=ruptured),
-    )
-
-    due = LiaisonSheet.objects.current().filter(
-        contract__in=scope.contracts(), due_date__gte=year.start_date, due_date__lte=year.end_date
-    )
-    due = due.filter(Q(due_date__lt=judged_on(year, as_of)) | Q(countersigned_at__isnull=False))
-    sheets = due.annotate(signed_day=TruncDate("countersigned_at")).aggregate(
-        due=Count("pk"), on_time=Count("pk", filter=Q(signed_day__lte=F("due_date")))
-    )
-
-    windows_met, windows_judged, computed_at = _visit_windows(scope)
-
-    waiting = MissionDescription.objects.waiting_decision().filter(
-        contract__in=scope.contracts(), academic_year=year
-    )
-    late_limit = timezone.now() - datetime.timedelta(days=MissionDescription.DECISION_DAYS)
-    missions = waiting.aggregate(waiting=Count("pk"), late=Count("pk", filter=Q(submitted_at__lt=late_limit)))
-
-    return [
-        KeyFigure(
-            "apprentices",
-            _("Apprentis sous contrat"),
-            str(counts["apprentices"]),
-            ngettext("%(n)s contrat dans l'année", "%(n)s contrats dans l'année", counts["contracts"])
-            % {"n": counts["contracts"]},
-            scope.list_url("apprentices:apprentice_list"),
-        ),
-        KeyFigure(
-            "running",
-            _("Contrats en cours"),
-            str(counts["running"]),
-            _("au %(day)s") % {"day": as_of.strftime("%d/%m/%Y")},
-            scope.list_url("apprentices:contract_list", status=Contract.Status.ACTIVE),
-        ),
-        KeyFigure(
-            "ruptures",
-            _("Ruptures"),
-            str(counts["ruptured"]),
-            _("%(rate)s des contrats de l'année")
-            % {"rate": _percent(counts["ruptured"], counts["contracts"])},
-            scope.list_url("apprentices:contract_list", status=Contract.Status.RUPTURED),
-        ),
-        KeyFigure(
-            "sheets",
-            _("Fiches de liaison à temps"),
-            _percent(sheets["on_time"], sheets["due"]),
-            _("%(n)s sur %(d)s fiches échues contresignées à temps")
-            % {"n": sheets["on_time"], "d": sheets["due"]},
-            scope.list_url(
-                "livret:sheet_list",
-                due_after=year.start_date.isoformat(),
-                due_before=min(as_of, year.end_date).isoformat(),
-            ),
-        ),
-        KeyFigure(
-            "visits",
-            _("Visites dans les fenêtres"),
-            _percent(windows_met, windows_judged),
-            (
-                _("%(n)s sur %(d)s contrats ont eu chaque rencontre dans sa fenêtre")
-                % {"n": windows_met, "d": windows_judged}
-            )
-            + (
-                _(" (calcul du %(day)s)")
-                % {"day": timezone.localtime(computed_at).strftime("%d/%m/%Y %H:%M")}
-                if computed_at
-                else ""
-            ),
-        ),
-        KeyFigure(
-            "missions",
-            _("Missions en attente de décision"),
-            str(missions["waiting"]),
-            ngettext(
-                "dont %(n)s depuis plus de 7 jours", "dont %(n)s depuis plus de 7 jours", missions["late"]
-            )
-            % {"n": missions["late"]},
-            scope.list_url(
-                "livret:mission_list", status=MissionDescription.Status.SUBMITTED, academic_year=year.pk
-            ),
-        ),
-    ]
-
-
-def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
-    """Contracts whose meetings were all held in the charter's windows, of those with a window closed
-    in the year: (met, judged, when computed). The windows are dated by month arithmetic and judged in
-    Python over every contract, which is the quality indicator's nightly job: for the staff's
-    organisation-wide view (no cohort, no school tutor) its stored figures are summed over the
-    diplomas; a narrower view is judged live, on fewer contracts."""
-    if is_staff_or_admin(scope.user) and scope.cohort is None and scope.school_tutor is None:
-        diplomas = scope.contracts().values("diploma").distinct()
-        stored = IndicatorValue.objects.filter(
-            indicator="two_meetings_rule", academic_year=scope.year, diploma__in=diplomas
-        ).aggregate(met=Sum("numerator"), judged=Sum("denominator"), at=Min("computed_at"), n=Count("pk"))
-        # Every diploma of the view computed, or the sum would leave some out.
-        if stored["n"] and stored["n"] == diplomas.count():
-            return stored["met"] or 0, stored["judged"] or 0, stored["at"]
-    judged = INDICATORS["two_meetings_rule"].judge(scope.contracts(), scope.year, scope.as_of)
-    return sum(1 for contract in judged if contract.counted), len(judged), None
 
 
 # Alerts -------------------------------------------------------------------------------------------
@@ -261,6 +46,7 @@ class Alert:
     action: str
     day: datetime.date | None = None
     contract: Contract | None = None
+    days_left: int | None = None  # a legal delay's: negative once passed
 
 
 @dataclass
@@ -450,29 +236,116 @@ class RecentRuptures(Kind):
         )
 
 
+def _record_contract(apprentice, scope) -> tuple[str, str]:
+    if perms.can_manage_contracts(scope.user):
+        return reverse("apprentices:contract_create") + f"?apprentice={apprentice.pk}", _(
+            "Enregistrer un contrat"
+        )
+    return apprentice.get_absolute_url(), _("Voir l'apprenti")
+
+
 class WithoutContract(Kind):
+    """The apprentices the key figure « Apprentis sans contrat » counts, one by one."""
+
     key = "sans-contrat"
-    label = gettext_lazy("Inscrits sans contrat")
-    description = gettext_lazy("Apprentis inscrits dans une promotion sans contrat en cours ni à venir.")
+    label = gettext_lazy("Apprentis sans contrat")
+    description = gettext_lazy(
+        "Inscrits en formation sans contrat en cours, dans le délai de trois mois : le statut « Inscrit "
+        "sans contrat » du Tableau de bord de l'apprentissage, aujourd'hui."
+    )
 
     def rows(self, scope):
         return (
-            scope.apprentices_without_contract()
+            scope.apprentices_with_status()
+            .filter(training_status=status.TrainingStatus.ENROLLED)
             .select_related("cohort__diploma")
             .order_by("last_name", "first_name", "pk")
         )
 
     def alert(self, apprentice, scope):
-        if perms.can_manage_contracts(scope.user):
-            url = reverse("apprentices:contract_create") + f"?apprentice={apprentice.pk}"
-            action = _("Enregistrer un contrat")
+        url, action = _record_contract(apprentice, scope)
+        if apprentice.cohort is not None:
+            reason = _("Inscrit en %(cohort)s, sans contrat en cours") % {"cohort": apprentice.cohort}
         else:
-            url, action = apprentice.get_absolute_url(), _("Voir l'apprenti")
+            reason = _("Sans promotion ni contrat en cours")
+        return Alert(apprentice=apprentice, reason=reason, url=url, action=action)
+
+
+class LegalDelays(Kind):
+    """Code du travail, L6222-12-1: three months at most in training without an employer, six months
+    after a rupture to find a new one. A delay is an alert from ``status.WARNING_DAYS`` before its
+    last day, and stays one once passed (during the year shown) until a contract or the exit from
+    the training is recorded. An apprentice with a contract signed to start later has found an
+    employer: not an alert. The rows are few (a month's worth of delays): read in one query, sorted
+    by the delay's last day in Python (months are added on the calendar), a page read in one more."""
+
+    key = "delais"
+    label = gettext_lazy("Délais légaux")
+    description = gettext_lazy(
+        "Trois mois au plus en formation sans contrat, six mois après une rupture pour trouver un nouvel "
+        "employeur (Code du travail, L6222-12-1) : délais qui finissent dans les 30 jours, ou dépassés "
+        "pendant l'année scolaire."
+    )
+
+    def rows(self, scope):
+        candidates = status.delays_ending(
+            scope.apprentices_with_status(), scope.today, passed_since=scope.year.start_date
+        ).values_list("pk", "training_delay_start", "training_delay_months")
+        delays = [(pk, status.LegalDelay(start, months)) for pk, start, months in candidates]
+        delays.sort(key=lambda row: (row[1].last_day, row[0]))
+        return delays
+
+    def count(self, rows):
+        return len(rows)
+
+    def page(self, rows, start, stop, scope):
+        chosen = rows[start:stop]
+        apprentices = Apprentice.objects.in_bulk([pk for pk, _delay in chosen])
+        return [self.alert((apprentices[pk], delay), scope) for pk, delay in chosen]
+
+    def alert(self, row, scope):
+        apprentice, delay = row
+        left = delay.days_left(scope.today)
+        values = {"day": _day(delay.last_day), "start": _day(delay.start), "n": abs(left)}
+        if delay.after_rupture:
+            if left >= 0:
+                reason = ngettext(
+                    "Rupture le %(start)s : six mois pour un nouvel employeur, jusqu'au %(day)s (%(n)s jour "
+                    "restant)",
+                    "Rupture le %(start)s : six mois pour un nouvel employeur, jusqu'au %(day)s (%(n)s jours "
+                    "restants)",
+                    left,
+                )
+            else:
+                reason = ngettext(
+                    "Rupture le %(start)s : délai de six mois dépassé depuis le %(day)s (%(n)s jour)",
+                    "Rupture le %(start)s : délai de six mois dépassé depuis le %(day)s (%(n)s jours)",
+                    -left,
+                )
+        elif left >= 0:
+            reason = ngettext(
+                "En formation sans contrat depuis le %(start)s : trois mois au plus, jusqu'au %(day)s "
+                "(%(n)s jour restant)",
+                "En formation sans contrat depuis le %(start)s : trois mois au plus, jusqu'au %(day)s "
+                "(%(n)s jours restants)",
+                left,
+            )
+        else:
+            reason = ngettext(
+                "En formation sans contrat depuis le %(start)s : trois mois dépassés depuis le %(day)s "
+                "(%(n)s jour)",
+                "En formation sans contrat depuis le %(start)s : trois mois dépassés depuis le %(day)s "
+                "(%(n)s jours)",
+                -left,
+            )
+        url, action = _record_contract(apprentice, scope)
         return Alert(
             apprentice=apprentice,
-            reason=_("Inscrit en %(cohort)s, sans contrat en cours") % {"cohort": apprentice.cohort},
+            reason=reason % values,
             url=url,
             action=action,
+            day=delay.last_day,
+            days_left=left,
         )
 
 
@@ -538,6 +411,7 @@ KINDS: dict[str, Kind] = {
         OverdueSheets(),
         VisitWindows(),
         MissionsWaiting(),
+        LegalDelays(),
         RecentRuptures(),
         WithoutContract(),
         Inactive(),

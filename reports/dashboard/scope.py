@@ -1,0 +1,96 @@
+"""What one person's dashboard is about: the records they may see, narrowed by its filters.
+
+Everything starts from the contracts the person may see (``Contract.objects.visible_to``): the whole
+organisation for its staff, their diplomas for a head of diploma, the apprentices they follow for a
+school tutor. The figures and the alerts read their rows from here only, and so does the staff home:
+one scope, one set of rows, one number per definition.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from apprentices import status
+from apprentices.models import Apprentice, Contract
+from core.models import AcademicYear
+from quality.models import year_as_of
+
+
+@dataclass
+class Scope:
+    """A year, and optional diploma, cohort and school tutor."""
+
+    user: object
+    year: AcademicYear
+    today: datetime.date
+    diploma: object | None = None
+    cohort: object | None = None
+    school_tutor: object | None = None
+    invalid: bool = False  # a filter made no sense: every figure and list is empty
+
+    @classmethod
+    def default(cls, user, today: datetime.date) -> Scope | None:
+        """The whole of what ``user`` sees, for the current academic year (or the latest one)."""
+        year = AcademicYear.objects.current(today)
+        return cls(user=user, year=year, today=today) if year is not None else None
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day the year's figures are taken: today, or the year's last day once it is over."""
+        return year_as_of(self.year, self.today)
+
+    @property
+    def is_current(self) -> bool:
+        return self.year.start_date <= self.today <= self.year.end_date
+
+    def list_url(self, name: str, **params) -> str:
+        """A list page narrowed as this dashboard is: the figure's records, one click away."""
+        query = {
+            "diploma": self.diploma.pk if self.diploma else None,
+            "cohort": self.cohort.pk if self.cohort else None,
+            "school_tutor": self.school_tutor.pk if self.school_tutor else None,
+            **params,
+        }
+        return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v is not None})}".rstrip("?")
+
+    def contracts(self):
+        """Every contract this dashboard may count (any year): a subquery, so aggregates stay simple."""
+        if self.invalid:
+            return Contract.objects.none()
+        contracts = Contract.objects.filter(pk__in=Contract.objects.visible_to(self.user).values("pk"))
+        if self.diploma is not None:
+            contracts = contracts.filter(diploma=self.diploma)
+        if self.cohort is not None:
+            contracts = contracts.filter(apprentice__cohort=self.cohort)
+        if self.school_tutor is not None:
+            contracts = contracts.filter(school_tutor=self.school_tutor)
+        return contracts
+
+    def running_contracts(self):
+        """Contracts running today: the ones alerts are about."""
+        return self.contracts().filter(status=Contract.Status.ACTIVE).active_on(self.today)
+
+    def apprentices(self):
+        """The apprentices this dashboard may count: those the person sees, of the diploma or the
+        cohort chosen (the cohort's diploma: an apprentice without a contract has no other), or those
+        with a contract followed by the school tutor chosen."""
+        if self.invalid:
+            return Apprentice.objects.none()
+        apprentices = Apprentice.objects.filter(pk__in=Apprentice.objects.visible_to(self.user).values("pk"))
+        if self.diploma is not None:
+            apprentices = apprentices.filter(cohort__diploma=self.diploma)
+        if self.cohort is not None:
+            apprentices = apprentices.filter(cohort=self.cohort)
+        if self.school_tutor is not None:
+            followed = self.contracts().filter(apprentice=OuterRef("pk"))
+            apprentices = apprentices.filter(Exists(followed))
+        return apprentices
+
+    def apprentices_with_status(self, day: datetime.date | None = None):
+        """:meth:`apprentices` with their status of the Tableau de bord on ``day`` (today)."""
+        return status.annotate(self.apprentices(), day or self.today)
