@@ -138,8 +138,12 @@ def load_in_bulk(path) -> None:
             if item.m2m_data:
                 relations.append((item.object, item.m2m_data))
     from quality.models import Perimeter, Poste, ReferentialItem, Requirement
+    from surveys.models import Question, Questionnaire
 
     with transaction.atomic():
+        # So do the questionnaire templates that the surveys migration loads.
+        Question.objects.all().delete()
+        Questionnaire.objects.all().delete()
         # Rows that migrations create (the charter's referential) come back from the dump too.
         Requirement.objects.filter(item__isnull=False).delete()
         ReferentialItem.objects.all().delete()
