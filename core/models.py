@@ -364,3 +364,22 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return f"{self.token[:8]}… ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address (« Mon agenda »): the feed answers whoever holds its token,
+    without a login, so only the token's SHA-256 is stored; a new address replaces the old one, and
+    revoking deletes it."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_sha256 = models.CharField(_("empreinte du jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda partagé")
+        verbose_name_plural = _("agendas partagés")
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%d/%m/%Y})"

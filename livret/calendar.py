@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from livret.models import VisitReport
+from apprentices.models import AlternancePeriod, Cohort, Contract
+from core.models import AcademicYear, Role
+from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 
+Sheet = LiaisonSheet.Status
 PRODID = "-//Livret d'apprentissage//livret//FR"
 VISIT_MINUTES = 60  # a timed visit's length in calendars: the platform does not ask it
 
@@ -132,3 +135,170 @@ def invitation_part(visit, method: str) -> MIMEText:
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
     return part
+
+
+# The feed -------------------------------------------------------------------------------------------------
+
+# What a feed holds: from a while ago (calendars keep what they had) to a year ahead; at most this many
+# events of each kind, nearest first (a staff member sees a whole organisation).
+FEED_PAST = datetime.timedelta(days=60)
+FEED_AHEAD = datetime.timedelta(days=366)
+FEED_LIMIT = 500
+
+
+def _all_day(uid: str, day: datetime.date, summary: str, *, url: str = "", end: datetime.date | None = None):
+    event = Event()
+    event.add("uid", f"{uid}@{host()}")
+    event.add("dtstamp", timezone.now())
+    event.add("summary", summary)
+    event.add("dtstart", day)
+    event.add("dtend", (end or day) + datetime.timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    if url:
+        event.add("url", settings.SITE_URL + url)
+    return event
+
+
+def _periods(user, contracts, today) -> list[Event]:
+    """The alternance periods of the cohorts of the contracts ``user`` follows, this academic year."""
+    year = AcademicYear.objects.current(today)
+    if year is None:
+        return []
+    cohorts = Cohort.objects.filter(
+        pk__in=contracts.filter(apprentice__cohort__isnull=False).values("apprentice__cohort")
+    ).select_related("entry_year", "diploma")
+    wanted = {(cohort.diploma_id, cohort.year_of_study(year)): cohort.diploma for cohort in cohorts}
+    if not wanted:
+        return []
+    periods = AlternancePeriod.objects.filter(
+        calendar__academic_year=year, calendar__diploma_id__in={key[0] for key in wanted}
+    ).select_related("calendar")
+    own = user.roles == {Role.APPRENTICE}
+    events = []
+    for period in periods:
+        key = (period.calendar.diploma_id, period.calendar.year_of_study)
+        if key not in wanted:
+            continue
+        label = period.label or period.get_kind_display()
+        if own:
+            summary = label
+        else:
+            summary = _("%(label)s — %(diploma)s, %(year)se année") % {
+                "label": label,
+                "diploma": wanted[key].code,
+                "year": key[1],
+            }
+        events.append(_all_day(f"periode-{period.pk}", period.start_date, summary, end=period.end_date))
+    return events
+
+
+def _visits(user, start, end) -> list[Event]:
+    visits = (
+        VisitReport.objects.visible_to(user)
+        .exclude(status=VisitReport.Status.CANCELLED)
+        .filter(planned_date__range=(start, end))
+        .select_related(
+            "contract__apprentice__user",
+            "contract__employer",
+            "contract__company_tutor",
+            "contract__school_tutor__user",
+        )
+        .order_by("planned_date", "pk")[:FEED_LIMIT]
+    )
+    events = []
+    for visit in visits:
+        # The same UID as the invitation: a calendar that has both keeps one event.
+        event = visit_event(visit, attendees=False)
+        if visit.held_on and visit.held_on != visit.planned_date:
+            event.pop("dtstart"), event.pop("dtend")
+            _when(event, visit.held_on, None)
+        events.append(event)
+    return events
+
+
+def _sheets(user, start, end) -> list[Event]:
+    sheets = (
+        LiaisonSheet.objects.visible_to(user)
+        .current()
+        .filter(
+            status__in=[
+                LiaisonSheet.Status.DRAFT,
+                LiaisonSheet.Status.RETURNED,
+                LiaisonSheet.Status.SUBMITTED,
+            ],
+            due_date__range=(start, end),
+        )
+        .select_related("contract__apprentice")
+        .order_by("due_date", "pk")[:FEED_LIMIT]
+    )
+    return [
+        _all_day(
+            f"fiche-{sheet.pk}",
+            sheet.due_date,
+            _("Fiche de liaison à rendre — %(apprentice)s") % {"apprentice": sheet.contract.apprentice},
+            url=sheet.get_absolute_url(),
+        )
+        for sheet in sheets
+    ]
+
+
+def _evaluations(user, start, end) -> list[Event]:
+    """The grids still to fill, on the last day of their company period."""
+    evaluations = (
+        Evaluation.objects.visible_to(user)
+        .exclude(status=Evaluation.Status.COMPLETE)
+        .filter(period__end_date__range=(start, end))
+        .select_related("contract__apprentice", "period")
+        .order_by("period__end_date", "pk")[:FEED_LIMIT]
+    )
+    return [
+        _all_day(
+            f"evaluation-{evaluation.pk}",
+            evaluation.period.end_date,
+            _("Grille d'évaluation à remplir — %(apprentice)s")
+            % {"apprentice": evaluation.contract.apprentice},
+            url=evaluation.get_absolute_url(),
+        )
+        for evaluation in evaluations
+    ]
+
+
+def _missions(user, start, end) -> list[Event]:
+    """The descriptions waiting for a decision, on the day the charter's week ends."""
+    delay = datetime.timedelta(days=MissionDescription.DECISION_DAYS)
+    missions = (
+        MissionDescription.objects.visible_to(user)
+        .waiting_decision()
+        .filter(submitted_at__date__range=(start - delay, end - delay))
+        .select_related("contract__apprentice", "academic_year")
+        .order_by("submitted_at", "pk")[:FEED_LIMIT]
+    )
+    return [
+        _all_day(
+            f"mission-{mission.pk}",
+            timezone.localdate(mission.submitted_at) + delay,
+            _("Décision attendue : description des missions de %(apprentice)s")
+            % {"apprentice": mission.contract.apprentice},
+            url=mission.get_absolute_url(),
+        )
+        for mission in missions
+    ]
+
+
+def feed(user, today: datetime.date | None = None) -> bytes:
+    """``user``'s calendar: the alternance periods, the visits and the due dates of the sheets, grids
+    and mission decisions of the contracts they follow, read through ``visible_to`` as their pages."""
+    today = today or timezone.localdate()
+    start, end = today - FEED_PAST, today + FEED_AHEAD
+    contracts = Contract.objects.visible_to(user).filter(status=Contract.Status.ACTIVE)
+    cal = calendar(name=_("%(platform)s — %(name)s") % {"platform": settings.PLATFORM_NAME, "name": user})
+    for event in [
+        *_periods(user, contracts, today),
+        *_visits(user, start, end),
+        *_sheets(user, start, end),
+        *_evaluations(user, start, end),
+        *_missions(user, start, end),
+    ]:
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -7,16 +7,18 @@ The tasks in ``livret.tasks`` call these; a service never mails directly, it que
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.mail import send_templated
+from core.models import User
 from core.workflow import links
 from core.workflow.links import LinkKind
 from core.workflow.signatures import signatures_of
 from livret import calendar
 from livret.links import EVALUATION, SHEET, VISIT
-from livret.models import Evaluation, LiaisonSheet, VisitReport
+from livret.models import Evaluation, LiaisonSheet, MissionDecision, MissionDescription, VisitReport
 from livret.readers import has_acknowledged, link_readers
 from livret.windows import HELD
 
@@ -200,6 +202,88 @@ def visit_invitations(visit_id: int, method: str) -> int:
                 "apprentice": visit.contract.apprentice,
             },
             attachments=[calendar.invitation_part(visit, method)],
+        )
+        sent += 1
+    return sent
+
+
+def mission_decided(decision_id: int) -> int:
+    """Mail the apprentice and the company tutor the head's decision on their mission description
+    (validated, or to revise with the head's comment). Returns the number of mails."""
+    decision = (
+        MissionDecision.objects.filter(pk=decision_id)
+        .select_related(
+            "decided_by",
+            "mission__academic_year",
+            "mission__contract__apprentice__user",
+            "mission__contract__company_tutor",
+        )
+        .first()
+    )
+    if decision is None:
+        return 0
+    mission = decision.mission
+    contract = mission.contract
+    validated = decision.outcome == MissionDecision.Outcome.VALIDATED
+    if validated:
+        text = _("description des missions %(year)s validée") % {"year": mission.academic_year}
+    else:
+        text = _("description des missions %(year)s à reprendre") % {"year": mission.academic_year}
+    apprentice, tutor = contract.apprentice, contract.company_tutor
+    people = [(apprentice.user.email if apprentice.user_id else apprentice.email, apprentice.first_name)]
+    if tutor is not None:
+        people.append((tutor.email, tutor.first_name))
+    sent = 0
+    for email, first_name in people:
+        if not email:
+            continue
+        send(
+            to=email,
+            text=text,
+            template="livret/email/mission_decided",
+            context={
+                "first_name": first_name,
+                "mission": mission,
+                "decision": decision,
+                "validated": validated,
+                "apprentice": apprentice,
+                "head": decision.decided_by,
+                "url": settings.SITE_URL + mission.get_absolute_url(),
+            },
+        )
+        sent += 1
+    return sent
+
+
+def mission_reminder(mission_id: int, by_id: int | None = None) -> int:
+    """Mail each head of the diploma that the description waits for their decision (staff's reminder).
+    Nothing when it no longer waits. Returns the number of mails."""
+    mission = (
+        MissionDescription.objects.filter(
+            pk=mission_id, status=MissionDescription.Status.SUBMITTED, is_current=True
+        )
+        .select_related("academic_year", "contract__apprentice", "contract__employer", "contract__diploma")
+        .prefetch_related("contract__diploma__heads")
+        .first()
+    )
+    if mission is None:
+        return 0
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    days = (timezone.now() - mission.submitted_at).days
+    sent = 0
+    for head in mission.contract.diploma.heads.all():
+        send(
+            to=head.email,
+            text=_("relance : description des missions de %(apprentice)s à valider")
+            % {"apprentice": mission.contract.apprentice},
+            template="livret/email/mission_reminder",
+            context={
+                "head": head,
+                "mission": mission,
+                "by": by,
+                "days": days,
+                "url": settings.SITE_URL + mission.get_absolute_url(),
+            },
         )
         sent += 1
     return sent

@@ -168,6 +168,17 @@ def can_decide_mission(user, mission) -> bool:
     )
 
 
+def can_remind_heads(user, mission) -> bool:
+    """The organisation's staff remind the heads of the diploma of a description that waits for them;
+    not offered when the diploma has no head. Reads ``diploma.heads`` (prefetched with the mission)."""
+    return (
+        mission.is_current
+        and mission.status == MissionStatus.SUBMITTED
+        and is_staff_of(user, mission.contract)
+        and bool(mission.contract.diploma.heads.all())
+    )
+
+
 def can_correct_mission(user, mission) -> bool:
     return (
         mission.is_current

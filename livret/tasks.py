@@ -62,3 +62,15 @@ def send_visit_invitations(visit_id: int, method: str) -> int:
     """Mail the apprentice and the company tutor the visit's calendar invitation (``REQUEST``) or its
     cancellation (``CANCEL``), as the visit stands now."""
     return notifications.visit_invitations(visit_id, method)
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=5, autoretry_for=(OSError,))
+def send_mission_decision(decision_id: int) -> int:
+    """Mail the apprentice and the company tutor a head's decision on their mission description."""
+    return notifications.mission_decided(decision_id)
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=5, autoretry_for=(OSError,))
+def send_mission_reminder(mission_id: int, by_id: int | None = None) -> int:
+    """Mail the heads of the diploma that a mission description waits for their decision."""
+    return notifications.mission_reminder(mission_id, by_id)

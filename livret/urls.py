@@ -2,12 +2,15 @@ from django.urls import path
 
 from core.workflow import views as link_pages
 from livret.links import EVALUATION, SHEET, VISIT
-from livret.views import evaluations, exports, missions, sheets, visits
+from livret.views import calendar, evaluations, exports, missions, sheets, visits
 
 app_name = "livret"
 
 urlpatterns = [
     path("apprentis/<int:apprentice_pk>/", sheets.booklet, name="booklet"),
+    # Mon agenda: a private calendar address, and its feed (no login: the token is the key)
+    path("agenda/", calendar.my_calendar, name="my_calendar"),
+    path("agenda/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("apprentis/<int:apprentice_pk>/livret.pdf", exports.booklet_pdf, name="booklet_pdf"),
     # Fiches de liaison
     path("fiches/", sheets.sheet_list, name="sheet_list"),
@@ -66,6 +69,7 @@ urlpatterns = [
     path("missions/<int:pk>/valider/", missions.mission_validate, name="mission_validate"),
     path("missions/<int:pk>/renvoyer/", missions.mission_return, name="mission_return"),
     path("missions/<int:pk>/corriger/", missions.mission_correct, name="mission_correct"),
+    path("missions/<int:pk>/relancer/", missions.mission_remind, name="mission_remind"),
     # Grilles d'évaluation
     path(
         "contrats/<int:contract_pk>/evaluations/",

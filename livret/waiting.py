@@ -140,6 +140,7 @@ class Rule:
     escalate_after: int | None = None  # days after which ``escalate_to`` is told
     escalate_to: Callable[[object], list[Person]] = lambda doc: []
     link: LinkKind | None = None  # the emailed link for recipients without an account
+    verb_for: Callable[[object], str] | None = None  # what to do, when it names someone (else ``verb``)
     url: Callable[[object], str] = lambda doc: doc.get_absolute_url()
 
 
@@ -220,6 +221,16 @@ def _on_contract(people):
 
 
 ESCALATE = settings.LIVRET_ESCALATION_DAYS
+
+
+def _remind_verb(mission) -> str:
+    """« Relancer Marie Durand (plus de 7 jours) »: names the heads (prefetched), or says there is none
+    to remind (the page then says how to name one)."""
+    heads = [head.get_full_name() or head.email for head in mission.contract.diploma.heads.all()]
+    if not heads:
+        return _("Aucun responsable de formation à relancer")
+    return _("Relancer %(names)s (plus de 7 jours)") % {"names": ", ".join(heads)}
+
 
 RULES: list[Rule] = [
     Rule(
@@ -364,6 +375,7 @@ RULES: list[Rule] = [
         key="mission.overdue",
         kind=_("Description des missions"),
         verb=_("Relancer le responsable (plus de 7 jours)"),
+        verb_for=lambda doc: _remind_verb(doc),
         roles=frozenset({Role.STAFF}),
         documents=lambda today: _missions(MissionStatus.SUBMITTED)(today).filter(
             submitted_at__lt=_start_of(today - datetime.timedelta(days=MissionDescription.DECISION_DAYS))
@@ -497,7 +509,7 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
                 {
                     "key": rule.key,
                     "kind": rule.kind,
-                    "verb": rule.verb,
+                    "verb": rule.verb_for(doc) if rule.verb_for else rule.verb,
                     "document": doc,
                     "label": label_of(doc),
                     "apprentice": apprentice,

@@ -80,6 +80,8 @@ class Rule:
     audited_get: bool = False
     # The PDF receipt of a used emailed link: a 404 for a link not used yet and for a tampered token.
     receipt: bool = False
+    # A private calendar feed: its owner's token opens it for anyone, any other token is a 404.
+    feed: bool = False
 
 
 def page(*kinds, who=ANY, **options) -> Rule:
@@ -112,6 +114,11 @@ def receipt(*kinds) -> Rule:
     return Rule(kinds=(*kinds, "token"), get=ANY, post=None, anonymous=TOKEN, receipt=True)
 
 
+def calendar_feed() -> Rule:
+    """A person's calendar feed: GET only, no login, the token its only key."""
+    return Rule(kinds=("token",), get=ANY, post=None, anonymous=TOKEN, feed=True)
+
+
 RULES: dict[str, Rule] = {
     # core
     "home": page(),
@@ -142,6 +149,9 @@ RULES: dict[str, Rule] = {
     "tutors:tutor_export": page(),
     # livret: the booklet's documents, on the contracts each role follows
     "livret:booklet": page("apprentice", who=ROLE_USERS),
+    # Mon agenda: every person's own address (created by the POST), and the feed it serves
+    "livret:my_calendar": form(),
+    "livret:calendar_feed": calendar_feed(),
     "livret:booklet_pdf": page(
         "apprentice", who=frozenset({"apprentice", "head_of_diploma", *STAFF}), sampled=True
     ),
@@ -179,6 +189,7 @@ RULES: dict[str, Rule] = {
     "livret:mission_validate": action("mission", who=ROLE_USERS),
     "livret:mission_return": action("mission", who=ROLE_USERS),
     "livret:mission_correct": action("mission", who=ROLE_USERS),
+    "livret:mission_remind": action("mission", who=ROLE_USERS),
     "livret:contract_evaluations": page("contract", who=ROLE_USERS),
     "livret:evaluation_open": action("contract", who=ROLE_USERS),
     "livret:grid_sharing": action("contract", who=ROLE_USERS),

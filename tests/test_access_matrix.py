@@ -20,6 +20,7 @@ from django.shortcuts import resolve_url
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core import feeds
 from tests.access_matrix_support import (
     ALLAUTH_PUBLIC,
     ALLAUTH_TOKEN,
@@ -219,6 +220,8 @@ def check_token_view(name, pattern, rule, dataset) -> list[str]:
     alike and sends nothing for a bad one."""
     problems = []
     resend = rule.get is None
+    if rule.feed:
+        return check_feed(name, pattern, rule, dataset)
     for visitor in VISITORS:
         client = client_for(dataset, visitor)
         for chain in CHAINS if owned(rule) else (None,):
@@ -257,6 +260,39 @@ def check_token_view(name, pattern, rule, dataset) -> list[str]:
                 response, changed = send(client, method, url, data_for(name, dataset, chain), track=True)
                 if response.status_code != 400 or changed:
                     problems.append(f"{method} jeton falsifié ({label}) : {response.status_code} {changed}")
+    return problems
+
+
+def check_feed(name, pattern, rule, dataset) -> list[str]:
+    """A private calendar feed: the owner's token opens it for every visitor, logged in or not; a
+    tampered or revoked one is a 404; a POST is refused (405) and changes nothing."""
+    problems = []
+    genuine = feeds.create(dataset.users["apprentice"])
+    for visitor in VISITORS:
+        client = client_for(dataset, visitor)
+        label = visitor or "anonyme"
+        response, _ = send(
+            client, "GET", url_of(name, pattern, rule, dataset, visitor, None, genuine), {}, track=False
+        )
+        if response.status_code != 200:
+            problems.append(f"GET jeton authentique ({label}) : {response.status_code}")
+        url = url_of(name, pattern, rule, dataset, visitor, None, tampered(genuine))
+        response, _ = send(client, "GET", url, {}, track=False)
+        if response.status_code != 404:
+            problems.append(f"GET jeton falsifié ({label}) : {response.status_code} au lieu de 404")
+        response, changed = send(client, "POST", url, {}, track=True)
+        if response.status_code != 405 or changed:
+            problems.append(f"POST ({label}) : {response.status_code} {changed}")
+    feeds.revoke(dataset.users["apprentice"])
+    response, _ = send(
+        client_for(dataset, None),
+        "GET",
+        url_of(name, pattern, rule, dataset, None, None, genuine),
+        {},
+        track=False,
+    )
+    if response.status_code != 404:
+        problems.append(f"GET jeton révoqué : {response.status_code} au lieu de 404")
     return problems
 
 

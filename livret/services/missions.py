@@ -7,8 +7,9 @@ description never changes; a correction opens a new version and the validated on
 
 Each transition runs in one transaction, locks the description row, checks the source state
 (``Refusal``) then the person's right (``PermissionDenied``), saves with ``update_fields``
-and writes an audit event. No mail is sent per transition: what waits for whom reaches people in the
-daily digest (``livret.waiting``).
+and writes an audit event. A decision is mailed at once to the apprentice and the company tutor; the
+organisation's staff may remind the heads of a description that waits; the rest of what waits for whom
+reaches people in the daily digest (``livret.waiting``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from apprentices.models import Contract
 from core import audit
-from core.models import AcademicYear, Signature
+from core.models import AcademicYear, AuditEvent, Signature
+from core.queue import enqueue
 from core.workflow import Refusal, drafts
 from core.workflow.signatures import sign_document
 from livret import perms
@@ -214,6 +216,7 @@ def _decide(mission: MissionDescription, by, *, outcome: str, comment: str) -> M
         },
         actor=by,
     )
+    enqueue("livret.tasks.send_mission_decision", decision.pk)
     return mission
 
 
@@ -255,6 +258,42 @@ def return_mission(*, mission: MissionDescription, by, comment: str) -> MissionD
             raise ValidationError({"comment": _("Indiquez ce qui doit être repris dans la description.")})
         _check_lengths({"comment": comment})
         return _decide(mission, by, outcome=MissionDecision.Outcome.RETURNED, comment=comment)
+
+
+# Reminding the heads --------------------------------------------------------------------------------
+
+# One reminder at a time: the heads are not mailed again within this delay.
+REMIND_INTERVAL = datetime.timedelta(hours=12)
+
+
+def remind_heads(*, mission: MissionDescription, by) -> list:
+    """Staff remind the heads of the diploma that a submitted description waits for their decision
+    (« Relancer le responsable »): each head is mailed. Returns the heads reminded."""
+    with transaction.atomic():
+        mission = _locked(mission)
+        if not mission.is_current or mission.status != Status.SUBMITTED:
+            raise Refusal(_("Cette description n'attend pas de décision du responsable de formation."))
+        if not perms.can_remind_heads(by, mission):
+            if not perms.is_staff_of(by, mission.contract):
+                raise PermissionDenied(_("Seule l'équipe du CFA relance les responsables de formation."))
+            raise Refusal(_("Cette formation n'a pas de responsable de formation à relancer."))
+        since = timezone.now() - REMIND_INTERVAL
+        last = (
+            AuditEvent.for_object(mission)
+            .filter(action="livret.missiondescription.reminded", created_at__gt=since)
+            .first()
+        )
+        if last is not None:
+            raise Refusal(
+                _("Le responsable a déjà été relancé le %(when)s.")
+                % {"when": timezone.localtime(last.created_at).strftime("%d/%m/%Y à %H:%M")}
+            )
+        heads = list(mission.contract.diploma.heads.all())
+        audit.record(
+            "livret.missiondescription.reminded", mission, {"heads": [head.email for head in heads]}, actor=by
+        )
+        enqueue("livret.tasks.send_mission_reminder", mission.pk, by.pk)
+    return heads
 
 
 def correct(*, mission: MissionDescription, by) -> MissionDescription:

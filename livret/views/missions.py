@@ -4,6 +4,7 @@ forms, and one POST view per transition. Each fetches through ``visible_to``: so
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -130,6 +131,9 @@ def _render_detail(request, mission, *, form=None, conflict=None, status=200):
         "can_edit": can_edit,
         "can_decide": can_decide,
         "can_correct": perms.can_correct_mission(user, mission),
+        "can_remind": perms.can_remind_heads(user, mission),
+        "heads": list(mission.contract.diploma.heads.all()),
+        "is_staff": perms.is_staff_of(user, mission.contract),
         "form": form if can_edit else None,
         "conflict": conflict,
         # Both forms post a "comment": distinct ids keep each label on its own field.
@@ -197,11 +201,25 @@ def mission_save(request, pk):
     return workflow_views.save_draft(request, mission, MissionForm(request.POST), MissionDraftPage())
 
 
+def _next_waiting(request, decided):
+    """Where a head goes after a decision: the next description waiting for them (oldest first), or
+    the list, saying that none waits any more."""
+    following = [m for m in selectors.waiting_missions_for_head(request.user) if m.pk != decided.pk]
+    if following:
+        return following[0].get_absolute_url()
+    messages.info(request, _("Plus aucune description n'attend votre décision."))
+    return reverse("livret:mission_list")
+
+
 def _decision(request, pk, act, success_message):
     mission = _mission_for(request.user, pk)
     comment = request.POST.get("comment", "")
     return workflow_views.transition(
-        request, mission, lambda: act(mission, request.user, comment), success_message
+        request,
+        mission,
+        lambda: act(mission, request.user, comment),
+        success_message,
+        then=lambda decided: _next_waiting(request, decided),
     )
 
 
@@ -212,7 +230,10 @@ def mission_validate(request, pk):
         request,
         pk,
         lambda mission, user, comment: services.validate(mission=mission, by=user, comment=comment),
-        _("Description validée. L'apprenti et son maître d'apprentissage la retrouvent dans le livret."),
+        _(
+            "Description validée : l'apprenti et son maître d'apprentissage en sont avertis par message "
+            "électronique et la retrouvent dans le livret."
+        ),
     )
 
 
@@ -223,8 +244,38 @@ def mission_return(request, pk):
         request,
         pk,
         lambda mission, user, comment: services.return_mission(mission=mission, by=user, comment=comment),
-        _("Description renvoyée avec votre commentaire."),
+        _(
+            "Description renvoyée avec votre commentaire : l'apprenti et son maître d'apprentissage le "
+            "reçoivent par message électronique."
+        ),
     )
+
+
+@login_required
+@require_POST
+def mission_remind(request, pk):
+    """« Relancer le responsable »: the staff mail the heads of the diploma, named in the message."""
+    mission = _mission_for(request.user, pk)
+    return workflow_views.transition(
+        request,
+        mission,
+        lambda: services.remind_heads(mission=mission, by=request.user),
+        _("Relance envoyée."),
+        then=lambda heads: _reminded(request, mission, heads),
+    )
+
+
+def _reminded(request, mission, heads):
+    # The transition's message says it was sent; this one names to whom.
+    messages.info(
+        request,
+        _("%(names)s a reçu la relance par message électronique.") % {"names": names_of(heads)},
+    )
+    return mission
+
+
+def names_of(people) -> str:
+    return ", ".join(person.get_full_name() or person.email for person in people)
 
 
 @login_required

@@ -138,17 +138,17 @@ def load_in_bulk(path) -> None:
             if item.m2m_data:
                 relations.append((item.object, item.m2m_data))
     from quality.models import Perimeter, Poste, ReferentialItem, Requirement
-    from surveys.models import Questionnaire
+    from surveys.models import Question, Questionnaire
 
     with transaction.atomic():
+        # So do the questionnaire templates that the surveys migration loads.
+        Question.objects.all().delete()
+        Questionnaire.objects.all().delete()
         # Rows that migrations create (the charter's referential) come back from the dump too.
         Requirement.objects.filter(item__isnull=False).delete()
         ReferentialItem.objects.all().delete()
         Perimeter.objects.all().delete()
         Poste.objects.all().delete()
-        # So are the survey questionnaire templates (surveys 0002), which a test before this one
-        # reloaded after its flush: the dumped ones replace them.
-        Questionnaire.objects.filter(organisation__isnull=True, campaigns__isnull=True).delete()
         Permission.objects.all().delete()
         ContentType.objects.all().delete()
         ContentType.objects.clear_cache()

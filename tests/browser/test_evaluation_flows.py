@@ -124,7 +124,11 @@ def test_company_tutor_rates_from_the_emailed_link_without_logging_in(browser, s
         # The link signed the grid; it opened no session.
         assert settings.SESSION_COOKIE_NAME not in {cookie["name"] for cookie in context.cookies()}
         page.goto(url)
-        expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien ne peut pas être utilisé")
+        # Used, the link shows the grid read-only and the receipt of what was signed.
+        expect(page.get_by_text("Ce lien a déjà servi")).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Télécharger le reçu de ce que vous avez signé (PDF)")
+        ).to_be_visible()
         assert_no_axe_violations(page)
     finally:
         context.close()

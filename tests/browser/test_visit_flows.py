@@ -195,8 +195,12 @@ def test_company_tutor_acknowledges_the_report_from_the_emailed_link_on_a_phone(
     )
     assert_no_axe_violations(page)
     page.goto(url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien ne peut pas être utilisé")
+    # Used, the link shows the report read-only and the receipt of what was signed.
+    expect(page.get_by_role("heading", level=1)).to_have_text(str(visit.contract.apprentice))
     expect(page.get_by_text("Ce lien a déjà servi")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Télécharger le reçu de ce que vous avez signé (PDF)")
+    ).to_be_visible()
     assert_no_axe_violations(page)
     assert page.js_errors == []
     # The link signed; it opened no session.

@@ -25,9 +25,11 @@ def test_head_validates_with_an_optional_comment(client, world):
 
     response = client.post(reverse("livret:mission_validate", args=[mission.pk]), {"comment": ""})
 
-    assert response["Location"] == mission.get_absolute_url()
+    assert response["Location"] == reverse("livret:mission_list")
     assert messages_of(response) == [
-        "Description validée. L'apprenti et son maître d'apprentissage la retrouvent dans le livret."
+        "Description validée : l'apprenti et son maître d'apprentissage en sont avertis par message "
+        "électronique et la retrouvent dans le livret.",
+        "Plus aucune description n'attend votre décision.",
     ]
     assert fresh(mission).status == MissionStatus.VALIDATED
     assert MissionDecision.objects.get(mission=mission).comment == ""
@@ -39,7 +41,11 @@ def test_head_returns_with_a_comment(client, world):
 
     response = client.post(reverse("livret:mission_return", args=[mission.pk]), {"comment": "Précisez."})
 
-    assert messages_of(response) == ["Description renvoyée avec votre commentaire."]
+    assert messages_of(response) == [
+        "Description renvoyée avec votre commentaire : l'apprenti et son maître d'apprentissage le "
+        "reçoivent par message électronique.",
+        "Plus aucune description n'attend votre décision.",
+    ]
     assert (fresh(mission).status, fresh(mission).return_comment) == (MissionStatus.RETURNED, "Précisez.")
 
 

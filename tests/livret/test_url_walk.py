@@ -51,6 +51,7 @@ VISITORS = (None, "nobody", *ROLES)
 # What each route shows, by the kind of object its first argument names (None: no argument).
 # Pages behind the login, answering a GET:
 PAGES = {
+    "my_calendar": (None,),
     "booklet": ("apprentice",),
     "booklet_pdf": ("apprentice",),
     "sheet_list": (None,),
@@ -72,6 +73,7 @@ PAGES = {
     "evaluation_detail": ("evaluation",),
 }
 # Of those, the pages that also take a POST (a form on the same URL).
+# (my_calendar's POST makes the visitor's own address, nobody's object: see test_calendar_feed.py.)
 PAGES_ALSO_POSTED = {"visit_plan", "visit_log"}
 # Pages from an emailed link (GET and POST), without login: ``<pk>/lien/<token>/``.
 LINK_PAGES = {
@@ -95,6 +97,7 @@ POST_ONLY = {
     "mission_validate": "mission",
     "mission_return": "mission",
     "mission_correct": "mission",
+    "mission_remind": "mission",
     "evaluation_open": "contract",
     "grid_sharing": "contract",
     "evaluation_save": "evaluation",
@@ -112,6 +115,9 @@ RECEIPTS = {
     "visit_link_receipt": "reported_visit",
     "evaluation_link_receipt": "evaluation",
 }
+# A person's calendar feed (GET, no login): a token that is nobody's is a 404 for every visitor
+# (tests/livret/test_calendar_feed.py reads a genuine one).
+FEEDS = {"calendar_feed"}
 # The name of the URL argument that carries each kind of object.
 ARGUMENT = {"apprentice": "apprentice_pk", "contract": "contract_pk"}
 
@@ -171,7 +177,7 @@ def arguments_of(kind: str | None, *, token: bool = False) -> tuple[str, ...]:
 
 def test_every_livret_pattern_is_classified():
     patterns = livret_patterns()
-    classified = [*PAGES, *LINK_PAGES, *POST_ONLY, *RESENDS, *RECEIPTS]
+    classified = [*PAGES, *LINK_PAGES, *POST_ONLY, *RESENDS, *RECEIPTS, *FEEDS]
     assert len(classified) == len(set(classified)), "une route est classée deux fois"
     assert set(patterns) == set(classified), (
         f"non classées : {sorted(set(patterns) - set(classified))} ; "
@@ -183,6 +189,8 @@ def test_every_livret_pattern_is_classified():
     for table, token in ((LINK_PAGES, True), (POST_ONLY, False), (RESENDS, True), (RECEIPTS, True)):
         for name, kind in table.items():
             assert patterns[name] == arguments_of(kind, token=token), f"{name}: {patterns[name]}"
+    for name in FEEDS:
+        assert patterns[name] == ("token",), f"{name}: {patterns[name]}"
     assert PAGES_ALSO_POSTED <= set(PAGES) and set(ONLY_FOR) <= set(PAGES)
     assert {name for name, _kind in REDIRECTS} <= set(PAGES)
 
@@ -307,6 +315,8 @@ def gets_to_walk(documents):
             for chain in CHAINS:
                 token = documents[chain].tokens[name.removesuffix("_resend")] if table is RESENDS else None
                 yield name, kind, chain, url_of(name, documents[chain], kind, token), False
+    for name in FEEDS:
+        yield name, None, None, reverse(f"livret:{name}", kwargs={"token": "pas-un-jeton-de-personne"}), True
     for name, kind in RECEIPTS.items():
         for chain in CHAINS:
             token = documents[chain].tokens[name.removesuffix("_receipt")]
@@ -322,6 +332,8 @@ def expected_get(
         return 405, None  # POST only, and no login: the same for everyone
     if name in RECEIPTS:
         return 404, None  # nothing signed with a link not used yet, nor with a tampered one
+    if name in FEEDS:
+        return 404, None  # a token that is nobody's
     if name in LINK_PAGES:
         # The link is the credential: no login, the same whoever is logged in.
         return (400 if tampered_token else 200), None
@@ -360,7 +372,7 @@ def test_every_livret_route_answers_a_get_with_the_expected_status(client, world
     pages = sum(len(CHAINS) if kind else 1 for kinds in PAGES.values() for kind in kinds)
     assert walked == pages + len(CHAINS) * (
         2 * len(LINK_PAGES) + len(POST_ONLY) + len(RESENDS) + 2 * len(RECEIPTS)
-    )
+    ) + len(FEEDS)
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -433,6 +445,7 @@ def post_data(name: str, docs: Documents) -> dict:
         "mission_validate": {"comment": "Validée."},
         "mission_return": {"comment": "Précisez le projet."},
         "mission_correct": {},
+        "mission_remind": {},
         "evaluation_open": {"period": docs.free_period.pk},
         "grid_sharing": {"shared_on": today, "means": GridSharing.Means.MEETING},
         "evaluation_save": {"comment": "Bonne période.", "action": "submit"},
