@@ -3,6 +3,7 @@
 from django import template
 
 from apprentices.perms import can_list_people
+from core.perms import FOLLOW_UP_ROLES
 from core.perms import is_staff_or_admin as _is_staff_or_admin
 from interop.perms import can_import
 from livret.perms import can_follow_visits
@@ -25,3 +26,10 @@ register.filter("manages_surveys", manages_surveys)
 @register.filter
 def is_staff_or_admin(user) -> bool:
     return _is_staff_or_admin(user)
+
+
+@register.filter
+def sees_directories(user) -> bool:
+    """The lists of employers and tutors, beside the diplomas: for those who follow apprentices of
+    several companies. A company tutor would find there only their own company and themself."""
+    return can_list_people(user) and bool(user.is_superuser or user.roles & FOLLOW_UP_ROLES)

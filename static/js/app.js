@@ -3,10 +3,32 @@
 (function () {
   var menu = document.querySelector(".main-nav__menu");
   if (!menu || !window.matchMedia) return;
-  var wide = window.matchMedia("(min-width: 62rem)");
+  var wide = window.matchMedia("(min-width: 75rem)");  // as in app.css
   function sync() { menu.open = wide.matches; }
   sync();
   wide.addEventListener("change", sync);
+})();
+
+// « Plus » and the account, inside the menu: one open at a time, closed by Escape (focus back on its
+// summary) or by a click elsewhere, as a drop-down is.
+(function () {
+  var groups = document.querySelectorAll(".main-nav__group > details");
+  if (!groups.length) return;
+  function closeAll(except) {
+    groups.forEach(function (group) { if (group !== except) group.open = false; });
+  }
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () { if (group.open) closeAll(group); });
+    group.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && group.open) {
+        group.open = false;
+        group.querySelector("summary").focus();
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".main-nav__group")) closeAll(null);
+  });
 })();
 
 // A list's results region that htmx refreshes (components/list_results.html) is busy while it

@@ -32,6 +32,7 @@ def test_staff_upload_preview_confirm_and_download_the_rejected_rows(phone_page,
 
     log_in(page, server.url, STAFF)
     page.locator(".main-nav__toggle").click()
+    page.locator(".main-nav__more > summary").click()
     page.get_by_role("link", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r"/import/$"))
     assert_no_axe_violations(page)
