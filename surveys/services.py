@@ -159,7 +159,9 @@ def open_campaign(*, campaign: Campaign, by, today: datetime.date | None = None)
     """Open the campaign and invite its population (each person gets their link by mail)."""
     today = today or timezone.localdate()
     campaign = (
-        Campaign.objects.select_for_update().select_related("academic_year", "cohort").get(pk=campaign.pk)
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("academic_year", "cohort")
+        .get(pk=campaign.pk)
     )
     if campaign.status != Campaign.Status.DRAFT:
         raise Refusal(_("Cette campagne est déjà ouverte ou close."))
