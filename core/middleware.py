@@ -49,7 +49,14 @@ class RequireStaffMFAMiddleware:
     (where the TOTP is activated) are open.
     """
 
-    enrolment_prefixes = ("/accounts/", "/static/", "/i18n/")
+    enrolment_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/sw.js",
+        "/manifest.webmanifest",
+        "/hors-ligne/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

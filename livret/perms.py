@@ -106,6 +106,13 @@ def can_log_visit(user, visit) -> bool:
     return visit.status == VisitStatus.PLANNED and can_plan_visit(user, visit.contract)
 
 
+def can_correct_visit(user, visit) -> bool:
+    """A shared report is never edited: a correction, by whoever may log it, becomes its new version."""
+    return visit.status in {VisitStatus.REPORTED, VisitStatus.ACKNOWLEDGED} and can_plan_visit(
+        user, visit.contract
+    )
+
+
 def can_cancel_visit(user, visit) -> bool:
     return visit.status == VisitStatus.PLANNED and can_plan_visit(user, visit.contract)
 

@@ -45,6 +45,13 @@ urlpatterns = [
     path("visites/<int:pk>/compte-rendu.pdf", exports.visit_pdf, name="visit_pdf"),
     path("visites/<int:pk>/annuler/", visits.visit_cancel, name="visit_cancel"),
     path("visites/<int:pk>/deplacer/", visits.visit_move, name="visit_move"),
+    path("visites/<int:pk>/corriger/", visits.visit_correct, name="visit_correct"),
+    path(
+        "visites/<int:pk>/corriger/abandonner/",
+        visits.visit_discard_correction,
+        name="visit_discard_correction",
+    ),
+    path("visites/versions/<int:pk>/", visits.visit_version, name="visit_version"),
     path("visites/<int:pk>/prendre-connaissance/", visits.visit_acknowledge, name="visit_acknowledge"),
     path("visites/<int:pk>/lien/<str:token>/", link_pages.link, {"kind": VISIT.name}, name="visit_link"),
     path(

@@ -123,6 +123,10 @@ RULES: dict[str, Rule] = {
     # core
     "home": page(),
     "health": page(anonymous=PUBLIC),
+    # The installable application (core/offline.py): the same for everyone, GET only.
+    "manifest": Rule(get=ANY, post=None, anonymous=PUBLIC),
+    "service_worker": Rule(get=ANY, post=None, anonymous=PUBLIC),
+    "offline": Rule(get=ANY, post=None, anonymous=PUBLIC),
     "invite": form(who=STAFF),
     "profile": page(),
     "accept_invitation": Rule(kinds=("uidb36", "token"), get=ANY, post=ANY, anonymous=TOKEN),
@@ -177,6 +181,9 @@ RULES: dict[str, Rule] = {
     "livret:visit_cancel": action("planned_visit", who=ROLE_USERS),
     "livret:visit_move": action("planned_visit", who=ROLE_USERS),
     "livret:visit_acknowledge": action("reported_visit", who=ROLE_USERS),
+    "livret:visit_correct": action("reported_visit", who=ROLE_USERS),
+    "livret:visit_discard_correction": action("reported_visit", who=ROLE_USERS),
+    "livret:visit_version": page("visit_version", who=ROLE_USERS),
     "livret:visit_link": link("reported_visit"),
     "livret:visit_link_resend": resend("reported_visit"),
     "livret:visit_link_receipt": receipt("reported_visit"),
@@ -340,7 +347,15 @@ def build_dataset():
         documents[chain_name] = docs
         for kind in ("apprentice", "contract", "diploma", "employer"):
             objects[kind, chain_name] = chain.objects()[kind]
-        for kind in ("sheet", "planned_visit", "reported_visit", "action", "mission", "evaluation"):
+        for kind in (
+            "sheet",
+            "planned_visit",
+            "reported_visit",
+            "visit_version",
+            "action",
+            "mission",
+            "evaluation",
+        ):
             objects[kind, chain_name] = getattr(docs, kind)
         organisation = chain.diploma.organisation
         objects["milestone", chain_name] = MilestoneFactory(diploma=chain.diploma, academic_year=year)

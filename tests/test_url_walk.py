@@ -28,8 +28,9 @@ PK_MODELS = {
     "employer_": "employer",
 }
 CHAINS = ("mine", "other", "foreign")
-# Pages that answer without a login: a valid invitation link, the health check.
-PUBLIC = {"accept_invitation", "health"}
+# Pages that answer without a login: a valid invitation link, the health check, the installable
+# application's files (core/offline.py).
+PUBLIC = {"accept_invitation", "health", "manifest", "service_worker", "offline"}
 
 
 def assert_security_policies(response, url: str) -> None:

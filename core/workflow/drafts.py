@@ -4,7 +4,8 @@ A signed document never changes: a correction opens a new version (``version`` +
 to the signed one, which stays readable; only one version ``is_current``). While a document is a draft,
 its writers' text is saved as they type; every save bumps ``revision``, and a save based on an older
 revision (another tab, another phone, the other writer) is refused with the current text
-(:class:`StaleDraft`) rather than overwriting it silently.
+(:class:`StaleDraft`) rather than overwriting it silently; the very text already saved, sent again from
+an older revision (a replay), changes nothing and is no conflict.
 
 The liaison sheet and the mission description are versioned documents; a model subclasses
 :class:`VersionedDocument`, names its ``DRAFT_FIELDS`` and adds :func:`version_constraints` to its
@@ -89,9 +90,13 @@ def save_draft(document: VersionedDocument, values: dict, revision: int, **also)
     """Write ``values`` on the row-locked ``document`` if ``revision`` is the one it holds, bumping it;
     set ``also`` (who edited, …) with them. A stale revision raises :class:`StaleDraft` with the current
     text. Returns the names of the fields that changed (none: nothing is written)."""
-    if revision != document.revision:
-        raise StaleDraft(current=document.draft_content(), revision=document.revision)
     before = document.draft_content()
+    if revision != document.revision:
+        if {name: values[name] for name in document.DRAFT_FIELDS} == before:
+            # The same text sent again (a copy kept offline and sent once the network came back,
+            # whose answer was lost; another tab): it is already saved, there is nothing to refuse.
+            return []
+        raise StaleDraft(current=before, revision=document.revision)
     changed = [name for name in document.DRAFT_FIELDS if values[name] != before[name]]
     if not changed:
         return []

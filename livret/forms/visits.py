@@ -77,14 +77,41 @@ class MoveForm(Form):
     mode = _mode()
 
 
-class LogForm(Form):
-    """The report. ``open_actions``: the contract's actions still open, offered to be ticked "faite"."""
+PRESENCE_CHOICES = [("oui", _("Oui")), ("non", _("Non"))]
 
-    held_on = _date(_("Date de la rencontre"))
+
+def _presence(label, required_message):
+    """Asked, with no answer ticked beforehand: a report never says by default that someone was absent."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=PRESENCE_CHOICES,
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": required_message,
+            "invalid_choice": _("Répondez par oui ou par non."),
+        },
+    )
+
+
+class LogForm(Form):
+    """The report. ``open_actions``: the contract's actions still open, offered to be ticked "faite";
+    ``correction``: the report is a new version of a shared one (the actions done are not asked again)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    held_on = _date(_("Date de la rencontre"), required_message=_("Indiquez la date de la rencontre."))
     mode = _mode()
-    apprentice_present = forms.BooleanField(label=_("L'apprenti"), required=False)
-    company_tutor_present = forms.BooleanField(label=_("Le maître d'apprentissage"), required=False)
-    legal_representative_present = forms.BooleanField(label=_("Le représentant légal"), required=False)
+    apprentice_present = _presence(
+        _("L'apprenti était-il présent ?"), _("Indiquez si l'apprenti était présent.")
+    )
+    company_tutor_present = _presence(
+        _("Le maître d'apprentissage était-il présent ?"),
+        _("Indiquez si le maître d'apprentissage était présent."),
+    )
+    legal_representative_present = _presence(
+        _("Le représentant légal était-il présent ?"), _("Indiquez si le représentant légal était présent.")
+    )
     other_participants = forms.CharField(
         label=_("Autres participants"),
         help_text=_("Noms et fonctions, par exemple « Mme Roux, responsable RH »."),
@@ -183,10 +210,39 @@ class BaseNewActionFormSet(forms.BaseFormSet):
 NewActionFormSet = forms.formset_factory(
     NewActionForm,
     formset=BaseNewActionFormSet,
-    extra=3,
+    extra=1,
     max_num=MAX_NEW_ACTIONS,
     absolute_max=MAX_NEW_ACTIONS,
     validate_max=True,
+)
+
+
+ACTIONS_PREFIX = "actions"
+
+
+def draft_values(data) -> dict:
+    """The report's draft as the form sends it (``data``: the POST), for ``services.visits.clean_draft``:
+    the draft is kept as typed, complete or not; only its sharing is checked as a report."""
+    values = {name: data.get(name, "") for name in DRAFT_FIELDS}
+    values["close_actions"] = data.getlist("close_actions")
+    try:
+        rows = int(data.get(f"{ACTIONS_PREFIX}-TOTAL_FORMS", 0))
+    except (TypeError, ValueError):
+        rows = 0
+    # Rows past the limit are read, to be refused (not dropped silently) if something is typed in them.
+    values["actions"] = [
+        {key: data.get(f"{ACTIONS_PREFIX}-{index}-{key}", "") for key in ("description", "owner", "due_date")}
+        for index in range(min(max(rows, 0), MAX_NEW_ACTIONS + 5))
+    ]
+    return values
+
+
+DRAFT_FIELDS = (
+    "held_on",
+    "mode",
+    *LogForm.PARTICIPANTS,
+    "other_participants",
+    *VisitReport.REPORT_FIELDS,
 )
 
 

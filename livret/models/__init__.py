@@ -4,7 +4,7 @@ from livret.models.evaluations import Evaluation, GridSharing, Rating
 from livret.models.missions import MissionDecision, MissionDescription
 from livret.models.reminders import Reminder
 from livret.models.sheets import LiaisonSheet, LiaisonSheetQuerySet
-from livret.models.visits import ActionItem, VisitReport
+from livret.models.visits import ActionItem, VisitReport, VisitReportVersion
 
 __all__ = [
     "ActionItem",
@@ -17,4 +17,5 @@ __all__ = [
     "Rating",
     "Reminder",
     "VisitReport",
+    "VisitReportVersion",
 ]

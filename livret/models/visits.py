@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,6 +34,11 @@ class VisitReport(models.Model):
 
     Planned first (``planned``), then logged (``reported``): the report is then frozen and shared with
     the company tutor and the apprentice, who acknowledge it (``acknowledged`` once both have).
+
+    The report is written as a draft first (``draft``, saved as the school tutor types, offline too,
+    with the same ``revision`` check as the liaison sheet's draft), and only its sharing writes the
+    report's fields and signs them. A shared report is corrected by a new version: the correction is
+    a draft again, and sharing it keeps the replaced version readable (:class:`VisitReportVersion`).
     """
 
     class Status(models.TextChoices):
@@ -46,6 +53,7 @@ class VisitReport(models.Model):
         PHONE = "phone", _("Entretien téléphonique")
 
     REPORT_FIELDS = ("integration", "missions_adequacy", "progress", "difficulties")
+    DRAFT_FIELDS = ("draft",)  # the draft's autosave (core.workflow.drafts) writes the draft as a whole
     MAX_TEXT = 5000
 
     contract = models.ForeignKey(
@@ -75,6 +83,13 @@ class VisitReport(models.Model):
     progress = models.TextField(_("progression de l'apprenti"), blank=True)
     difficulties = models.TextField(_("difficultés"), blank=True)
     cancel_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    # The report being written (or its correction), as the form holds it: nothing in it is shared.
+    draft = models.JSONField(_("brouillon du compte rendu"), null=True, blank=True)
+    # Bumped by every save of the draft: a save from a stale copy (another tab, a phone that was
+    # offline) is detected, not lost.
+    revision = models.PositiveIntegerField(default=0)
+    draft_saved_at = models.DateTimeField(_("brouillon enregistré le"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
 
     author = models.ForeignKey(
         User, verbose_name=_("rédigé par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,9 +132,18 @@ class VisitReport(models.Model):
     def date(self):
         return self.held_on or self.planned_date
 
+    @property
+    def is_correcting(self) -> bool:
+        """A correction of the shared report is being written (the shared version stays in force)."""
+        return self.draft is not None and self.status in {self.Status.REPORTED, self.Status.ACKNOWLEDGED}
+
+    def draft_content(self) -> dict:
+        """What the draft's autosave compares and gives back on a conflict."""
+        return {"draft": self.draft}
+
     def report_content(self) -> dict:
         """What an acknowledgement covers: the report exactly as it was shared."""
-        return {
+        content = {
             "document": "compte-rendu-de-visite",
             "visit": self.pk,
             "contract": self.contract_id,
@@ -134,6 +158,66 @@ class VisitReport(models.Model):
             },
             **{name: getattr(self, name) for name in self.REPORT_FIELDS},
         }
+        if self.version > 1:
+            content["version"] = self.version
+        return content
+
+
+class VisitReportVersion(models.Model):
+    """A shared version of a visit report that a correction replaced: kept as it was shared, readable,
+    with who wrote it and when, and its signatures (the report's and the acknowledgements, moved here
+    from the visit when it was replaced). The version in force is the visit report itself."""
+
+    visit = models.ForeignKey(
+        VisitReport, verbose_name=_("visite"), on_delete=models.CASCADE, related_name="past_versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    content = models.JSONField(_("compte rendu partagé"))
+    author = models.ForeignKey(
+        User, verbose_name=_("rédigé par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(_("rédigé par"), max_length=300, blank=True)
+    shared_at = models.DateTimeField(_("partagé le"), null=True, blank=True)
+    replaced_at = models.DateTimeField(_("remplacé le"), default=timezone.now)
+    replaced_by = models.ForeignKey(
+        User,
+        verbose_name=_("corrigé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("version remplacée d'un compte rendu de visite")
+        verbose_name_plural = _("versions remplacées des comptes rendus de visite")
+        ordering = ["visit", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "number"],
+                name="visit_version_once",
+                violation_error_message=_("Cette version du compte rendu existe déjà."),
+            )
+        ]
+
+    def __str__(self):
+        return _("%(visit)s, version %(n)s") % {"visit": self.visit, "n": self.number}
+
+    def as_report(self) -> VisitReport:
+        """The version as a visit report to show (not saved): what it said when it was shared."""
+        content = self.content
+        people = content.get("participants", {})
+        held_on = content.get("held_on")
+        return VisitReport(
+            pk=self.visit_id,
+            held_on=datetime.date.fromisoformat(held_on) if held_on else None,
+            mode=content.get("mode", ""),
+            apprentice_present=people.get("apprentice", False),
+            company_tutor_present=people.get("company_tutor", False),
+            legal_representative_present=people.get("legal_representative", False),
+            other_participants=people.get("others", ""),
+            **{name: content.get(name, "") for name in VisitReport.REPORT_FIELDS},
+        )
 
 
 class ActionItemQuerySet(VisibleQuerySet):

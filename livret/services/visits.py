@@ -1,9 +1,13 @@
 """Visites en entreprise: the visit report's workflow (the charter's windows are in ``livret.windows``).
 
-A visit is planned (``planned``), then logged (``reported``): the report is frozen and signed by whoever
-wrote it, its action items are created (and earlier ones closed), and the company tutor (and each
-legal representative of a minor) gets an emailed link to acknowledge it. When the apprentice and the
-company tutor have both acknowledged it, it is ``acknowledged``. A planned visit may be ``cancelled``.
+A visit is planned (``planned``); its report is written as a draft, saved as the school tutor types
+(:func:`save_report_draft`, with the revision check of ``core.workflow.drafts``), then logged
+(``reported``): the report is frozen and signed by whoever wrote it, its action items are created
+(and earlier ones closed), and the company tutor (and each legal representative of a minor) gets an
+emailed link to acknowledge it. When the apprentice and the company tutor have both acknowledged it,
+it is ``acknowledged``. A planned visit may be ``cancelled``.
+A shared report is corrected by a new version (:func:`correct_visit`, then :func:`share_correction`):
+the replaced version is kept as it was shared, and the readers acknowledge the new one.
 
 Each transition runs in one transaction, locks its row, checks the source state and the person's
 right, saves with ``update_fields``, writes an audit event and queues its mails on commit; a refusal
@@ -16,6 +20,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,17 +30,17 @@ from apprentices.models import Contract
 from core import audit
 from core.models import ActionLink, Signature
 from core.queue import enqueue
-from core.workflow import Refusal, links
+from core.workflow import Refusal, drafts, links
 from core.workflow.signatures import sign_document, signatures_of
 from livret import perms
-from livret.models import ActionItem, VisitReport
+from livret.models import ActionItem, VisitReport, VisitReportVersion
 from livret.readers import Reader, has_acknowledged, link_readers, readers
 from livret.windows import HELD
 
 Status = VisitReport.Status
 
 
-MAX_NEW_ACTIONS = 10
+MAX_NEW_ACTIONS = 30
 MAX_PARTICIPANTS = VisitReport._meta.get_field("other_participants").max_length
 MAX_REASON = VisitReport._meta.get_field("cancel_reason").max_length
 MAX_ACTION = ActionItem._meta.get_field("description").max_length
@@ -100,6 +105,10 @@ class Report:
             errors["held_on"] = _("La rencontre ne peut pas être dans le futur : planifiez-la plutôt.")
         if mode not in VisitReport.Mode.values:
             errors["mode"] = _("Choisissez une modalité de la liste.")
+        # Asked, never assumed: a report shared in a hurry must not say the apprentice was absent.
+        for name, message in _presence_questions().items():
+            if not isinstance(fields.get(name), bool):
+                errors[name] = message
         if not any(texts.values()):
             errors[NON_FIELD_ERRORS] = _(
                 "Remplissez au moins une rubrique du compte rendu (intégration, missions, progression ou "
@@ -130,6 +139,13 @@ class Report:
 
 
 PRESENCE = ("apprentice_present", "company_tutor_present", "legal_representative_present")
+
+
+def _presence_questions() -> dict[str, str]:
+    return {
+        "apprentice_present": _("Indiquez si l'apprenti était présent."),
+        "company_tutor_present": _("Indiquez si le maître d'apprentissage était présent."),
+    }
 
 
 def _clean_new_actions(new_actions, held_on) -> tuple[list[NewAction], list[str]]:
@@ -287,11 +303,102 @@ def move_visit(
 
 
 def check_loggable(visit: VisitReport) -> None:
-    """Only a planned visit gets its report; a shared one never changes, a cancelled one has none."""
+    """A planned visit gets its report, a shared one a correction once it is opened; a cancelled one
+    has none."""
     if visit.status == Status.CANCELLED:
         raise Refusal(_("Cette visite est annulée : elle n'a pas de compte rendu."))
-    if visit.status != Status.PLANNED:
-        raise Refusal(_("Le compte rendu de cette visite est déjà partagé : il ne se modifie plus."))
+    if visit.status != Status.PLANNED and not visit.is_correcting:
+        raise Refusal(
+            _("Le compte rendu de cette visite est déjà partagé : il se corrige par une nouvelle version.")
+        )
+
+
+# The draft ------------------------------------------------------------------------------------------------
+
+DRAFT_TEXTS = (
+    "held_on",
+    "mode",
+    *PRESENCE,
+    "other_participants",
+    *VisitReport.REPORT_FIELDS,
+)
+ACTION_KEYS = ("description", "owner", "due_date")
+
+
+def clean_draft(values: dict) -> dict:
+    """The draft as it is kept: the form's values as typed (strings; the actions done as ids, the new
+    actions as rows), bounded in length and number, or every problem in French (``ValidationError``).
+    Nothing else is checked: a draft may be incomplete."""
+    draft = {name: str(values.get(name) or "").strip() for name in DRAFT_TEXTS}
+    limits = {"other_participants": MAX_PARTICIPANTS, "held_on": 10, "mode": 10, **dict.fromkeys(PRESENCE, 3)}
+    drafts.check_lengths(draft, VisitReport.MAX_TEXT, **limits)
+    close_ids = []
+    for value in values.get("close_actions") or ():
+        try:
+            close_ids.append(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"close_actions": _("Une action à fermer est inconnue.")}) from None
+    rows = []
+    for row in values.get("actions") or ():
+        row = {key: str(row.get(key) or "").strip() for key in ACTION_KEYS}
+        if any(row.values()):
+            rows.append(row)
+    if len(rows) > MAX_NEW_ACTIONS:
+        raise ValidationError(
+            {"new_actions": _("Une visite décide au plus %(n)s actions.") % {"n": MAX_NEW_ACTIONS}}
+        )
+    for row in rows:
+        drafts.check_lengths(row, MAX_ACTION, owner=20, due_date=10)
+    return {**draft, "close_actions": sorted(set(close_ids)), "actions": rows}
+
+
+def may_write_report(user, visit: VisitReport) -> bool:
+    """The report (or its correction) is written by whoever may log it: its school tutor, the staff."""
+    if visit.status == Status.PLANNED:
+        return perms.can_log_visit(user, visit)
+    return visit.is_correcting and perms.can_correct_visit(user, visit)
+
+
+def save_report_draft(*, visit: VisitReport, by, values: dict, revision: int) -> VisitReport:
+    """Save the report's draft as it is typed (or sent again once the network is back). A save based
+    on an older revision is refused with the current draft (:class:`drafts.StaleDraft`); the same
+    draft sent twice is saved once."""
+    draft = clean_draft(values)
+    with transaction.atomic():
+        visit = _locked(visit)
+        check_loggable(visit)
+        if not may_write_report(by, visit):
+            raise PermissionDenied(
+                _("Seuls le tuteur pédagogique de l'apprenti et l'équipe du CFA rédigent ses comptes rendus.")
+            )
+        drafts.save_draft(visit, {"draft": draft}, revision, draft_saved_at=timezone.now())
+    return visit
+
+
+def report_draft(visit: VisitReport) -> dict:
+    """The draft to show in the form: the one saved, else the shared report (a correction starts from
+    it), else what the planning says."""
+    if visit.draft is not None:
+        return visit.draft
+    if visit.status in HELD:
+        return {
+            "held_on": visit.held_on.isoformat() if visit.held_on else "",
+            "mode": visit.mode,
+            **{name: "oui" if getattr(visit, name) else "non" for name in PRESENCE},
+            "other_participants": visit.other_participants,
+            **{name: getattr(visit, name) for name in VisitReport.REPORT_FIELDS},
+            "close_actions": [],
+            "actions": [],
+        }
+    return {
+        "held_on": min(visit.planned_date, timezone.localdate()).isoformat(),
+        "mode": visit.mode,
+        "close_actions": [],
+        "actions": [],
+    }
+
+
+# Sharing -------------------------------------------------------------------------------------------------
 
 
 def log_visit(*, visit: VisitReport, by, report: Report, notify: bool = True) -> VisitReport:
@@ -301,84 +408,191 @@ def log_visit(*, visit: VisitReport, by, report: Report, notify: bool = True) ->
     meeting is held with, and the actions it closes."""
     with transaction.atomic():
         visit = _locked(visit)
-        contract = visit.contract
-        check_loggable(visit)
+        if visit.status != Status.PLANNED:
+            check_loggable(visit)
+            raise Refusal(
+                _(
+                    "Le compte rendu de cette visite est déjà partagé : "
+                    "il se corrige par une nouvelle version."
+                )
+            )
         if not perms.can_log_visit(by, visit):
             raise PermissionDenied(
                 _("Seuls le tuteur pédagogique de l'apprenti et l'équipe du CFA rédigent ses comptes rendus.")
             )
-        errors = _contract_errors(contract, visit, report)
-        to_close = list(
-            ActionItem.objects.select_for_update()
-            .filter(pk__in=report.close_action_ids, contract=contract, done_on__isnull=True)
-            .exclude(opened_in=visit)
-        )
-        if len(to_close) != len(report.close_action_ids):
-            errors["close_actions"] = _(
-                "Une action à fermer n'appartient pas à ce contrat ou est déjà close : rechargez la page."
-            )
-        if errors:
-            raise ValidationError(errors)
-
-        minor = contract.apprentice.is_minor
-        visit.held_on = report.held_on
-        visit.mode = report.mode
-        visit.apprentice_present = report.apprentice_present
-        visit.company_tutor_present = report.company_tutor_present
-        visit.legal_representative_present = report.legal_representative_present and minor
-        visit.other_participants = report.other_participants
-        for name, value in report.texts.items():
-            setattr(visit, name, value)
-        visit.status = Status.REPORTED
-        visit.author = by
-        visit.reported_at = timezone.now()
-        visit.save(
-            update_fields=[
-                *PRESENCE,
-                "held_on",
-                "mode",
-                "other_participants",
-                *VisitReport.REPORT_FIELDS,
-                "status",
-                "author",
-                "reported_at",
-                "updated_at",
-            ]
-        )
-        sign_document(
-            visit,
-            visit.report_content(),
-            act=Signature.Act.REPORT,
-            signer=by,
-            name=_signer_name(by),
-            email=by.email,
-            via=Signature.Via.SESSION,
-        )
-        created = ActionItem.objects.bulk_create(
-            ActionItem(
-                contract=contract,
-                opened_in=visit,
-                description=action.description,
-                owner=action.owner,
-                due_date=action.due_date,
-            )
-            for action in report.new_actions
-        )
-        ActionItem.objects.filter(pk__in=[a.pk for a in to_close]).update(
-            done_on=report.held_on, closed_in=visit, closed_by=by
-        )
+        created, closed = _write_report(visit, by, report)
         audit.record(
             "livret.visitreport.reported",
             visit,
             {
                 "held_on": report.held_on.isoformat(),
                 "actions_opened": [a.pk for a in created],
-                "actions_closed": sorted(a.pk for a in to_close),
+                "actions_closed": closed,
             },
             actor=by,
         )
         if notify:
             enqueue("livret.tasks.send_visit_acknowledge_requests", visit.pk)
+    return visit
+
+
+def share_correction(*, visit: VisitReport, by, report: Report, notify: bool = True) -> VisitReport:
+    """Share the correction of a shared report as its new version: the replaced version is kept as it
+    was shared (who wrote it, when, its signatures), the new one is signed, and the readers are asked
+    to acknowledge it (an acknowledgement covers one version)."""
+    with transaction.atomic():
+        visit = _locked(visit)
+        if not visit.is_correcting:
+            if visit.status in HELD:
+                raise Refusal(_("Aucune correction de ce compte rendu n'est en cours."))
+            check_loggable(visit)
+        if not perms.can_correct_visit(by, visit):
+            raise PermissionDenied(
+                _("Seuls son tuteur pédagogique et l'équipe du CFA corrigent un compte rendu.")
+            )
+        replaced = VisitReportVersion.objects.create(
+            visit=visit,
+            number=visit.version,
+            content=visit.report_content(),
+            author=visit.author,
+            author_name=_signer_name(visit.author) if visit.author else "",
+            shared_at=visit.reported_at,
+            replaced_by=by,
+        )
+        # The replaced version takes its signatures with it (its report, its acknowledgements): they
+        # stay readable there, and the new version is signed and acknowledged afresh.
+        Signature.objects.for_document(visit).update(
+            document_type=ContentType.objects.get_for_model(VisitReportVersion), document_id=replaced.pk
+        )
+        visit.version += 1
+        visit.acknowledged_at = None
+        created, closed = _write_report(visit, by, report, also=["version", "acknowledged_at"])
+        audit.record(
+            "livret.visitreport.corrected",
+            visit,
+            {
+                "version": visit.version,
+                "replaced": replaced.pk,
+                "held_on": report.held_on.isoformat(),
+                "actions_opened": [a.pk for a in created],
+                "actions_closed": closed,
+            },
+            actor=by,
+        )
+        if notify:
+            enqueue("livret.tasks.send_visit_acknowledge_requests", visit.pk)
+    return visit
+
+
+def _write_report(visit: VisitReport, by, report: Report, also=()) -> tuple[list[ActionItem], list[int]]:
+    """Write ``report`` on the locked ``visit`` as its shared version, sign it, close the actions it
+    ticks and open its new ones; the draft is done with."""
+    contract = visit.contract
+    errors = _contract_errors(contract, visit, report)
+    to_close = list(
+        ActionItem.objects.select_for_update()
+        .filter(pk__in=report.close_action_ids, contract=contract, done_on__isnull=True)
+        .exclude(opened_in=visit)
+    )
+    if len(to_close) != len(report.close_action_ids):
+        errors["close_actions"] = _(
+            "Une action à fermer n'appartient pas à ce contrat ou est déjà close : rechargez la page."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    minor = contract.apprentice.is_minor
+    visit.held_on = report.held_on
+    visit.mode = report.mode
+    visit.apprentice_present = report.apprentice_present
+    visit.company_tutor_present = report.company_tutor_present
+    visit.legal_representative_present = report.legal_representative_present and minor
+    visit.other_participants = report.other_participants
+    for name, value in report.texts.items():
+        setattr(visit, name, value)
+    visit.status = Status.REPORTED
+    visit.author = by
+    visit.reported_at = timezone.now()
+    visit.draft = None
+    visit.save(
+        update_fields=[
+            *PRESENCE,
+            "held_on",
+            "mode",
+            "other_participants",
+            *VisitReport.REPORT_FIELDS,
+            "status",
+            "author",
+            "reported_at",
+            "draft",
+            *also,
+            "updated_at",
+        ]
+    )
+    sign_document(
+        visit,
+        visit.report_content(),
+        act=Signature.Act.REPORT,
+        signer=by,
+        name=_signer_name(by),
+        email=by.email,
+        via=Signature.Via.SESSION,
+    )
+    created = ActionItem.objects.bulk_create(
+        ActionItem(
+            contract=contract,
+            opened_in=visit,
+            description=action.description,
+            owner=action.owner,
+            due_date=action.due_date,
+        )
+        for action in report.new_actions
+    )
+    ActionItem.objects.filter(pk__in=[a.pk for a in to_close]).update(
+        done_on=report.held_on, closed_in=visit, closed_by=by
+    )
+    return created, sorted(a.pk for a in to_close)
+
+
+# Correction ----------------------------------------------------------------------------------------------
+
+
+def correct_visit(*, visit: VisitReport, by) -> VisitReport:
+    """Open the correction of a shared report: a draft that starts from the version in force, which
+    stays in force, unchanged, until the correction is shared. Opening it twice opens it once."""
+    with transaction.atomic():
+        visit = _locked(visit)
+        if visit.status not in HELD:
+            check_loggable(visit)
+            raise Refusal(_("Seul un compte rendu partagé se corrige par une nouvelle version."))
+        if not perms.can_correct_visit(by, visit):
+            raise PermissionDenied(
+                _("Seuls son tuteur pédagogique et l'équipe du CFA corrigent un compte rendu.")
+            )
+        if visit.is_correcting:
+            return visit
+        visit.draft = report_draft(visit)
+        visit.revision += 1
+        visit.draft_saved_at = timezone.now()
+        visit.save(update_fields=["draft", "revision", "draft_saved_at", "updated_at"])
+        audit.record("livret.visitreport.correction_opened", visit, {"version": visit.version + 1}, actor=by)
+    return visit
+
+
+def discard_correction(*, visit: VisitReport, by) -> VisitReport:
+    """Drop a correction not yet shared: the version in force stays as it is."""
+    with transaction.atomic():
+        visit = _locked(visit)
+        if not visit.is_correcting:
+            raise Refusal(_("Aucune correction de ce compte rendu n'est en cours."))
+        if not perms.can_correct_visit(by, visit):
+            raise PermissionDenied(
+                _("Seuls son tuteur pédagogique et l'équipe du CFA corrigent un compte rendu.")
+            )
+        visit.draft = None
+        visit.revision += 1
+        visit.save(update_fields=["draft", "revision", "updated_at"])
+        audit.record("livret.visitreport.correction_discarded", visit, {}, actor=by)
     return visit
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Apprentice
 from core.audit import AuditEvent
 from core.csvexport import export_response
+from core.offline import OFFLINE_HEADER
 from core.queue import waiting_for_broker
 from core.viewutils import filtered_page, render_list
 from core.workflow import REFUSALS, refuse
@@ -114,7 +115,11 @@ def _detail(request, sheet, *, bound=None, status=200):
     for name, form in (bound or {}).items():
         if context[name] is not None:
             context[name] = form
-    return render(request, "livret/sheet_detail.html", context, status=status)
+    response = render(request, "livret/sheet_detail.html", context, status=status)
+    if context["fill_form"] is not None:
+        # The apprentice's draft opens again without network (core.offline).
+        response[OFFLINE_HEADER] = "1"
+    return response
 
 
 class SheetDraftPage(workflow_views.DraftPage):

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,18 +15,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.csvexport import export_response
+from core.offline import OFFLINE_HEADER
 from core.submissions import submitted_once
 from core.viewutils import PAGE_SIZE, filtered_page, render_list, search
-from core.workflow import Refusal, refuse
+from core.workflow import Refusal, message_of, refuse
 from core.workflow import views as workflow_views
+from core.workflow.drafts import StaleDraft
 from core.workflow.signatures import signatures_of
 from core.workflow.views import cleaned
 from livret import perms, selectors
-from livret.forms.visits import CancelForm, CloseActionForm, LogForm, MoveForm, NewActionFormSet, PlanForm
+from livret.forms.visits import (
+    ACTIONS_PREFIX,
+    CancelForm,
+    CloseActionForm,
+    LogForm,
+    MoveForm,
+    NewActionFormSet,
+    PlanForm,
+    draft_values,
+)
 from livret.links import CONTRACT_PEOPLE
-from livret.models import ActionItem, VisitReport
+from livret.models import ActionItem, VisitReport, VisitReportVersion
 from livret.readers import has_acknowledged, readers
 from livret.services import visits as services
+from livret.services.visits import MAX_NEW_ACTIONS
 from livret.windows import HELD, summarize, visit_windows
 
 
@@ -210,6 +222,8 @@ def visit_detail(request, pk):
         "carried": [a for a in actions if a.opened_in_id != visit.pk and a.done_on is None],
         "reading": [{"reader": reader, "done": has_acknowledged(reader, signatures)} for reader in people],
         "can_log": perms.can_log_visit(user, visit),
+        "can_correct": perms.can_correct_visit(user, visit),
+        "versions": list(visit.past_versions.select_related("author")) if held else [],
         "can_export_pdf": perms.can_export_visit(user, visit),
         "can_acknowledge": held and perms.may_acknowledge(user, visit, signatures),
         "cancel_form": CancelForm() if can_cancel else None,
@@ -219,9 +233,19 @@ def visit_detail(request, pk):
     return render(request, "livret/visits/visit_detail.html", context)
 
 
+def _draft_errors_json(error: ValidationError) -> dict:
+    return {
+        name: [{"message": message} for message in messages_]
+        for name, messages_ in error.message_dict.items()
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_log(request, pk):
+    """The report of a visit, or the correction of a shared one: a draft saved as it is typed (in JSON
+    to the page's script, offline copies included), or by its buttons: save the draft, add an action
+    row, share the report (which signs it)."""
     visit = _visit_for(request.user, pk)
     contract = visit.contract
     if not perms.can_plan_visit(request.user, contract):
@@ -229,19 +253,32 @@ def visit_log(request, pk):
     try:
         services.check_loggable(visit)
     except Refusal as error:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": error.message}, status=403)
         messages.info(request, error.message)
         return redirect(visit)
-    open_actions = selectors.open_actions(contract, exclude_visit=visit)
+    correction = visit.is_correcting
+    action = request.POST.get("action", "share")
+    if request.method == "POST" and action in {"save", "add_action"}:
+        return _save_draft(request, visit, action)
+    open_actions = [] if correction else selectors.open_actions(contract, exclude_visit=visit)
     minor = contract.apprentice.is_minor
+    draft = services.report_draft(visit)
     data = request.POST if request.method == "POST" else None
     form = LogForm(
         data,
         open_actions=open_actions,
         minor=minor,
-        initial={"held_on": min(visit.planned_date, timezone.localdate()), "mode": visit.mode},
+        initial={
+            **{name: value for name, value in draft.items() if name != "actions"},
+            "revision": visit.revision,
+        },
     )
-    formset = NewActionFormSet(data, prefix="actions")
+    rows = draft.get("actions", [])
+    formset = NewActionFormSet(data, prefix=ACTIONS_PREFIX, initial=rows or None)
+    formset.extra = max(1, min(_rows_asked(request) - len(rows), MAX_NEW_ACTIONS - len(rows)))
     action_errors = []
+    conflict = False
     if (
         request.method == "POST"
         and form.is_valid()
@@ -250,23 +287,44 @@ def visit_log(request, pk):
     ):
         try:
             report = services.Report.clean(**form.report_values(formset.actions()))
-            visit = services.log_visit(visit=visit, by=request.user, report=report)
+            # The text is saved first: a report refused by the contract's rules is not lost.
+            visit = services.save_report_draft(
+                visit=visit,
+                by=request.user,
+                values=draft_values(request.POST),
+                revision=form.cleaned_data["revision"],
+            )
+            share = services.share_correction if correction else services.log_visit
+            visit = share(visit=visit, by=request.user, report=report)
+        except StaleDraft:
+            conflict = True
         except ValidationError as error:
             action_errors = _form_errors(form, error, fields_elsewhere=("new_actions",))
         except (Refusal, PermissionDenied) as error:
             refuse(request, error)
             return redirect(visit)
         else:
-            messages.success(
-                request,
-                _(
+            if correction:
+                message = _(
+                    "Compte rendu corrigé (version %(n)s) : l'apprenti et le maître d'apprentissage sont "
+                    "invités à prendre connaissance de la nouvelle version."
+                ) % {"n": visit.version}
+            else:
+                message = _(
                     "Compte rendu partagé : l'apprenti et le maître d'apprentissage sont invités à en "
                     "prendre connaissance."
-                ),
-            )
+                )
+            messages.success(request, message)
             return redirect(visit)
-    ticked = set(form["close_actions"].value() or []) if form.is_bound else set()
-    return render(
+    if form.is_bound and not conflict and "revision" not in form.errors:
+        # The draft saved before a refusal moved the revision on: the page's next save is based on it.
+        form.data = form.data.copy()
+        form.data["revision"] = str(visit.revision)
+    if form.is_bound:
+        ticked = {str(value) for value in form.data.getlist("close_actions")}
+    else:
+        ticked = {str(value) for value in draft.get("close_actions", [])}
+    response = render(
         request,
         "livret/visits/visit_log.html",
         {
@@ -275,9 +333,125 @@ def visit_log(request, pk):
             "form": form,
             "formset": formset,
             "action_errors": action_errors,
+            "conflict": conflict,
+            "correction": correction,
             "today": timezone.localdate(),
             "close_choices": [{"action": a, "checked": str(a.pk) in ticked} for a in open_actions],
             "minor": minor,
+            "max_actions": MAX_NEW_ACTIONS,
+        },
+    )
+    response[OFFLINE_HEADER] = "1"
+    return response
+
+
+def _rows_asked(request) -> int:
+    try:
+        return int(request.GET.get("lignes", 0))
+    except ValueError:
+        return 0
+
+
+def _save_draft(request, visit, action):
+    """Save the draft as it is: in JSON for the page's autosave (409 with the current draft on a stale
+    copy, 400 with the problems), or from a button, back to the form (with one more action row)."""
+    wants_json = request.headers.get("Accept") == "application/json"
+    url = reverse("livret:visit_log", args=[visit.pk])
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        if wants_json:
+            return JsonResponse({"errors": {"revision": [{"message": _("Rechargez la page.")}]}}, status=400)
+        messages.error(request, _("Le formulaire est incomplet : rechargez la page."))
+        return redirect(url)
+    values = draft_values(request.POST)
+    try:
+        visit = services.save_report_draft(visit=visit, by=request.user, values=values, revision=revision)
+    except StaleDraft as stale:
+        if wants_json:
+            return JsonResponse(
+                {"conflict": True, "current": stale.current, "revision": stale.revision}, status=409
+            )
+        messages.error(
+            request,
+            _(
+                "Le compte rendu a été modifié ailleurs (autre onglet ou autre appareil) : votre texte "
+                "n'a pas été enregistré. Le voici, pour le recopier : %(text)s"
+            )
+            % {"text": " / ".join(v for v in (values.get(n, "") for n in VisitReport.REPORT_FIELDS) if v)},
+        )
+        return redirect(url)
+    except ValidationError as error:
+        if wants_json:
+            return JsonResponse({"errors": _draft_errors_json(error)}, status=400)
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect(url)
+    except (Refusal, PermissionDenied) as error:
+        if wants_json:
+            return JsonResponse({"error": message_of(error)}, status=403)
+        refuse(request, error)
+        return redirect(visit)
+    if wants_json:
+        return JsonResponse(
+            {"revision": visit.revision, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
+        )
+    if action == "add_action":
+        rows = len(visit.draft.get("actions", [])) + 1
+        return redirect(f"{url}?lignes={rows}#action-{rows}")
+    messages.success(request, _("Brouillon enregistré."))
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def visit_correct(request, pk):
+    """Open the correction of a shared report: its draft starts from the version in force."""
+    visit = _visit_for(request.user, pk)
+    return workflow_views.transition(
+        request,
+        visit,
+        lambda: services.correct_visit(visit=visit, by=request.user),
+        _(
+            "Correction ouverte : la version en vigueur reste partagée jusqu'à ce que vous partagiez "
+            "la nouvelle."
+        ),
+        then=reverse("livret:visit_log", args=[visit.pk]),
+    )
+
+
+@login_required
+@require_POST
+def visit_discard_correction(request, pk):
+    visit = _visit_for(request.user, pk)
+    return workflow_views.transition(
+        request,
+        visit,
+        lambda: services.discard_correction(visit=visit, by=request.user),
+        _("Correction abandonnée : la version en vigueur est inchangée."),
+    )
+
+
+@login_required
+def visit_version(request, pk):
+    """A replaced version of a report, as it was shared: for whoever sees the visit."""
+    version = get_object_or_404(
+        VisitReportVersion.objects.filter(
+            visit__in=VisitReport.objects.visible_to(request.user)
+        ).select_related(*(f"visit__{name}" for name in CONTRACT_PEOPLE)),
+        pk=pk,
+    )
+    visit = version.visit
+    return render(
+        request,
+        "livret/visits/visit_version.html",
+        {
+            "visit": visit,
+            "contract": visit.contract,
+            "version": version,
+            "shared": version.as_report(),
+            "signatures": list(signatures_of(version)),
         },
     )
 

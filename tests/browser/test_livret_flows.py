@@ -94,7 +94,7 @@ def test_apprentice_fills_and_transmits_their_sheet_on_a_phone(phone_page, serve
 
     for name, text in TEXT.items():
         page.locator(f'textarea[name="{name}"]').fill(text)
-    expect(page.locator("[data-autosave-status]")).to_contain_text("Enregistré", timeout=10_000)
+    expect(page.locator("[data-draft-status]")).to_contain_text("Enregistré", timeout=10_000)
     shoot(page, "apprentice-sheet")
     # What comes back after a reload is what the server kept, not this browser's copy.
     page.evaluate("localStorage.clear()")
@@ -172,7 +172,7 @@ def test_a_copy_left_on_the_phone_never_overwrites_newer_text_saved_elsewhere(
     log_in(page, server.url, APPRENTICE)
     page.goto(server.url + sheet.get_absolute_url())
     page.locator('textarea[name="activities"]').fill(TEXT["activities"])
-    expect(page.locator("[data-autosave-status]")).to_contain_text("Enregistré", timeout=10_000)
+    expect(page.locator("[data-draft-status]")).to_contain_text("Enregistré", timeout=10_000)
     page.get_by_role("button", name="Transmettre à mon maître d'apprentissage").click()
     expect(page.locator(".badge--sheet-submitted")).to_be_visible()
     # Returned, then completed on a computer.
@@ -183,9 +183,9 @@ def test_a_copy_left_on_the_phone_never_overwrites_newer_text_saved_elsewhere(
     services.save_draft(sheet=sheet, by=apprentice, values=newer, revision=sheet.revision)
 
     page.goto(server.url + sheet.get_absolute_url())
-    expect(page.locator("[data-autosave-status]")).to_contain_text(
-        re.compile("Enregistré à|Non enregistré"), timeout=10_000
-    )
+    # The phone's copy went with the transmission: the newer text is shown, and nothing is sent over it.
+    expect(page.locator('textarea[name="activities"]')).to_have_value(newer["activities"])
+    expect(page.locator("form[data-draft]")).to_have_attribute("data-draft-state", "saved")
 
     sheet.refresh_from_db()
     assert sheet.activities == newer["activities"]

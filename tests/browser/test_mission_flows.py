@@ -89,7 +89,7 @@ def test_apprentice_completes_the_description_started_by_the_tutor_and_submits_i
 
     progression = "Autonome sur l'analyse des temps de cycle au second semestre."
     page.get_by_label("Progression attendue").fill(progression)
-    expect(page.locator("[data-autosave-status]")).to_contain_text("Enregistré", timeout=10_000)
+    expect(page.locator("[data-draft-status]")).to_contain_text("Enregistré", timeout=10_000)
     page.evaluate("localStorage.clear()")
     page.reload()
     expect(page.get_by_label("Progression attendue")).to_have_value(progression)

@@ -101,12 +101,16 @@ def test_school_tutor_logs_a_visit_with_two_actions_and_finds_them_for_the_next_
     assert_no_axe_violations(page)
     shoot(page, "visit-log")
 
-    page.get_by_label("L'apprenti", exact=True).check()
-    page.get_by_label("Le maître d'apprentissage", exact=True).check()
+    page.locator("fieldset", has_text="L'apprenti était-il présent ?").get_by_label("Oui").check()
+    page.locator("fieldset", has_text="Le maître d'apprentissage était-il présent ?").get_by_label(
+        "Oui"
+    ).check()
     page.get_by_label("Intégration dans l'entreprise").fill("Bien intégré à l'équipe méthodes.")
     page.get_by_label("Progression de l'apprenti").fill("Autonome sur le suivi des indicateurs.")
     today = timezone.localdate()
     for index, (description, owner, days) in enumerate(ACTIONS):
+        if index:
+            page.get_by_role("button", name="Ajouter une action").click()
         row = page.locator("fieldset.action-row").nth(index)
         row.get_by_label("Action", exact=True).fill(description)
         row.get_by_label("Responsable").select_option(owner)

@@ -29,6 +29,7 @@ from livret.models import (
     MissionDescription,
     Rating,
     VisitReport,
+    VisitReportVersion,
 )
 from tests.conftest import ORGANISATION_WIDE, ROLES
 from tests.core.factories import UserFactory
@@ -66,6 +67,7 @@ PAGES = {
     "visit_log": ("planned_visit", "reported_visit"),
     # A planned visit has no report yet: its PDF is a 404 (tests/livret/test_pdf.py).
     "visit_pdf": ("reported_visit",),
+    "visit_version": ("visit_version",),
     "mission_list": (None,),
     "mission_export": (None,),
     "mission_detail": ("mission",),
@@ -91,6 +93,8 @@ POST_ONLY = {
     "visit_cancel": "planned_visit",
     "visit_move": "planned_visit",
     "visit_acknowledge": "reported_visit",
+    "visit_correct": "reported_visit",
+    "visit_discard_correction": "reported_visit",
     "action_close": "action",
     "mission_create": "contract",
     "mission_save": "mission",
@@ -142,6 +146,7 @@ REDIRECTS = {("visit_log", "reported_visit"): "livret:visit_detail"}
 TRACKED = (
     LiaisonSheet,
     VisitReport,
+    VisitReportVersion,
     ActionItem,
     MissionDescription,
     MissionDecision,
@@ -207,6 +212,7 @@ class Documents:
     sheet: LiaisonSheet
     planned_visit: VisitReport
     reported_visit: VisitReport
+    visit_version: VisitReportVersion  # a version of the reported visit that a correction replaced
     action: ActionItem
     mission: MissionDescription
     evaluation: Evaluation
@@ -235,6 +241,9 @@ def documents_of(chain) -> Documents:
         sheet=sheet,
         planned_visit=planned,
         reported_visit=reported,
+        visit_version=VisitReportVersion.objects.create(
+            visit=reported, number=1, content=reported.report_content(), author_name="Ancienne autrice"
+        ),
         action=ActionItemFactory(opened_in=reported),
         mission=MissionDescriptionFactory(contract=contract),
         evaluation=evaluation,
@@ -421,8 +430,9 @@ def post_data(name: str, docs: Documents) -> dict:
         "visit_log": {
             "held_on": today,
             "mode": VisitReport.Mode.ON_SITE,
-            "apprentice_present": "on",
-            "company_tutor_present": "on",
+            "revision": docs.planned_visit.revision,
+            "apprentice_present": "oui",
+            "company_tutor_present": "oui",
             **VISIT_TEXT,
             "actions-TOTAL_FORMS": "0",
             "actions-INITIAL_FORMS": "0",
@@ -439,6 +449,8 @@ def post_data(name: str, docs: Documents) -> dict:
             "mode": VisitReport.Mode.VIDEO,
         },
         "visit_acknowledge": {},
+        "visit_correct": {},
+        "visit_discard_correction": {},
         "action_close": {"done_on": today},
         "mission_create": {},
         "mission_save": {**MISSION_TEXT, "revision": docs.mission.revision, "action": "submit"},

@@ -132,9 +132,9 @@ INVALID_LOGS = [
         "Action 1 : l'échéance ne peut précéder la rencontre.",
     ),
     (
-        {"new_actions": [{"description": "A", "owner": "cfa", "due_date": "in_a_month"}] * 11},
+        {"new_actions": [{"description": "A", "owner": "cfa", "due_date": "in_a_month"}] * 31},
         "new_actions",
-        "Une visite décide au plus 10 actions.",
+        "Une visite décide au plus 30 actions.",
     ),
     ({"close_action_ids": ["abc"]}, "close_actions", "Une action à fermer est inconnue."),
     ({"close_action_ids": "foreign"}, "close_actions", "Une action à fermer n'appartient pas à ce contrat"),

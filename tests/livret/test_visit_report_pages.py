@@ -23,14 +23,15 @@ def log_data(**overrides):
     data = {
         "held_on": TODAY().isoformat(),
         "mode": "on_site",
-        "apprentice_present": "on",
-        "company_tutor_present": "on",
+        "revision": "0",
+        "apprentice_present": "oui",
+        "company_tutor_present": "oui",
         "other_participants": "",
         **REPORT,
         "actions-TOTAL_FORMS": "3",
         "actions-INITIAL_FORMS": "0",
         "actions-MIN_NUM_FORMS": "0",
-        "actions-MAX_NUM_FORMS": "10",
+        "actions-MAX_NUM_FORMS": "30",
     }
     for index in range(3):
         data.update(
@@ -94,7 +95,7 @@ def test_log_form_of_a_visit_already_reported_goes_back_to_the_visit(client, wor
 
     assert response["Location"] == visit.get_absolute_url()
     assert messages_of(response) == [
-        "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus."
+        "Le compte rendu de cette visite est déjà partagé : il se corrige par une nouvelle version."
     ]
 
 
@@ -161,7 +162,7 @@ BAD_LOGS = [
         "Sélectionnez un choix valide.",
     ),
     ({"close_actions": ["999999"]}, "Une action cochée n'est plus ouverte : rechargez la page."),
-    ({"actions-TOTAL_FORMS": "50"}, "Veuillez soumettre au plus 10 formulaires."),
+    ({"actions-TOTAL_FORMS": "50"}, "Veuillez soumettre au plus 30 formulaires."),
     (
         {"actions-TOTAL_FORMS": "abc"},
         "Des données du formulaire ManagementForm sont manquantes ou ont été manipulées.",

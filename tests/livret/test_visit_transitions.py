@@ -98,11 +98,11 @@ WRONG_STATE = {
     (
         "log",
         VisitStatus.REPORTED,
-    ): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    ): "Le compte rendu de cette visite est déjà partagé : il se corrige par une nouvelle version.",
     (
         "log",
         VisitStatus.ACKNOWLEDGED,
-    ): "Le compte rendu de cette visite est déjà partagé : il ne se modifie plus.",
+    ): "Le compte rendu de cette visite est déjà partagé : il se corrige par une nouvelle version.",
     ("log", VisitStatus.CANCELLED): "Cette visite est annulée : elle n'a pas de compte rendu.",
     ("cancel", VisitStatus.REPORTED): "Seule une visite planifiée peut être annulée.",
     ("cancel", VisitStatus.ACKNOWLEDGED): "Seule une visite planifiée peut être annulée.",
