@@ -117,7 +117,7 @@ def test_autosave_of_too_long_a_text_is_refused_with_a_message(client, world, dr
     assert snapshot(draft) == before
 
 
-def test_form_save_of_too_long_a_text_redirects_with_a_message_and_saves_nothing(client, world, draft):
+def test_form_save_of_too_long_a_text_shows_the_error_at_its_field_and_saves_nothing(client, world, draft):
     before = snapshot(draft)
     client.force_login(world.users["apprentice"])
 
@@ -125,8 +125,12 @@ def test_form_save_of_too_long_a_text_redirects_with_a_message_and_saves_nothing
         save_url(draft), {**NEW_TEXT, "activities": TOO_LONG, "revision": 1, "action": "save"}
     )
 
-    assert response["Location"] == draft.get_absolute_url()
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Ce texte dépasse 5000 caractères."]
+    # the page again, its error summary first, leading to the field (issue 15, point 1)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_activities"' in page
+    assert "Ce texte dépasse 5000 caractères." in page
+    assert TOO_LONG[:100] in page  # the text typed is given back, not lost
     assert snapshot(draft) == before
 
 
