@@ -14,12 +14,13 @@ import datetime
 import random
 from collections import Counter
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from apprentices.models import Diploma
 from core.models import AcademicYear, Organisation, User
 from demo.diplomas import BTS, ING
-from surveys import services
+from surveys import questionnaires, services
 from surveys.models import (
     INSERTION_KINDS,
     INSERTION_MONTHS,
@@ -215,4 +216,7 @@ class SurveySeeder:
 
 
 def seed_surveys(*, today: datetime.date) -> dict:
+    # The national templates come with a migration; a database emptied since (a test's flush) has lost
+    # them, and loading them again is a no-op where they are.
+    questionnaires.load(django_apps)
     return SurveySeeder(today).run()

@@ -105,7 +105,10 @@ def test_link_validation_with_a_competence_left_out_writes_nothing(client, world
     response = client.post(link_url(evaluation, token), form_data(competences, action="submit", skip=2))
 
     assert response.status_code == 400
-    assert text_of(response).count("Choisissez un niveau pour cette compétence.") == 2
+    page = text_of(response)
+    # Each competence left out is said twice: in the error summary at the top and at its own row.
+    assert "Il y a 2 erreurs" in page
+    assert page.count("Choisissez un niveau pour cette compétence.") == 2 * 2
     assert snapshot(evaluation) == before
 
 

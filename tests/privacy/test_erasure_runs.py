@@ -81,7 +81,7 @@ def test_the_erasure_page_answers_the_cfa_team_and_is_a_404_for_the_others(clien
     response = client_for(world.users[role]).get(ERASURE_URL)
     assert response.status_code == (200 if role in {"staff", "admin"} else 404)
     if response.status_code == 200:
-        assert "1 apprenti 0 représentants légaux 1 compte à désactiver" in text_of(response)
+        assert "1 apprenti 0 représentant légal 1 compte à désactiver" in text_of(response)
 
 
 @pytest.mark.parametrize("role", ["apprentice", "company_tutor", "head_of_diploma"])

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
+from apprentices.models import Diploma
 from core.models import Role
 from core.workflow import Refusal
 from quality.models import (
@@ -117,4 +118,8 @@ def test_the_command_leaves_out_an_organisation_whose_year_is_closed(world):
     call_command("compute_indicators", year=world.academic_year.label, stdout=out)
     computed = set(IndicatorValue.objects.values_list("diploma__organisation", flat=True))
     assert computed == {world.other_organisation.pk}
-    assert "laissée(s) de côté" in out.getvalue()
+    left_out = Diploma.objects.filter(organisation=world.organisation).count()
+    assert (
+        f"Formations laissées de côté, leur campagne {world.academic_year.label} étant close : {left_out}."
+        in out.getvalue()
+    )
