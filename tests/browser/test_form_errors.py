@@ -144,6 +144,10 @@ def test_an_action_row_error_of_a_visit_report_is_in_the_summary(page, server, w
     assert_no_axe_violations(page)
 
     page.locator("textarea").first.fill("Bonne intégration dans l'équipe.")
+    for group in ("L'apprenti était-il présent ?", "Le maître d'apprentissage était-il présent ?"):
+        page.get_by_role("group", name=group).get_by_label("Oui").check()
+    # The form offers one empty action row; a second one is added, and only its description typed.
+    page.get_by_role("button", name="Ajouter une action").click()
     page.locator("#id_actions-1-description").fill("Préparer la soutenance")
     page.get_by_role("button", name="Partager le compte rendu").click()
     page.wait_for_load_state()

@@ -121,6 +121,8 @@ def test_a_person_creates_copies_and_revokes_their_calendar_address(browser, ser
         log_in(page, server.url, "tuteur@demo.test")
         if width == "phone":
             page.get_by_text("Menu").click()
+        # The personal pages are under the account's name, at the end of the menu.
+        page.locator(".main-nav__account > summary").click()
         page.get_by_role("link", name="Mon agenda").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Mon agenda")
         assert_no_axe_violations(page)

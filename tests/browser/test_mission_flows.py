@@ -53,7 +53,13 @@ def test_head_validates_a_description_from_the_list_on_a_phone(phone_page, serve
     page.get_by_label("Commentaire (facultatif)").fill("Projet clair et bien dimensionné.")
     page.get_by_role("button", name="Valider la description").click()
 
-    expect(page.locator(".messages")).to_contain_text("Description validée.")
+    expect(page.locator(".messages")).to_contain_text(
+        "Description validée : l'apprenti et son maître d'apprentissage en sont avertis"
+    )
+    # The head is taken on to the next description waiting for them (or the list); the one decided
+    # shows its decision on its page.
+    assert page.url.rstrip("/") != (server.url + mission.get_absolute_url()).rstrip("/")
+    page.goto(server.url + mission.get_absolute_url())
     expect(page.locator(".badge--mission-validated").first).to_have_text("Validée")
     mission.refresh_from_db()
     signature = Signature.objects.for_document(mission).get(act=Signature.Act.VALIDATE)
