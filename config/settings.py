@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "livret",
     "interop",
     "surveys",
+    "jobs",
     "quality",
     "reports",
     "privacy",
@@ -313,6 +314,11 @@ SURVEY_HOUR = env.int("SURVEY_HOUR", default=8)
 CELERY_BEAT_SCHEDULE["daily-surveys"] = {
     "task": "surveys.tasks.daily_surveys",
     "schedule": crontab(hour=SURVEY_HOUR, minute=15),
+}
+# The job offers' weekly digest to the former apprentices: on Mondays, after the surveys' mails.
+CELERY_BEAT_SCHEDULE["weekly-job-digests"] = {
+    "task": "jobs.tasks.weekly_job_digests",
+    "schedule": crontab(day_of_week=1, hour=SURVEY_HOUR, minute=45),
 }
 
 # Dashboards and background exports: an apprentice whose booklet shows nothing new for this many days

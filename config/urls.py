@@ -15,6 +15,7 @@ urlpatterns = [
     path("livret/", include("livret.urls")),
     path("qualite/", include("quality.urls")),
     path("enquetes/", include("surveys.urls")),
+    path("emplois/", include("jobs.urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("import/", include("interop.urls")),

@@ -13,6 +13,8 @@ charter's floor as the platform reads it: where the charter states a rule for ev
 meetings a year, a decision within a week), 90 % of the contracts, leaving room for a case the team
 explains; where it states a collective act (an annual comité, a debrief per quarter, referents named),
 the act itself. A diploma may raise a floor, never lower it; jalons and cible thresholds are its own.
+The cible thresholds of poste 4's job offers (five offers in the year, 80 % of the former apprentices
+reached by the digest, 20 % of them using the offers page) are our reading, for each diploma to adjust.
 """
 
 from __future__ import annotations
@@ -766,10 +768,13 @@ POSTES = [
                     {
                         "text": "Développement d'un dispositif d'offres d'emploi accessibles aux apprentis",
                         "requirements": [
-                            evidence(
+                            computed(
                                 "p4-offres-emploi",
-                                "Dispositif d'offres d'emploi accessible aux apprentis",
-                                "job_offers",
+                                "Offres d'emploi publiées dans l'année pour les anciens apprentis de la "
+                                "formation",
+                                "job_offers_published",
+                                AT_LEAST,
+                                1,
                             )
                         ],
                     },
@@ -790,17 +795,25 @@ POSTES = [
                         "text": "Publication d'offres d'emploi accessibles aux ex-apprentis sur une plateforme "
                         "ou un dispositif dédié",
                         "requirements": [
-                            checklist(
+                            computed(
                                 "p4-publication-offres",
-                                "Des offres d'emploi sont publiées pour les ex-apprentis sur un dispositif dédié",
+                                "Offres d'emploi publiées régulièrement pour les ex-apprentis (cinq au moins "
+                                "dans l'année)",
+                                "job_offers_published",
+                                AT_LEAST,
+                                5,
                             )
                         ],
                     },
                     {
                         "text": "Diffusion des offres d'emploi aux ex-apprentis",
                         "requirements": [
-                            checklist(
-                                "p4-diffusion-offres", "Les offres d'emploi sont diffusées aux ex-apprentis"
+                            computed(
+                                "p4-diffusion-offres",
+                                "Ex-apprentis ayant reçu les offres d'emploi dans l'année",
+                                "job_offers_diffused",
+                                AT_LEAST,
+                                80,
                             )
                         ],
                     },
@@ -817,7 +830,13 @@ POSTES = [
                     {
                         "text": "Développement et animation d'un réseau Alumni des apprentis",
                         "requirements": [
-                            evidence("p4-alumni", "Réseau Alumni des apprentis animé dans l'année", "alumni")
+                            computed(
+                                "p4-alumni",
+                                "Ex-apprentis actifs dans le réseau (offres consultées dans l'année)",
+                                "alumni_active",
+                                AT_LEAST,
+                                20,
+                            )
                         ],
                     },
                     {

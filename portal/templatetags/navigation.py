@@ -6,6 +6,7 @@ from apprentices.perms import can_list_people
 from core.perms import FOLLOW_UP_ROLES
 from core.perms import is_staff_or_admin as _is_staff_or_admin
 from interop.perms import can_import
+from jobs.perms import posts_offers, reads_offers
 from livret.perms import can_follow_visits
 from privacy.perms import has_personal_data
 from quality.perms import can_see_quality
@@ -21,6 +22,8 @@ register.filter("sees_dashboard", can_see_dashboard)
 register.filter("can_import", can_import)
 register.filter("has_personal_data", has_personal_data)
 register.filter("manages_surveys", manages_surveys)
+register.filter("posts_offers", posts_offers)
+register.filter("reads_offers", reads_offers)
 
 
 @register.filter

@@ -23,6 +23,7 @@ from quality.indicators.contracts import (
     RuptureRateNineMonths,
     SuccessRate,
 )
+from quality.indicators.jobs import AlumniActive, OffersDiffused, OffersPublished
 from quality.indicators.register import (
     CouncilMeetings,
     FollowedIndicators,
@@ -89,6 +90,9 @@ INDICATORS.update(
         Insertion12(),
         Studies6(),
         Studies12(),
+        OffersPublished(),
+        OffersDiffused(),
+        AlumniActive(),
     )
 )
 
