@@ -72,8 +72,6 @@ STATEMENTS = {
     "p3-moyens-employeur": "Les moyens mis à disposition sont vérifiés lors de l'entretien tripartite de démarrage.",
     "p3-rencontres-adaptees": "L'équipe pédagogique fixe trois rencontres pour les apprentis en difficulté.",
     "p3-analyse-reflexive": "Chaque retour d'alternance commence par une séance d'analyse réflexive en petits groupes.",
-    "p4-publication-offres": "Les offres pour les ex-apprentis sont publiées sur la plateforme carrières de l'école.",
-    "p4-diffusion-offres": "Les offres d'emploi sont relayées chaque mois aux ex-apprentis par la lettre des diplômés.",
     "p4-reseaux-professionnels": "Les réseaux professionnels de la branche relaient l'actualité de l'emploi.",
     "p4-base-ex-employeurs": "La base des ex-employeurs est tenue à jour par le service relations entreprises.",
 }
@@ -91,7 +89,6 @@ ESTABLISHMENT_EVIDENCE = [
     ("information", "Brochure et site de l'apprentissage", 0, 9, 5),
     ("orientation", "Guide des services d'orientation", 0, 9, 5),
     ("offers_platform", "Plateforme des offres d'alternance", 0, 10, 1),
-    ("job_offers", "Espace offres d'emploi des apprentis", 0, 10, 1),
 ]
 ING_EVIDENCE = [
     ("evaluation_procedure", "Modalités d'évaluation des acquis en entreprise", 0, 9, 20),
@@ -99,7 +96,6 @@ ING_EVIDENCE = [
     ("job_search_training", "Ateliers de techniques de recherche d'emploi", 1, 1, 20),
     ("recruiter_events", "Forum des employeurs recruteurs", 1, 3, 6),
     ("jobdating", "Jobdating des apprentis diplômés", 1, 4, 18),
-    ("alumni", "Réseau Alumni des apprentis : rencontres de l'année", 1, 5, 30),
 ]
 BTS_EVIDENCE = [
     ("evaluation_procedure", "Modalités d'évaluation du BTS en entreprise", 0, 9, 20),

@@ -134,13 +134,14 @@ def week_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def prepare_digests(*, today=None) -> list[int]:
+def prepare_digests(*, today=None, organisation_id: int | None = None) -> list[int]:
     """Write this week's digest of each former apprentice who has one due: the offers open today for
     their diplomas that no earlier digest brought them, unless they opted out or their address cannot
-    receive mail. A person has one digest a week however often this runs; returns the new digests' ids."""
+    receive mail. A person has one digest a week however often this runs; returns the new digests' ids.
+    ``organisation_id``: that organisation's former apprentices only (all by default)."""
     today = today or timezone.localdate()
     week = week_of(today)
-    alumni = selectors.alumni_diplomas()
+    alumni = selectors.alumni_diplomas(organisation_id)
     if not alumni:
         return []
     offers = list(JobOffer.objects.open_on(today).prefetch_related("diplomas"))

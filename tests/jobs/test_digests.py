@@ -27,7 +27,9 @@ def offer(world, chain="mine", **values):
 
 
 def digested(apprentice) -> list[set]:
-    return [set(d.offers.values_list("title", flat=True)) for d in Digest.objects.filter(apprentice=apprentice)]
+    return [
+        set(d.offers.values_list("title", flat=True)) for d in Digest.objects.filter(apprentice=apprentice)
+    ]
 
 
 def test_only_the_former_apprentices_of_the_diploma_receive_its_offers(world):
@@ -87,7 +89,9 @@ def test_the_weekly_job_mails_each_digest_once_with_a_link_that_needs_no_account
 
     page = client.get(url.removeprefix(settings.SITE_URL))
     assert page.status_code == 200
-    assert "Chargée d'affaires" in text_of(page) and "https://exemple.test/annonce/42" in page.content.decode()
+    assert (
+        "Chargée d'affaires" in text_of(page) and "https://exemple.test/annonce/42" in page.content.decode()
+    )
     assert OfferPageVisit.objects.get().via == OfferPageVisit.Via.LINK
     assert "_auth_user_id" not in client.session
     assert Digest.objects.get(apprentice=alumna).sent_at is not None

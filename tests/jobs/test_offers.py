@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from core.audit import AuditEvent
 from jobs.models import JobOffer, OfferPageVisit
-from tests.jobs.factories import JobOfferFactory
 from tests.helpers import text_of
+from tests.jobs.factories import JobOfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,12 @@ def test_a_tutor_sees_and_edits_only_their_employers_offers(client_for, world):
 def test_the_offers_pages_are_a_404_for_who_does_not_post(client_for, world, role):
     offer = JobOfferFactory(employer=world.mine.employer, diplomas=[world.mine.diploma])
     client = client_for(world.users[role])
-    for url in (reverse("jobs:offer_list"), CREATE, offer.get_absolute_url(), reverse("jobs:former_employers")):
+    for url in (
+        reverse("jobs:offer_list"),
+        CREATE,
+        offer.get_absolute_url(),
+        reverse("jobs:former_employers"),
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -133,7 +138,10 @@ def test_an_apprentice_reads_the_open_offers_of_their_diploma_and_the_visit_is_k
     mine = JobOfferFactory(employer=world.mine.employer, diplomas=[world.mine.diploma], title="Poste ouvert")
     JobOfferFactory(employer=world.other.employer, diplomas=[world.other.diploma], title="Autre formation")
     JobOfferFactory(
-        employer=world.mine.employer, diplomas=[world.mine.diploma], title="Poste retiré", withdrawn_at=timezone.now()
+        employer=world.mine.employer,
+        diplomas=[world.mine.diploma],
+        title="Poste retiré",
+        withdrawn_at=timezone.now(),
     )
     closed = JobOfferFactory(employer=world.mine.employer, diplomas=[world.mine.diploma], title="Poste clos")
     JobOffer.objects.filter(pk=closed.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))

@@ -30,7 +30,10 @@ TODAY = timezone.localdate()
 
 
 def ago(days: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days, hours=1)
+    """Noon, ``days`` days before today (local time): ``days`` whole days ago on the calendar whatever the
+    hour the test runs (an hour before now fell on the day before between midnight and one o'clock)."""
+    day = TODAY - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def keys(user) -> set[str]:

@@ -37,6 +37,7 @@ from demo.booklet import seed_livret
 from demo.diplomas import ACADEMIC_YEARS, DIPLOMAS, ORGANISATION, academic_year_dates
 from demo.plan import DEMO_PASSWORD, REFERENCE_DATE, STAFF_GROUP, Plan, age_on, build_plan
 from demo.surveys import seed_surveys
+from demo.jobs import seed_jobs
 from demo.trajectory import seed_quality
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
@@ -66,6 +67,9 @@ class Command(BaseCommand):
         # The surveys (satisfaction, end of training, insertion) before the indicators that read them.
         with transaction.atomic():
             self.surveys = seed_surveys(today=timezone.localdate())
+        # The job offers and their digests to the former apprentices, read by poste 4's indicators.
+        with transaction.atomic():
+            self.jobs = seed_jobs(today=timezone.localdate())
         # The trajectoire qualité reads the booklet: its register, evidence and indicators come last.
         with transaction.atomic():
             self.quality = seed_quality(today=timezone.localdate())
@@ -394,6 +398,8 @@ class Command(BaseCommand):
                 f"{livret.get('visits', 0)} visites, {livret.get('missions', 0)} descriptions des missions, "
                 f"{livret.get('evaluations', 0)} évaluations, {livret.get('sharings', 0)} grilles partagées."
             )
+        if self.jobs:
+            write("  Offres d'emploi : " + ", ".join(f"{n} {what}" for what, n in self.jobs.items()) + ".")
         if self.quality:
             write("  Qualité : " + ", ".join(f"{n} {what}" for what, n in self.quality.items()) + ".")
         write("")
