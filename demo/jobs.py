@@ -28,8 +28,26 @@ OFFERS = [
     ("Ingénieur qualité fournisseurs", "Albi (81)", ContractType.CDI, [ING], 120, 45, False, False),
     ("Technicien méthodes usinage", "Castres (81)", ContractType.CDD, [BTS], 95, 40, False, True),
     ("Chargé d'affaires en génie des procédés", "Lyon (69)", ContractType.CDI, [ING], 70, 60, False, False),
-    ("Technicien programmeur commande numérique", "Figeac (46)", ContractType.CDI, [BTS], 40, 60, True, False),
-    ("Ingénieur amélioration continue (lean)", "Rodez (12)", ContractType.CDI, [ING, BTS], 20, 75, False, False),
+    (
+        "Technicien programmeur commande numérique",
+        "Figeac (46)",
+        ContractType.CDI,
+        [BTS],
+        40,
+        60,
+        True,
+        False,
+    ),
+    (
+        "Ingénieur amélioration continue (lean)",
+        "Rodez (12)",
+        ContractType.CDI,
+        [ING, BTS],
+        20,
+        75,
+        False,
+        False,
+    ),
     ("Ingénieur R&D procédés pharmaceutiques", "Toulouse (31)", ContractType.CDD, [ING], 6, 60, False, False),
 ]
 
@@ -46,7 +64,9 @@ class JobSeeder:
         self.created = Counter()
         self.organisation = Organisation.objects.get(name="IMT Mines Albi")
         self.staff = User.objects.get(email="staff@demo.test")
-        self.tutor = CompanyTutor.objects.select_related("employer", "user").get(user__email="tuteur@demo.test")
+        self.tutor = CompanyTutor.objects.select_related("employer", "user").get(
+            user__email="tuteur@demo.test"
+        )
         self.diplomas = {d.code: d for d in Diploma.objects.filter(code__in=[ING, BTS])}
         self.random = random.Random(17)
 

@@ -11,8 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jobs.models import Digest, OfferPageVisit
 from quality.indicators import INDICATORS, Figure
 from quality.models import FollowedIndicator, Meeting, Requirement, Threshold
+from tests.jobs.factories import JobOfferFactory
 from tests.livret.factories import ActionItemFactory, GridSharingFactory
 from tests.quality import indicator_figures_support
 from tests.quality.indicator_figures_support import (
@@ -77,6 +79,9 @@ EMPTY = {
     "insertion_12_months": Figure(0, 0, None),
     "studies_6_months": Figure(0, 0, None),
     "studies_12_months": Figure(0, 0, None),
+    "job_offers_published": Figure(0, 0, 0),
+    "job_offers_diffused": Figure(0, 0, None),
+    "alumni_active": Figure(0, 0, None),
 }
 
 
@@ -183,6 +188,12 @@ def grow(place, n):
             diploma=place.diploma, academic_year=place.year, indicator=f"indicateur-{start + index}"
         )
         answer_every_survey(place.diploma, place.year, index)
+        JobOfferFactory(
+            employer=place.employer, diplomas=[place.diploma], published_at=at(2024, 10, 1 + index)
+        )
+        former = place.ruptured(D(2024, 9, 2), D(2025, 1, 15))
+        Digest.objects.create(apprentice=former.apprentice, week=D(2025, 2, 3), sent_at=at(2025, 2, 3))
+        OfferPageVisit.objects.create(apprentice=former.apprentice, day=D(2025, 2, 4), via="link")
 
 
 @pytest.mark.parametrize("code", sorted(INDICATORS))

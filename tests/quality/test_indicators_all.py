@@ -14,10 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apprentices.models import Contract
+from jobs.models import Digest, OfferPageVisit
 from quality.indicators import INDICATORS, MIN_PUBLISHED_POPULATION, Figure
 from quality.models import Meeting
 from tests.apprentices.factories import CalendarFactory, DiplomaFactory
 from tests.core.factories import OrganisationFactory
+from tests.jobs.factories import JobOfferFactory
 from tests.livret.factories import ActionItemFactory, GridSharingFactory, MissionDescriptionFactory
 from tests.quality import indicators_support
 from tests.quality.factories import (
@@ -88,6 +90,9 @@ EMPTY = {
     "insertion_12_months": Figure(0, 0, None),
     "studies_6_months": Figure(0, 0, None),
     "studies_12_months": Figure(0, 0, None),
+    "job_offers_published": Figure(0, 0, 0),
+    "job_offers_diffused": Figure(0, 0, None),
+    "alumni_active": Figure(0, 0, None),
 }
 PUBLISHED = {
     "rupture_rate",
@@ -235,6 +240,12 @@ def populate(diploma, year, n):
         ThresholdFactory(diploma=diploma, academic_year=year, changed_at=paris(2025, 10, 1 + i))
         MilestoneFactory(diploma=diploma, academic_year=year, created_at=paris(2025, 10, 1 + i))
         answer_every_survey(diploma, year, i)
+        JobOfferFactory(employer=c.employer, diplomas=[diploma], published_at=paris(2025, 10, 1 + i))
+        if odd:
+            # A former apprentice (ruptured, no contract since): mailed the offers; one in two opens them.
+            Digest.objects.create(apprentice=c.apprentice, week=date(2026, 2, 2), sent_at=paris(2026, 2, 2))
+            if i % 4 == 1:
+                OfferPageVisit.objects.create(apprentice=c.apprentice, day=date(2026, 2, 3), via="link")
 
 
 def test_computing_several_diplomas_at_once_does_not_mix_them(year):

@@ -35,9 +35,9 @@ from core.audit import AuditedModel
 from core.models import AcademicYear, AuditEvent, Organisation, Role, User, UserRole
 from demo.booklet import seed_livret
 from demo.diplomas import ACADEMIC_YEARS, DIPLOMAS, ORGANISATION, academic_year_dates
+from demo.jobs import seed_jobs
 from demo.plan import DEMO_PASSWORD, REFERENCE_DATE, STAFF_GROUP, Plan, age_on, build_plan
 from demo.surveys import seed_surveys
-from demo.jobs import seed_jobs
 from demo.trajectory import seed_quality
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
