@@ -18,15 +18,19 @@ def manages_offers(user) -> bool:
 
 
 def posts_offers(user) -> bool:
-    """The menu entry « Offres d'emploi » for those who post: the team, and company tutors."""
+    """The menu entry « Offres d'emploi » for those who post: the team, and company tutors (read from the
+    roles alone, without a query; the pages check the tutor's employer)."""
+    return manages_offers(user) or bool(user.is_authenticated and Role.COMPANY_TUTOR in user.roles)
+
+
+def may_post(user) -> bool:
+    """The offers' pages: the team, or a company tutor with their employer."""
     return manages_offers(user) or tutor_employer_id(user) is not None
 
 
 def reads_offers(user) -> bool:
-    """An apprentice reads the offers of their diplomas on their own page."""
-    return bool(
-        user.is_authenticated and Role.APPRENTICE in user.roles and hasattr(user, "apprentice_profile")
-    )
+    """An apprentice reads the offers of their diplomas on their own page (the page finds their record)."""
+    return bool(user.is_authenticated and Role.APPRENTICE in user.roles)
 
 
 def can_edit(user, offer: JobOffer) -> bool:

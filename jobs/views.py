@@ -29,7 +29,7 @@ STATUSES = {
 
 
 def _require_poster(user) -> None:
-    if not perms.posts_offers(user):
+    if not perms.may_post(user):
         raise Http404
 
 
@@ -172,9 +172,10 @@ def former_employers(request):
 
 @login_required
 def my_offers(request):
-    if not perms.reads_offers(request.user):
+    reads = perms.reads_offers(request.user)
+    apprentice = getattr(request.user, "apprentice_profile", None) if reads else None
+    if apprentice is None:
         raise Http404
-    apprentice = request.user.apprentice_profile
     today = timezone.localdate()
     services.record_visit(apprentice_id=apprentice.pk, via=OfferPageVisit.Via.ACCOUNT, today=today)
     return render(
