@@ -27,6 +27,7 @@ from apprentices.selectors import apprentice_record
 from core.audit import AuditEvent, record
 from core.pdf import render_pdf
 from core.workflow.signatures import is_intact, signatures_by_document
+from jobs.models import AlumniLink, Digest, OfferPageVisit
 from livret.selectors import apprentice_documents
 
 FORMAT = "livret-apprentissage/donnees-personnelles/1"
@@ -153,7 +154,20 @@ def collect(apprentice, *, by) -> dict:
         *([account] if account else []),
         *(doc for kind in documents.values() for doc in kind),
     ]
-    return {**person, **documents, "audit_events": _audit_events(targets)}
+    return {**person, **documents, **_job_offers(apprentice), "audit_events": _audit_events(targets)}
+
+
+def _job_offers(apprentice) -> dict:
+    """What the job offers keep of a former apprentice: the weekly digests mailed to them (with the
+    offers each carried), their visits of the offers page, and whether they opted out."""
+    link = AlumniLink.objects.filter(apprentice=apprentice).first()
+    return {
+        "job_digests": list(
+            Digest.objects.filter(apprentice=apprentice).prefetch_related("offers__employer").order_by("week")
+        ),
+        "offer_visits": list(OfferPageVisit.objects.filter(apprentice=apprentice).order_by("day")),
+        "job_digest_unsubscribed_at": link.unsubscribed_at if link else None,
+    }
 
 
 def _document(doc, **extra) -> dict:
@@ -218,6 +232,18 @@ def archive(data: dict, *, by) -> dict:
             for e in data["evaluations"]
         ],
         "grid_sharings": [_document(g) for g in data["grid_sharings"]],
+        "job_offers": {
+            "digests": [
+                {
+                    "week": _jsonable(d.week),
+                    "sent_at": _jsonable(d.sent_at),
+                    "offers": [f"{o.title} — {o.employer}" for o in d.offers.all()],
+                }
+                for d in data["job_digests"]
+            ],
+            "visits": [{"day": _jsonable(v.day), "via": v.via} for v in data["offer_visits"]],
+            "unsubscribed_at": _jsonable(data["job_digest_unsubscribed_at"]),
+        },
         "audit_events": [
             {
                 "at": _jsonable(event.created_at),

@@ -5,11 +5,13 @@ however often the job runs; the mail and its personal link; every link case."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
 from django.conf import settings
 from django.core import mail, signing
+from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -163,3 +165,17 @@ def test_the_link_of_a_person_anonymised_since_names_no_one(client, world):
         email=f"apprenti-{alumna.pk}@anonyme.invalid", first_name="Anonyme"
     )
     assert client.get(f"/emplois/anciens/{alumna.pk}/{token}/").status_code == 400
+
+
+def test_the_personal_data_archive_holds_the_digests_visits_and_choice(client_for, world):
+    alumna = former_apprentice(world.mine)
+    offer(world, title="Responsable de production")
+    services.prepare_digests()
+    services.record_visit(apprentice_id=alumna.pk, via=OfferPageVisit.Via.LINK)
+    services.set_subscription(link=services.alumni_link(alumna.pk), subscribed=False)
+    response = client_for(world.users["staff"]).get(reverse("privacy:archive_json", args=[alumna.pk]))
+    assert response.status_code == 200
+    data = json.loads(b"".join(response.streaming_content) if response.streaming else response.content)
+    jobs = data["job_offers"]
+    assert [d["offers"] for d in jobs["digests"]] == [[f"Responsable de production — {world.mine.employer}"]]
+    assert [v["via"] for v in jobs["visits"]] == ["link"] and jobs["unsubscribed_at"]

@@ -146,9 +146,9 @@ def test_the_archive_runs_a_fixed_number_of_queries(
     client = client_for(world.users["staff"])
     client.get(json_url(booklet["apprentice"]))  # warm the content-type cache
     # session, user, roles, apprentice, legal representatives, contracts, the six kinds of documents
-    # with three prefetches (decisions and who decided, ratings), signatures, audit events, the
-    # export's own audit event.
-    with django_assert_num_queries(18):
+    # with three prefetches (decisions and who decided, ratings), signatures, the job offers' link,
+    # digests and visits, audit events, the export's own audit event.
+    with django_assert_num_queries(21):
         client.get(json_url(booklet["apprentice"]))
 
 
