@@ -14,7 +14,6 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apprentices.models import Contract
@@ -65,7 +64,17 @@ class OffersPublished(Indicator):
 
 
 class AlumniIndicator(Indicator):
-    """A rate over the diploma's former apprentices (see the module's docstring)."""
+    """A rate over the diploma's former apprentices (see the module's docstring): those with some
+    activity in the year (:meth:`activity`, a subquery on ``OuterRef("apprentice_id")``) are counted."""
+
+    counted_detail = ""
+    not_counted_detail = ""
+
+    def activity(self, year, as_of):
+        raise NotImplementedError
+
+    def population(self, year, as_of):
+        return self.alumni(year, as_of).annotate(counted=Exists(self.activity(year, as_of)))
 
     def alumni(self, year, as_of):
         later = Contract.objects.filter(apprentice_id=OuterRef("apprentice_id")).filter(
@@ -88,6 +97,15 @@ class AlumniIndicator(Indicator):
             "apprentice__last_name", "apprentice__first_name", "pk"
         )
 
+    def record(self, contract) -> Record:
+        return Record(
+            label=contract_label(contract),
+            url=contract.apprentice.get_absolute_url(),
+            day=contract.ended_on,
+            counted=contract.counted,
+            detail=str(self.counted_detail if contract.counted else self.not_counted_detail),
+        )
+
 
 class OffersDiffused(AlumniIndicator):
     code = "job_offers_diffused"
@@ -96,22 +114,14 @@ class OffersDiffused(AlumniIndicator):
         "Anciens apprentis de la formation (partis depuis moins de deux ans) à qui l'envoi hebdomadaire a "
         "apporté au moins une offre dans l'année ÷ anciens apprentis de la formation."
     )
+    counted_detail = gettext_lazy("a reçu des offres")
+    not_counted_detail = gettext_lazy("aucune offre reçue dans l'année")
 
-    def population(self, year, as_of):
-        sent = Digest.objects.filter(
+    def activity(self, year, as_of):
+        return Digest.objects.filter(
             apprentice_id=OuterRef("apprentice_id"),
             sent_at__date__gte=year.start_date,
             sent_at__date__lte=_last_day(year, as_of),
-        )
-        return self.alumni(year, as_of).annotate(counted=Exists(sent))
-
-    def record(self, contract) -> Record:
-        return Record(
-            label=contract_label(contract),
-            url=contract.apprentice.get_absolute_url(),
-            day=contract.ended_on,
-            counted=contract.counted,
-            detail=_("a reçu des offres") if contract.counted else _("aucune offre reçue dans l'année"),
         )
 
 
@@ -122,20 +132,10 @@ class AlumniActive(AlumniIndicator):
         "Anciens apprentis de la formation (partis depuis moins de deux ans) qui ont consulté les offres "
         "d'emploi dans l'année, depuis leur lien ou leur compte ÷ anciens apprentis de la formation."
     )
+    counted_detail = gettext_lazy("a consulté les offres")
+    not_counted_detail = gettext_lazy("n'a pas consulté les offres")
 
-    def population(self, year, as_of):
-        visited = OfferPageVisit.objects.filter(
-            apprentice_id=OuterRef("apprentice_id"),
-            day__gte=year.start_date,
-            day__lte=_last_day(year, as_of),
-        )
-        return self.alumni(year, as_of).annotate(counted=Exists(visited))
-
-    def record(self, contract) -> Record:
-        return Record(
-            label=contract_label(contract),
-            url=contract.apprentice.get_absolute_url(),
-            day=contract.ended_on,
-            counted=contract.counted,
-            detail=_("a consulté les offres") if contract.counted else _("n'a pas consulté les offres"),
+    def activity(self, year, as_of):
+        return OfferPageVisit.objects.filter(
+            apprentice_id=OuterRef("apprentice_id"), day__gte=year.start_date, day__lte=_last_day(year, as_of)
         )
