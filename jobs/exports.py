@@ -46,7 +46,7 @@ def former_employers_csv(rows) -> HttpResponse:
                     row.last_end,
                     row.hosts_now,
                     " ".join(filter(None, [employer.hr_contact_name, employer.hr_contact_email])),
-                    " ; ".join(row.tutors),
+                    " ; ".join(f"{name} <{email}>" for name, email in row.tutors),
                     row.offers,
                 )
             ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apprentices.models import Diploma
 from core.forms import Form, ModelForm
 from employers.models import Employer
-from jobs.models import JobOffer
+from jobs.models import ContractType, JobOffer
 
 # An offer stays open a year at most: a digest never carries a post filled long ago.
 MAX_OPEN_DAYS = 366
@@ -59,6 +59,11 @@ class JobOfferForm(ModelForm):
             del self.fields["employer"]
         else:
             self.fields["employer"].queryset = Employer.objects.filter(organisation_id=organisation_id)
+            self.fields["employer"].empty_label = _("Choisissez l'employeur…")
+        self.fields["contract_type"].choices = [
+            ("", _("Choisissez le type de contrat…")),
+            *ContractType.choices,
+        ]
         self.fields["diplomas"].queryset = Diploma.objects.filter(organisation_id=organisation_id).order_by(
             "code"
         )

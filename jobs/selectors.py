@@ -70,17 +70,17 @@ class FormerEmployer:
     first_start: datetime.date
     last_end: datetime.date
     diplomas: list[str] = field(default_factory=list)
-    tutors: list[str] = field(default_factory=list)
+    tutors: list[tuple[str, str]] = field(default_factory=list)
     offers: int = 0
     hosts_now: bool = False
 
     @property
-    def contact(self) -> str:
+    def contact(self) -> tuple[str, str]:
+        """Whom to write to: the HR contact, else the first company tutor; (name, address)."""
         employer = self.employer
         if employer.hr_contact_email:
-            name = employer.hr_contact_name or employer.hr_contact_email
-            return f"{name} <{employer.hr_contact_email}>" if employer.hr_contact_name else name
-        return self.tutors[0] if self.tutors else ""
+            return (employer.hr_contact_name or employer.hr_contact_email, employer.hr_contact_email)
+        return self.tutors[0] if self.tutors else ("", "")
 
 
 def former_employers(organisation_id: int, *, query: str = "") -> list[FormerEmployer]:
@@ -111,7 +111,7 @@ def former_employers(organisation_id: int, *, query: str = "") -> list[FormerEmp
         return []
     employers = Employer.objects.in_bulk(list(figures))
     diplomas: dict[int, set[str]] = defaultdict(set)
-    tutors: dict[int, dict[str, str]] = defaultdict(dict)
+    tutors: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
     for employer_id, code, first, last, email in ended.values_list(
         "employer_id",
         "diploma__code",
@@ -121,7 +121,7 @@ def former_employers(organisation_id: int, *, query: str = "") -> list[FormerEmp
     ):
         diplomas[employer_id].add(code)
         if email:
-            tutors[employer_id][email.lower()] = f"{first} {last} <{email}>"
+            tutors[employer_id][email.lower()] = (f"{first} {last}", email)
     hosting = set(
         Contract.objects.filter(employer_id__in=list(figures), status=Contract.Status.ACTIVE).values_list(
             "employer_id", flat=True

@@ -145,6 +145,9 @@ def offer_edit(request, pk):
 @require_POST
 def offer_withdraw(request, pk):
     offer = _offer(request, pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Cochez la case de confirmation pour retirer l'offre : rien n'a changé."))
+        return redirect(offer)
     try:
         services.withdraw_offer(offer=offer, by=request.user)
     except Refusal as error:

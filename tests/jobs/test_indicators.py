@@ -128,6 +128,7 @@ def test_the_register_of_former_employers_lists_who_hosted_an_apprentice_now_gon
     assert [r[0] for r in rows[1:]] == [world.mine.employer.legal_name]
     assert rows[1][3] == "2" and rows[1][7] == "Oui"
     assert world.mine.company_tutor.email in rows[1][9]
+    assert 'href="mailto:' in body
     found = client.get(reverse("jobs:former_employers") + "?q=zzz-inconnu").content.decode()
     assert "Aucun ex-employeur ne correspond" in found
 

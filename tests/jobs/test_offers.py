@@ -65,7 +65,7 @@ def test_a_tutor_sees_and_edits_only_their_employers_offers(client_for, world):
     listing = text_of(client.get(reverse("jobs:offer_list")))
     assert theirs.title in listing and others.title not in listing
     assert client.get(others.get_absolute_url()).status_code == 404
-    assert client.post(reverse("jobs:offer_withdraw", args=[others.pk])).status_code == 404
+    assert client.post(reverse("jobs:offer_withdraw", args=[others.pk]), {"confirm": "1"}).status_code == 404
     assert client.get(reverse("jobs:offer_edit", args=[theirs.pk])).status_code == 200
 
 
@@ -121,11 +121,16 @@ def test_a_diploma_or_employer_of_another_organisation_is_refused(client_for, wo
 def test_withdrawing_twice_changes_nothing_the_second_time(client_for, world):
     offer = JobOfferFactory(employer=world.mine.employer, diplomas=[world.mine.diploma])
     client = client_for(world.users["staff"])
-    client.post(reverse("jobs:offer_withdraw", args=[offer.pk]))
+    url = reverse("jobs:offer_withdraw", args=[offer.pk])
+    unconfirmed = client.post(url, follow=True)
+    assert "Cochez la case de confirmation pour retirer l'offre" in text_of(unconfirmed)
+    offer.refresh_from_db()
+    assert offer.withdrawn_at is None
+    client.post(url, {"confirm": "1"})
     offer.refresh_from_db()
     first = offer.withdrawn_at
     assert first is not None
-    response = client.post(reverse("jobs:offer_withdraw", args=[offer.pk]), follow=True)
+    response = client.post(url, {"confirm": "1"}, follow=True)
     assert "Cette offre est déjà retirée." in text_of(response)
     offer.refresh_from_db()
     assert offer.withdrawn_at == first
