@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.submissions import submitted_once
 from core.workflow import Refusal, refuse
@@ -174,6 +174,7 @@ def former_employers(request):
 
 
 @login_required
+@require_GET
 def my_offers(request):
     reads = perms.reads_offers(request.user)
     apprentice = getattr(request.user, "apprentice_profile", None) if reads else None

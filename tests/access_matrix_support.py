@@ -27,12 +27,15 @@ from django.utils.http import int_to_base36
 from core.models import Role
 from core.tokens import invitation_token
 from interop.services import planning
+from jobs import links as alumni_links
+from jobs import services as jobs_services
 from quality.models import Attestation, ComputationRun, Requirement
 from reports import dashboard as board
 from reports.models import Export
 from tests.conftest import ORGANISATION_WIDE, ROLES, build_world, ensure_referential
 from tests.core.factories import UserFactory
 from tests.interop.factories import csv_bytes, row
+from tests.jobs.factories import JobOfferFactory, former_apprentice
 from tests.livret.test_url_walk import documents_of
 from tests.quality.factories import EvidenceFactory, MeetingFactory, MilestoneFactory
 from tests.surveys.factories import survey_campaign, survey_invitation, survey_token
@@ -46,6 +49,7 @@ STAFF = frozenset(ORGANISATION_WIDE)
 QUALITY = frozenset({"head_of_diploma", *ORGANISATION_WIDE})
 FOLLOW_UP = frozenset({"school_tutor", "head_of_diploma", *ORGANISATION_WIDE})
 PLANNERS = frozenset({"school_tutor", *ORGANISATION_WIDE})
+POSTERS = frozenset({"company_tutor", *ORGANISATION_WIDE})
 NOBODY = frozenset()
 
 # How a visitor reaches an object of a chain.
@@ -274,6 +278,17 @@ RULES: dict[str, Rule] = {
     "surveys:campaign_pdf": page("campaign", who=STAFF, sampled=True),
     "surveys:diploma_results": form("diploma", who=STAFF),
     "surveys:answer": link("invitation"),
+    # job offers: posted by the organisation's staff and by a company tutor for their own employer; read
+    # by an apprentice on their page, by a former apprentice from their digest's link
+    "jobs:offer_list": page(who=POSTERS),
+    "jobs:offer_create": form(who=POSTERS),
+    "jobs:offer_detail": page("job_offer", who=POSTERS),
+    "jobs:offer_edit": form("job_offer", who=POSTERS),
+    "jobs:offer_withdraw": action("job_offer", who=POSTERS),
+    "jobs:former_employers": page(who=STAFF),
+    # (opening it is recorded: the alumni network is measured by its visits)
+    "jobs:my_offers": Rule(get=frozenset({"apprentice"}), post=None, audited_get=True),
+    "jobs:alumni_offers": link("alumnus"),
 }
 
 # allauth's pages (accounts/): Django-allauth's own rules, declared by family.
@@ -383,6 +398,10 @@ def build_dataset():
         invitation = survey_invitation(chain, year, staff_of[chain_name])
         objects["invitation", chain_name] = invitation
         docs.tokens["answer"] = survey_token(invitation)
+        objects["job_offer", chain_name] = JobOfferFactory(employer=chain.employer, diplomas=[chain.diploma])
+        alumnus = former_apprentice(chain)
+        objects["alumnus", chain_name] = alumnus
+        docs.tokens["alumni_offers"] = alumni_links.token_for(jobs_services.alumni_link(alumnus.pk))
     # Runs belong to an organisation: the "other" chain has none of its own.
     for chain_name in ("mine", "foreign"):
         organisation = getattr(world, chain_name).diploma.organisation

@@ -19,6 +19,7 @@ from core import submissions
 from core.models import FormSubmission, User
 from employers.models import Employer
 from interop.models import ImportReport
+from jobs.models import JobOffer
 from livret.models import Evaluation, MissionDescription, VisitReport
 from quality.models import Attestation, Campaign, ComputationRun, Evidence, Meeting, Milestone, Requirement
 from reports.models import Export
@@ -226,6 +227,20 @@ CASES = {
             Questionnaire.objects.filter(organisation=w.organisation).exists()
             or own_copy(w.organisation, "satisfaction_apprentice")
         ),
+    ),
+    "job_offer": Case(
+        "company_tutor",
+        lambda w: reverse("jobs:offer_create"),
+        lambda w: {
+            "title": "Technicien méthodes",
+            "place": "Albi",
+            "contract_type": "cdi",
+            "diplomas": [w.mine.diploma.pk],
+            "description": "Industrialisation des nouvelles pièces.",
+            "how_to_apply": "rh@exemple.test",
+            "closes_on": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
+        },
+        JobOffer,
     ),
 }
 

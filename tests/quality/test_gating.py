@@ -181,7 +181,7 @@ def test_computing_twice_gives_the_same_rows(world):
     first = rows()
     computation.compute_indicators(year=world.academic_year)
     assert rows() == first
-    assert len(first) == 3 * 34  # three diplomas, 34 indicators
+    assert len(first) == 3 * 37  # three diplomas, 37 indicators
 
 
 def test_a_cohort_owes_a_debrief_only_in_the_quarters_it_is_under_contract(db):
