@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.submissions import submitted_once
+from core.viewutils import PAGE_SIZE
 from core.workflow import Refusal, refuse
 from core.workflow.links import LinkError
 from jobs import exports, links, perms, selectors, services
@@ -63,11 +65,13 @@ def offer_list(request):
         offers = offers.open_on(today)
     elif status == "closes":
         offers = offers.exclude(pk__in=JobOffer.objects.open_on(today).values("pk"))
+    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "jobs/offer_list.html",
         {
-            "rows": selectors.offer_rows(offers[:200]),
+            "rows": selectors.offer_rows(page.object_list),
+            "page": page,
             "status": status,
             "statuses": STATUSES,
             "manages": perms.manages_offers(request.user),

@@ -165,3 +165,19 @@ def test_the_menu_leads_each_role_to_its_offers_page(client_for, world):
     assert reverse("jobs:offer_list") in client_for(world.users["company_tutor"]).get(home).content.decode()
     assert reverse("jobs:my_offers") in client_for(world.users["apprentice"]).get(home).content.decode()
     assert "/emplois/" not in client_for(world.users["school_tutor"]).get(home).content.decode()
+
+
+def test_the_offer_list_is_paged_and_reads_a_fixed_number_of_queries(
+    client_for, world, django_assert_max_num_queries
+):
+    from core.viewutils import PAGE_SIZE
+
+    for _index in range(PAGE_SIZE + 3):
+        JobOfferFactory(employer=world.mine.employer, diplomas=[world.mine.diploma, world.other.diploma])
+    client = client_for(world.users["staff"])
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("jobs:offer_list"))
+    assert first.content.decode().count('href="/emplois/') >= PAGE_SIZE
+    assert "Page 1 sur 2" in text_of(first)
+    second = text_of(client.get(reverse("jobs:offer_list") + "?etat=ouvertes&page=2"))
+    assert "Page 2 sur 2" in second
