@@ -490,6 +490,9 @@ class Contract(AuditedModel):
         RUPTURED = "ruptured", _("Rompu")
         ABANDONED = "abandoned", _("Abandon")
 
+    # A contract over, whichever way it ended.
+    ENDED_STATUSES = (Status.COMPLETED, Status.RUPTURED, Status.ABANDONED)
+
     class RuptureCause(models.TextChoices):
         MUTUAL = "mutual", _("Rupture d'un commun accord")
         TRIAL = "trial", _("Rupture pendant la période d'essai")

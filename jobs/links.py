@@ -27,6 +27,14 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
+def alumni_link(apprentice_id: int) -> AlumniLink:
+    """The former apprentice's link row, created on first need."""
+    link, _created = AlumniLink.objects.get_or_create(
+        apprentice_id=apprentice_id, defaults={"nonce": new_nonce()}
+    )
+    return link
+
+
 def token_for(link: AlumniLink) -> str:
     return signing.dumps({"a": link.apprentice_id, "n": link.nonce}, salt=SALT, compress=True)
 

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from core.mail import send_templated
 from jobs import links
-from jobs.models import AlumniLink, Digest
+from jobs.models import Digest
 
 
 def send_digest(digest_id: int) -> bool:
@@ -27,9 +27,7 @@ def send_digest(digest_id: int) -> bool:
         if digest is None:
             return False
         apprentice = digest.apprentice
-        link, _created = AlumniLink.objects.get_or_create(
-            apprentice_id=apprentice.pk, defaults={"nonce": links.new_nonce()}
-        )
+        link = links.alumni_link(apprentice.pk)
         if link.unsubscribed_at is not None or not links.deliverable(apprentice.email):
             digest.delete()
             return False

@@ -14,14 +14,12 @@ from apprentices.models import Apprentice, Contract
 from employers.models import Employer
 from jobs.models import Digest, JobOffer
 
-ENDED = (Contract.Status.COMPLETED, Contract.Status.RUPTURED, Contract.Status.ABANDONED)
-
 
 def alumni_diplomas(organisation_id: int | None = None) -> dict[int, set[int]]:
     """The former apprentices (an ended contract, none running), each with the diplomas of their ended
     contracts: ``{apprentice id: {diploma id, …}}``. All organisations when ``organisation_id`` is None."""
     running = Contract.objects.filter(status=Contract.Status.ACTIVE).values("apprentice_id")
-    contracts = Contract.objects.filter(status__in=ENDED).exclude(apprentice_id__in=running)
+    contracts = Contract.objects.filter(status__in=Contract.ENDED_STATUSES).exclude(apprentice_id__in=running)
     if organisation_id is not None:
         contracts = contracts.filter(apprentice__organisation_id=organisation_id)
     found: dict[int, set[int]] = defaultdict(set)
@@ -89,7 +87,7 @@ def former_employers(organisation_id: int, *, query: str = "") -> list[FormerEmp
     (a contact) and the offers it posted; whether it hosts one now. Ordered by the last contract's end,
     latest first."""
     ended = (
-        Contract.objects.filter(employer__organisation_id=organisation_id, status__in=ENDED)
+        Contract.objects.filter(employer__organisation_id=organisation_id, status__in=Contract.ENDED_STATUSES)
         .annotate(ended_on=Coalesce("rupture_date", "planned_end_date"))
         .order_by()
     )

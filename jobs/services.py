@@ -15,6 +15,7 @@ from core import audit
 from core.queue import enqueue
 from core.workflow import Refusal
 from jobs import links, perms, selectors
+from jobs.links import alumni_link
 from jobs.models import AlumniLink, Digest, JobOffer, OfferPageVisit
 
 OFFER_FIELDS = ("title", "employer", "place", "contract_type", "description", "how_to_apply", "closes_on")
@@ -94,14 +95,6 @@ def withdraw_offer(*, offer: JobOffer, by) -> JobOffer:
 
 
 # The alumni -------------------------------------------------------------------------------------------
-
-
-def alumni_link(apprentice_id: int) -> AlumniLink:
-    """The former apprentice's link row, created on first need."""
-    link, _created = AlumniLink.objects.get_or_create(
-        apprentice_id=apprentice_id, defaults={"nonce": links.new_nonce()}
-    )
-    return link
 
 
 @transaction.atomic

@@ -33,15 +33,14 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-ENDED = (Contract.Status.COMPLETED, Contract.Status.RUPTURED, Contract.Status.ABANDONED)
-
-
 def leaving_contracts(organisation_id: int, start: datetime.date, end: datetime.date):
     """The last contracts of apprentices who left between ``start`` and ``end``: ended (completed,
     ruptured or abandoned) in that span, with no contract still running."""
     running = Contract.objects.filter(status=Contract.Status.ACTIVE).values("apprentice_id")
     return (
-        Contract.objects.filter(apprentice__organisation_id=organisation_id, status__in=ENDED)
+        Contract.objects.filter(
+            apprentice__organisation_id=organisation_id, status__in=Contract.ENDED_STATUSES
+        )
         .annotate(ended_on=Coalesce("rupture_date", "planned_end_date"))
         .filter(ended_on__gte=start, ended_on__lte=end)
         .exclude(apprentice_id__in=running)

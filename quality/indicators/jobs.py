@@ -22,7 +22,6 @@ from jobs.models import Digest, JobOffer, OfferPageVisit
 from quality.indicators.base import COUNT, Figure, Indicator, Record, contract_label, flag
 
 ALUMNI_YEARS = 2
-ENDED = (Contract.Status.COMPLETED, Contract.Status.RUPTURED, Contract.Status.ABANDONED)
 
 
 def _last_day(year, as_of) -> datetime.date:
@@ -84,7 +83,7 @@ class AlumniIndicator(Indicator):
         running = Contract.objects.filter(status=Contract.Status.ACTIVE).values("apprentice_id")
         window_start = add_months(year.start_date, -12 * ALUMNI_YEARS)
         return (
-            Contract.objects.filter(status__in=ENDED)
+            Contract.objects.filter(status__in=Contract.ENDED_STATUSES)
             .annotate(ended_on=Coalesce("rupture_date", "planned_end_date"))
             .filter(ended_on__gte=window_start, ended_on__lte=as_of)
             .exclude(Exists(later))
