@@ -3,7 +3,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Role, User
-from core.validators import validate_multiline_text, validate_single_line
+from core.validators import validate_multiline_text, validate_phone, validate_single_line
 
 
 class SingleLineFieldsMixin:
@@ -53,6 +53,36 @@ class InvitationForm(Form):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("Une personne utilise déjà cette adresse électronique."))
         return email
+
+
+class ProfileForm(ModelForm):
+    """The person's own name and phone (« Mon compte »). An apprentice's name is the one of their
+    contract, which the CFA declares to the State: it is shown, not offered (``name_locked``)."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone"]
+        labels = {"first_name": _("Prénom"), "last_name": _("Nom"), "phone": _("Téléphone")}
+        help_texts = {"phone": _("Facultatif. Par exemple 06 12 34 56 78.")}
+
+    def __init__(self, *args, name_locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(validate_phone)
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        if name_locked:
+            del self.fields["first_name"], self.fields["last_name"]
+        else:
+            self.fields["first_name"].required = True
+            self.fields["last_name"].required = True
+            self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+            self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("first_name", "last_name", "phone"):
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = " ".join(cleaned[name].split())
+        return cleaned
 
 
 class AcceptInvitationForm(SingleLineFieldsMixin, SetPasswordForm):

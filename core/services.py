@@ -1,4 +1,4 @@
-"""Writes on people: invitations and roles."""
+"""Writes on people: invitations, roles and their own contact details."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from core import audit
 from core.models import Role, User, UserRole
 from core.perms import is_admin, is_staff_or_admin
 from core.queue import enqueue
+from core.signals import contact_details_changed
 
 
 def invite_user(*, email: str, first_name: str, last_name: str, roles: list[str], by: User) -> User:
@@ -42,3 +43,37 @@ def accept_invitation(*, user: User, password: str) -> None:
         user.save(update_fields=["password"])
         EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True, primary=True)
         audit.record("core.user.invitation_accepted", user, actor=user)
+
+
+CONTACT_FIELDS = ("first_name", "last_name", "phone")
+
+
+def update_contact_details(*, user: User, by: User, **values: str) -> dict:
+    """The person corrects their own name and phone (« Mon compte »): the account is saved, audited, and
+    the records that keep a copy (``core.signals.contact_details_changed``) follow in the same
+    transaction; all or nothing. Returns the changes ({field: (old, new)}), empty when nothing changed."""
+    if by.pk != user.pk:
+        raise PermissionDenied("Chacun corrige ses propres coordonnées.")
+    unknown = set(values) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"champs inconnus : {sorted(unknown)}")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changes = {
+            name: (getattr(user, name), value)
+            for name, value in values.items()
+            if getattr(user, name) != value
+        }
+        if not changes:
+            return {}
+        for name, (_old, new) in changes.items():
+            setattr(user, name, new)
+        user.save(update_fields=list(changes))
+        audit.record(
+            "core.user.contact_details_changed",
+            user,
+            {"changes": {name: list(pair) for name, pair in changes.items()}},
+            actor=by,
+        )
+        contact_details_changed.send(sender=User, user=user, changes=changes)
+    return changes

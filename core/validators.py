@@ -146,6 +146,19 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 .()\-]+$")
+
+
+def validate_phone(value: str) -> None:
+    """A telephone number as people write it (« 06 12 34 56 78 », « +33 6 12 34 56 78 »): digits with
+    spaces, dots, dashes or parentheses, an optional leading « + », 6 to 15 digits (ITU E.164)."""
+    digits = sum(character.isdigit() for character in value)
+    if not PHONE_CHARACTERS.match(value) or not 6 <= digits <= 15:
+        raise ValidationError(
+            _("Saisissez un numéro de téléphone : des chiffres (6 à 15), avec espaces ou « + » au début.")
+        )
+
+
 def has_control_characters(value: str) -> bool:
     """Whether ``value`` holds a control character other than a line break or a tab."""
     return bool(CONTROL_CHARACTERS.search(value))

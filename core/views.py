@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import mfa, services
-from core.forms import AcceptInvitationForm, InvitationForm
-from core.models import User
+from core.forms import AcceptInvitationForm, InvitationForm, ProfileForm
+from core.models import Role, User
 from core.perms import is_staff_or_admin
 from core.submissions import submitted_once
 from core.tokens import invitation_token
@@ -51,14 +51,31 @@ def accept_invitation(request, uidb36, token):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    """« Mon compte »: who the person is for the platform, their language, and where to change their
-    address, their password and, for the staff, their second factor."""
+    """« Mon compte »: who the person is for the platform, their name and phone (theirs to correct), their
+    language, and where to change their address, their password and, for the staff, their second factor."""
     user = request.user
+    name_locked = Role.APPRENTICE in user.roles
+    form = ProfileForm(request.POST or None, instance=user, name_locked=name_locked)
+    if request.method == "POST":
+        if form.is_valid():
+            changes = services.update_contact_details(
+                user=user, by=user, **{name: form.cleaned_data[name] for name in form.fields}
+            )
+            if changes:
+                messages.success(request, _("Vos coordonnées sont enregistrées."))
+            else:
+                messages.info(request, _("Rien n'a changé : vos coordonnées étaient déjà celles-ci."))
+            return redirect("profile")
+        # The bound form has put the refused values on the instance: show the saved ones beside it.
+        user.refresh_from_db(fields=["first_name", "last_name", "phone"])
     return render(
         request,
         "core/profile.html",
         {
+            "form": form,
+            "name_locked": name_locked,
             "roles": user.role_labels(),
             # The team's accounts reach everyone's data: a second factor is offered to them (and required
             # when MFA_REQUIRED_FOR_STAFF is on).
@@ -66,6 +83,7 @@ def profile(request):
             "needs_second_factor": mfa.needs_second_factor(user),
             "has_second_factor": mfa.has_second_factor(user),
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -18,10 +18,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ThresholdForm(Form):
     requirement = forms.IntegerField(widget=forms.HiddenInput)
-    value = forms.CharField(label=_("Nouveau seuil"), max_length=12)
+    value = forms.CharField(
+        label=_("Nouveau seuil"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6, "placeholder": _("seuil")}),
+    )
     reason = forms.CharField(
         label=_("Motif"),
         max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("motif")}),
         help_text=_("Pourquoi ce seuil change : il est conservé avec la version."),
     )
 

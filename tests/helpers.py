@@ -102,3 +102,13 @@ def pdf_text(data: bytes) -> str:
     reader = pdf_reader(data)
     pages = (re.sub(r"\s+", " ", page.extract_text() or "").replace("\u2010 ", "") for page in reader.pages)
     return " ¶ ".join(pages)
+
+
+def summary_links(page: str) -> list[tuple[str, str]]:
+    """(href, text) of each link of the error summary of the HTML ``page``."""
+    match = re.search(r"<div[^>]*data-error-summary[^>]*>(.*?)</div>", page, re.S)
+    assert match, "no error summary"
+    return [
+        (href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
+        for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', match.group(1), re.S)
+    ]

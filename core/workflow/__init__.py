@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 
 class Refusal(Exception):
     """The action cannot be done on the object as it is now (its state, a rule of the domain, a
-    campaign closed…); ``message`` is in French, for the person who asked."""
+    campaign closed…); ``message`` is in French, for the person who asked; ``field`` names the form
+    field it is about, when there is one (:func:`refuse_on_form` shows it there)."""
 
-    def __init__(self, message):
+    def __init__(self, message, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 # What a view catches around a service call: a refusal, a right the person lacks, an input refused.
@@ -37,6 +39,18 @@ def message_of(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return getattr(error, "message", None) or (error.args[0] if error.args else _("Action impossible."))
+
+
+def refuse_on_form(form, error) -> None:
+    """Put a refusal on the form it answers, so that the page shows it at the field it is about (and in
+    the error summary that leads there): a ``ValidationError`` keyed by field goes to those of the form's
+    fields it names, anything else to the form as a whole."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, message_of(error))
 
 
 def refuse(request, error) -> None:

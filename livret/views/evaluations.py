@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apprentices.models import Contract
 from core.audit import AuditEvent
 from core.submissions import submitted_once
-from core.workflow import REFUSALS, refuse
+from core.workflow import REFUSALS, refuse, refuse_on_form
 from core.workflow import views as workflow_views
 from core.workflow.signatures import signatures_of
 from core.workflow.views import cleaned
@@ -25,6 +25,10 @@ from livret.models import Evaluation, GridSharing, Rating
 from livret.services import evaluations as workflow
 
 TUTOR, APPRENTICE = Rating.Rater.TUTOR, Rating.Rater.APPRENTICE
+
+
+# The grid sharing form's ids, on the page and after a refusal (the error summary's links lead there).
+GRID_FORM_IDS = "id_grid_%s"
 
 
 def _with_context(queryset):
@@ -102,8 +106,13 @@ def _detail_context(request, evaluation, form=None) -> dict:
 
 @login_required
 def contract_evaluations(request, contract_pk):
+    return _contract_page(request, _contract_for(request.user, contract_pk))
+
+
+def _contract_page(request, contract, *, refused_grid_form=None):
+    """The contract's grids; ``refused_grid_form`` is the grid sharing just refused, shown with its errors
+    at its fields (and in the error summary at the top)."""
     user = request.user
-    contract = _contract_for(user, contract_pk)
     today = timezone.localdate()
     evaluations = list(contract.evaluations.select_related("period").order_by("period__start_date"))
     open_form = None
@@ -112,13 +121,13 @@ def contract_evaluations(request, contract_pk):
         if periods:
             open_form = OpenEvaluationForm(periods=periods, initial={"period": periods[-1].pk})
     sharing = _sharing_of(contract)
-    grid_form = None
-    if perms.may_note_grid_sharing(user, contract, sharing):
+    grid_form = refused_grid_form
+    if grid_form is None and perms.may_note_grid_sharing(user, contract, sharing):
         grid_form = GridSharingForm(
             initial={"shared_on": sharing.shared_on, "means": sharing.means}
             if sharing
             else {"shared_on": today},
-            auto_id="id_grid_%s",
+            auto_id=GRID_FORM_IDS,
         )
     deadline = contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS)
     progression = selectors.progression(contract)
@@ -133,12 +142,15 @@ def contract_evaluations(request, contract_pk):
             "sharing_late": (sharing.shared_on if sharing else today) > deadline,
             "sharing_deadline": deadline,
             "grid_form": grid_form,
+            # The error summary lists the refused grid sharing's errors.
+            "form": refused_grid_form,
             "progression": progression,
             "rows": progression.rows(),
             "chart": None
             if progression.is_empty
             else charts.progression_chart(progression, apprentice=str(contract.apprentice)),
         },
+        status=400 if refused_grid_form is not None else 200,
     )
 
 
@@ -169,18 +181,26 @@ def evaluation_open(request, contract_pk):
 def grid_sharing(request, contract_pk):
     contract = _contract_for(request.user, contract_pk)
     had_one = _sharing_of(contract) is not None
-    form = GridSharingForm(request.POST)
-    return workflow_views.transition(
-        request,
-        reverse("livret:contract_evaluations", args=[contract.pk]),
-        lambda: workflow.record_grid_sharing(
-            contract=contract,
-            by=request.user,
-            shared_on=cleaned(form)["shared_on"],
-            means=form.cleaned_data["means"],
-        ),
-        _("Partage de la grille corrigé.") if had_one else _("Partage de la grille noté."),
-    )
+    form = GridSharingForm(request.POST, auto_id=GRID_FORM_IDS)
+    if form.is_valid():
+        try:
+            workflow.record_grid_sharing(
+                contract=contract,
+                by=request.user,
+                shared_on=form.cleaned_data["shared_on"],
+                means=form.cleaned_data["means"],
+            )
+        except PermissionDenied as error:
+            refuse(request, error)
+            return redirect("livret:contract_evaluations", contract.pk)
+        except REFUSALS as error:
+            refuse_on_form(form, error)
+        else:
+            messages.success(
+                request, _("Partage de la grille corrigé.") if had_one else _("Partage de la grille noté.")
+            )
+            return redirect("livret:contract_evaluations", contract.pk)
+    return _contract_page(request, contract, refused_grid_form=form)
 
 
 # One period's grid ----------------------------------------------------------------------------------

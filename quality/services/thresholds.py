@@ -29,9 +29,9 @@ def parse_threshold(raw) -> Decimal:
     try:
         value = Decimal(str(raw).replace(",", ".").replace("%", "").strip())
     except (InvalidOperation, ValueError):
-        raise Refusal(_("Le seuil doit être un nombre, par exemple 90 ou 7,5.")) from None
+        raise Refusal(_("Le seuil doit être un nombre, par exemple 90 ou 7,5."), field="value") from None
     if not value.is_finite() or value < 0 or value > 100000:
-        raise Refusal(_("Le seuil doit être un nombre positif."))
+        raise Refusal(_("Le seuil doit être un nombre positif."), field="value")
     return value.quantize(Decimal("0.1"))
 
 
@@ -52,7 +52,8 @@ def check_against_floor(indicator: str, comparison: str, value: Decimal, floors=
                 "label": label.label,
                 "floor": f"{Comparison(floor[0]).label} {label.format_value(floor[1])}",
                 "value": label.format_value(value),
-            }
+            },
+            field="value",
         )
 
 
@@ -77,12 +78,14 @@ def set_threshold(
     value = parse_threshold(value)
     reason = (reason or "").strip()
     if not reason:
-        raise Refusal(_("Dites pourquoi le seuil change : le motif est conservé avec la version."))
+        raise Refusal(
+            _("Dites pourquoi le seuil change : le motif est conservé avec la version."), field="reason"
+        )
     check_against_floor(requirement.indicator, requirement.comparison, value)
     with transaction.atomic():
         previous = current_threshold(requirement, diploma, year)
         if previous is not None and previous == value:
-            raise Refusal(_("Le seuil est déjà de %(value)s.") % {"value": value})
+            raise Refusal(_("Le seuil est déjà de %(value)s.") % {"value": value}, field="value")
         last = (
             Threshold.objects.select_for_update()
             .filter(requirement=requirement, diploma=diploma, academic_year=year)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import AcademicYear
 from core.submissions import submitted_once
-from core.workflow import REFUSALS, refuse
+from core.workflow import REFUSALS, refuse, refuse_on_form
 from quality import perms, selectors
 from quality.charts import trend_chart
 from quality.forms import (
@@ -43,8 +43,12 @@ def _is_closed(diploma, year) -> bool:
 
 @login_required
 def trajectory(request, pk, year):
-    diploma = diploma_for(request.user, pk)
-    academic_year = year_for(year)
+    return _trajectory_page(request, diploma_for(request.user, pk), year_for(year))
+
+
+def _trajectory_page(request, diploma, academic_year, *, refused_attestation=None):
+    """The trajectory page; ``refused_attestation`` is the attestation form just refused (its
+    requirement, périmètre and level say which of the page's forms it was), shown at its field."""
     campaign, data = selectors.trajectory(diploma, academic_year)
     if data is None:
         raise Http404
@@ -67,12 +71,15 @@ def trajectory(request, pk, year):
             "campaign": campaign,
             "can_edit": can_edit,
             "attestation_form": AttestationForm() if can_edit else None,
+            # The error summary at the top of the page lists the refused attestation's errors.
+            "form": refused_attestation,
             "history": selectors.history(diploma, years),
             "perimeter_codes": [p["code"] for poste in data["postes"] for p in poste["perimeters"]],
             "chart": chart,
             "trend_years": trend_years,
             "trend_table": trend_table,
         },
+        status=400 if refused_attestation is not None else 200,
     )
 
 
@@ -104,7 +111,9 @@ def threshold_edit(request, pk, year):
     if request.method == "POST":
         if not can_edit:
             raise Http404
-        form = ThresholdForm(request.POST)
+        # The form answers one row: its fields carry that row's ids, so that the error summary leads to it.
+        row = request.POST.get("requirement", "")
+        form = ThresholdForm(request.POST, auto_id=f"seuil-{row if row.isdigit() else 0}-%s")
         if form.is_valid():
             requirement = get_object_or_404(
                 Requirement.objects.filter(kind=Requirement.Kind.COMPUTED).select_related("milestone"),
@@ -120,14 +129,12 @@ def threshold_edit(request, pk, year):
                     by=request.user,
                 )
             except REFUSALS as error:
-                refuse(request, error)
+                refuse_on_form(form, error)
             else:
                 messages.success(
                     request, _("Seuil enregistré : « %(label)s ».") % {"label": requirement.label}
                 )
                 return redirect(request.path)
-        else:
-            messages.error(request, _("Indiquez le nouveau seuil et son motif."))
     return render(
         request,
         "quality/thresholds.html",
@@ -138,6 +145,7 @@ def threshold_edit(request, pk, year):
             "can_edit": can_edit,
             "form": form,
         },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -249,10 +257,16 @@ def followed_indicators(request, pk, year):
     )
 
 
+def _posted_perimeter(request) -> str:
+    """The code of the périmètre the form was posted from, or "" when it names none."""
+    code = request.POST.get("perimetre", "")
+    return code if code and Perimeter.objects.filter(code=code).exists() else ""
+
+
 def _anchor(request) -> str:
     """Back to the périmètre the form was posted from."""
-    code = request.POST.get("perimetre", "")
-    return f"#p-{code}" if Perimeter.objects.filter(code=code).exists() else ""
+    code = _posted_perimeter(request)
+    return f"#p-{code}" if code else ""
 
 
 @login_required
@@ -262,24 +276,29 @@ def attest(request, pk, year, requirement_pk):
     diploma = diploma_for(request.user, pk)
     academic_year = year_for(year)
     requirement = get_object_or_404(Requirement, pk=requirement_pk, kind=Requirement.Kind.CHECKLIST)
-    form = AttestationForm(request.POST)
-    back = trajectory_url(diploma, academic_year) + _anchor(request)
-    if not form.is_valid():
-        messages.error(request, _("Dites en une phrase comment ce point est tenu."))
-        return redirect(back)
-    try:
-        evidence.attest(
-            requirement=requirement,
-            diploma=diploma,
-            year=academic_year,
-            statement=form.cleaned_data["statement"],
-            by=request.user,
-        )
-    except REFUSALS as error:
-        refuse(request, error)
-    else:
-        messages.success(request, _("Point attesté : « %(label)s ».") % {"label": requirement.label})
-    return redirect(back)
+    perimeter = _posted_perimeter(request)
+    back = trajectory_url(diploma, academic_year) + (f"#p-{perimeter}" if perimeter else "")
+    # Which of the page's forms was sent (a point may be offered in « La suite » and in its level): its
+    # field's id, so that a refusal is shown at that field and the error summary leads there.
+    level = request.POST.get("niveau", "")
+    level = level if level == "suite" or level.isdigit() else ""
+    form = AttestationForm(request.POST, auto_id=f"attest-{perimeter}-{level}-{requirement.pk}-%s")
+    form.requirement_id, form.perimeter, form.level = requirement.pk, perimeter, level
+    if form.is_valid():
+        try:
+            evidence.attest(
+                requirement=requirement,
+                diploma=diploma,
+                year=academic_year,
+                statement=form.cleaned_data["statement"],
+                by=request.user,
+            )
+        except REFUSALS as error:
+            refuse_on_form(form, error)
+        else:
+            messages.success(request, _("Point attesté : « %(label)s ».") % {"label": requirement.label})
+            return redirect(back)
+    return _trajectory_page(request, diploma, academic_year, refused_attestation=form)
 
 
 @login_required

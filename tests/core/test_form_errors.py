@@ -2,7 +2,6 @@
 its items (core.form_errors) and the pages where an error used to be out of sight."""
 
 import datetime
-import html as htmllib
 import re
 
 from django import forms
@@ -13,7 +12,7 @@ from core.form_errors import ErrorItem, error_items
 from core.models import ActionLink
 from core.workflow import links
 from livret.forms.visits import NewActionFormSet
-from tests.helpers import text_of
+from tests.helpers import summary_links, text_of
 from tests.livret.evaluation_pages_support import form_data
 from tests.livret.factories import (
     EvaluationFactory,
@@ -33,16 +32,6 @@ class Sample(forms.Form):
 
     def clean(self):
         raise forms.ValidationError("Tout le formulaire est refusé.")
-
-
-def summary_links(html: str) -> list[tuple[str, str]]:
-    """(href, text) of each link of the error summary."""
-    match = re.search(r"<div[^>]*data-error-summary[^>]*>(.*?)</div>", html, re.S)
-    assert match, "no error summary"
-    return [
-        (href, htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
-        for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', match.group(1), re.S)
-    ]
 
 
 def test_each_error_has_its_label_its_anchor_and_its_message_in_the_fields_order():

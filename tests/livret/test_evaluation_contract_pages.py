@@ -2,6 +2,7 @@
 queries, someone else's pages, opening a period's grid and recording the grid sharing."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -11,7 +12,7 @@ from django.utils import timezone
 from apprentices.models import AlternancePeriod, Contract
 from livret.models import Evaluation, GridSharing
 from tests.conftest import ORGANISATION_WIDE, ROLES, grow
-from tests.helpers import messages_of, text_of
+from tests.helpers import messages_of, summary_links, text_of
 from tests.livret import evaluation_pages_support
 from tests.livret.evaluation_pages_support import validated
 from tests.livret.evaluations_support import snapshot
@@ -237,24 +238,43 @@ def test_recording_the_grid_sharing_from_the_page(client, world, role):
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "field", "message"),
     [
-        ({"shared_on": "", "means": "meeting"}, "Indiquez la date du partage."),
-        ({"shared_on": "31/02/2026", "means": "meeting"}, "Saisissez une date valide."),
+        ({"shared_on": "", "means": "meeting"}, "shared_on", "Indiquez la date du partage."),
+        ({"shared_on": "31/02/2026", "means": "meeting"}, "shared_on", "Saisissez une date valide."),
         (
             {"shared_on": "2999-01-01", "means": "meeting"},
+            "shared_on",
             "La date du partage ne peut pas être dans le futur.",
         ),
-        ({"shared_on": "2020-01-01", "means": "pigeon"}, "Choisissez comment la grille a été partagée."),
+        (
+            {"shared_on": "2001-01-01", "means": "meeting"},
+            "shared_on",
+            "Cette date précède de plus de deux mois le début du contrat",
+        ),
+        (
+            {"shared_on": "2020-01-01", "means": "pigeon"},
+            "means",
+            "Choisissez comment la grille a été partagée.",
+        ),
     ],
-    ids=["missing", "malformed", "future", "means"],
+    ids=["missing", "malformed", "future", "too-early", "means"],
 )
-def test_a_wrong_sharing_is_refused_with_a_french_message(client, world, data, message):
+def test_a_wrong_sharing_is_refused_at_its_field(client, world, data, field, message):
+    """The form comes back with what was typed, the error at its field and in the summary at the top,
+    which leads to it; nothing is written."""
     client.force_login(world.users["school_tutor"])
 
     response = client.post(reverse("livret:grid_sharing", args=[world.mine.contract.pk]), data)
 
-    assert messages_of(response) == [message]
+    assert response.status_code == 400
+    html = response.content.decode()
+    [(href, text)] = summary_links(html)
+    assert href == f"#id_grid_{field}" and message in text
+    tag = re.search(rf'<(?:input|select)[^>]*id="id_grid_{field}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag
+    assert f'id="id_grid_{field}_error"' in html
+    assert messages_of(response) == []
     assert not GridSharing.objects.exists()
 
 

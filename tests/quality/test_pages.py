@@ -4,6 +4,7 @@ writes and refuses, and query counts that do not grow with the data."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,7 +30,7 @@ from quality.services import computation
 from tests.apprentices.factories import ContractFactory, DiplomaFactory
 from tests.conftest import ROLES
 from tests.core.factories import AcademicYearFactory, UserFactory
-from tests.helpers import text_of
+from tests.helpers import summary_links, text_of
 
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 QUALITY_ROLES = {"head_of_diploma", "staff", "admin"}
@@ -185,15 +186,39 @@ def test_a_head_raises_a_socle_threshold_with_a_reason(client_for, world):
     )
 
 
-def test_a_threshold_below_the_socle_floor_is_refused_and_nothing_is_written(client_for, world):
+@pytest.mark.parametrize(
+    ("value", "reason", "field", "message"),
+    [
+        ("80", "Trop dur", "value", "pas l'abaisser"),
+        ("beaucoup", "Motif", "value", "doit être un nombre"),
+        ("95", "   ", "reason", "Ce champ est obligatoire."),
+        ("90", "Inchangé", "value", "déjà de 90"),
+    ],
+    ids=["below-the-floor", "not-a-number", "no-reason", "same-value"],
+)
+def test_a_refused_threshold_is_shown_at_its_row_and_nothing_is_written(
+    client_for, world, value, reason, field, message
+):
+    """The refusal comes back on the thresholds page, at the field of the row that was sent (what was
+    typed kept, the field marked invalid), and the error summary at the top leads there."""
     requirement = Requirement.objects.get(code="p2-missions-sous-une-semaine")
     events = AuditEvent.objects.count()
     response = client_for(world.users["staff"]).post(
-        url("thresholds", world),
-        {"requirement": requirement.pk, "value": "80", "reason": "Trop dur"},
-        follow=True,
+        url("thresholds", world), {"requirement": requirement.pk, "value": value, "reason": reason}
     )
-    assert "pas l'abaisser" in text_of(response)
+    assert response.status_code == 400
+    html = response.content.decode()
+    anchor = f"seuil-{requirement.pk}-{field}"
+    [(href, text)] = summary_links(html)
+    assert href == f"#{anchor}" and message in text
+    tag = re.search(rf'<input[^>]*id="{anchor}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag
+    assert f'id="{anchor}_error"' in html
+    assert f'value="{value}"' in re.search(
+        rf'<input[^>]*id="seuil-{requirement.pk}-value"[^>]*>', html
+    ).group(0)
+    # The other rows keep their empty fields.
+    assert html.count('aria-invalid="true"') == 1
     assert not Threshold.objects.exists()
     assert AuditEvent.objects.count() == events
 
@@ -251,9 +276,37 @@ def test_a_checklist_point_is_attested_then_withdrawn(client_for, world):
     assert attestation.withdrawn_at is not None
 
 
-def test_an_attestation_without_statement_is_refused(client_for, world):
+def test_an_attestation_without_statement_is_refused_at_its_field(client_for, world):
+    """The trajectory comes back with the error at the very form that was sent (a point may be offered
+    twice: in « La suite » and in its level), and the summary at the top leads to it."""
     requirement = Requirement.objects.get(code="p3-secretariat")
-    client_for(world.users["staff"]).post(url("attest", world, requirement.pk), {"statement": " "})
+    client = client_for(world.users["staff"])
+    page = client.get(url("trajectory", world)).content.decode()
+    forms = re.findall(rf'id="attest-([^"]*)-{requirement.pk}-statement"', page)
+    assert forms, "the point is offered for attestation"
+    perimeter, level = forms[-1].rsplit("-", 1)
+
+    response = client.post(
+        url("attest", world, requirement.pk), {"statement": " ", "perimetre": perimeter, "niveau": level}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    anchor = f"attest-{perimeter}-{level}-{requirement.pk}-statement"
+    assert summary_links(html) == [(f"#{anchor}", "Comment ce point est tenu : Ce champ est obligatoire.")]
+    assert 'aria-invalid="true"' in re.search(rf'<input[^>]*id="{anchor}"[^>]*>', html).group(0)
+    assert html.count('aria-invalid="true"') == 1
+    assert not Attestation.objects.exists()
+
+
+def test_an_attestation_from_a_forged_form_is_refused_and_says_why(client_for, world):
+    requirement = Requirement.objects.get(code="p3-secretariat")
+    response = client_for(world.users["staff"]).post(
+        url("attest", world, requirement.pk), {"statement": "x" * 501, "perimetre": "zz", "niveau": "<b>"}
+    )
+    assert response.status_code == 400
+    [(_href, text)] = summary_links(response.content.decode())
+    assert "500 caractères" in text
     assert not Attestation.objects.exists()
 
 
