@@ -304,6 +304,12 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
             status = MET if figure.value >= threshold else UNMET
         return RequirementState(requirement, status, threshold=threshold, figure=figure)
 
+    # When each diploma's figures were last computed: one pass over the values, not one per diploma.
+    computed_at = {}
+    for (diploma_id, _code), value in values.items():
+        if diploma_id not in computed_at or value.computed_at > computed_at[diploma_id]:
+            computed_at[diploma_id] = value.computed_at
+
     result = {}
     for diploma in diplomas:
         postes = []
@@ -318,6 +324,5 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
             if not postes or postes[-1].poste.pk != perimeter.poste_id:
                 postes.append(PosteState(perimeter.poste, []))
             postes[-1].perimeters.append(perimeter_state)
-        computed = [v.computed_at for (d, _code), v in values.items() if d == diploma.pk]
-        result[diploma.pk] = Trajectory(diploma, year, as_of, postes, computed_at=max(computed, default=None))
+        result[diploma.pk] = Trajectory(diploma, year, as_of, postes, computed_at=computed_at.get(diploma.pk))
     return result
