@@ -8,6 +8,7 @@ elsewhere is an invalid choice, and an invalid filter shows no rows (see ``core.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import django_filters
@@ -45,6 +46,14 @@ def _attributes(attrs: dict) -> str:
     )
 
 
+def _escape(text) -> str:
+    """What ``conditional_escape`` gives, without its wrappers: 6,000 options of a network's employers
+    are escaped in a few milliseconds. Text already safe (``__html__``) is kept as it is."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
+
+
 class FastSelect(forms.Select):
     """A ``<select>`` rendered in one pass, without a template per option: a list offering the
     hundreds of employers or tutors of a network renders them in milliseconds instead of the
@@ -61,8 +70,8 @@ class FastSelect(forms.Select):
             if value in selected:
                 if not multiple:  # as Django: only the first match is selected
                     selected.clear()
-                return format_html('<option value="{}" selected>{}</option>', value, label)
-            return format_html('<option value="{}">{}</option>', value, label)
+                return f'<option value="{_escape(value)}" selected>{_escape(label)}</option>'
+            return f'<option value="{_escape(value)}">{_escape(label)}</option>'
 
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
@@ -72,7 +81,7 @@ class FastSelect(forms.Select):
             else:
                 parts.append(option(option_value, option_label))
         parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped (format_html, _escape)
 
 
 class _NamesIterator(ModelChoiceIterator):

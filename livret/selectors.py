@@ -24,7 +24,7 @@ from livret.models import (
     Rating,
     VisitReport,
 )
-from livret.windows import summarize
+from livret.windows import by_contract, summarize
 
 WRITABLE = (MissionDescription.Status.DRAFT, MissionDescription.Status.RETURNED)
 TUTOR, APPRENTICE = Rating.Rater.TUTOR, Rating.Rater.APPRENTICE
@@ -85,7 +85,7 @@ def open_actions(contract, *, exclude_visit=None) -> list[ActionItem]:
 def visit_follow_up(contracts, today: datetime.date) -> list[dict]:
     """For a page of contracts: each with the charter window to act on and its open and late actions.
     Two queries, whatever the number of contracts."""
-    visits = list(
+    visits = by_contract(
         VisitReport.objects.filter(contract__in=contracts).exclude(status=VisitReport.Status.CANCELLED)
     )
     actions = {
@@ -97,7 +97,7 @@ def visit_follow_up(contracts, today: datetime.date) -> list[dict]:
     return [
         {
             "contract": contract,
-            "summary": summarize(contract, visits, today),
+            "summary": summarize(contract, visits[contract.pk], today),
             "open_actions": actions.get(contract.pk, {}).get("open", 0),
             "late_actions": actions.get(contract.pk, {}).get("late", 0),
         }

@@ -22,7 +22,7 @@ from apprentices import status
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
-from livret.windows import Window, WindowState, summarize
+from livret.windows import Window, WindowState, by_contract, summarize
 from reports import perms
 from reports.dashboard.scope import Scope
 
@@ -137,14 +137,14 @@ class VisitWindows(Kind):
             .select_related("apprentice")
             .order_by("pk")
         )
-        visits = list(
+        visits = by_contract(
             VisitReport.objects.filter(contract__in=candidates)
             .exclude(status=VisitReport.Status.CANCELLED)
             .only("pk", "contract_id", "status", "held_on", "planned_date")
         )
         due = []
         for contract in candidates:
-            summary = summarize(contract, visits, today)
+            summary = summarize(contract, visits[contract.pk], today)
             window = summary.next
             if (
                 window is not None
