@@ -49,6 +49,9 @@ class CsvExport:
     url_name: str  # the export view: "apprentices:apprentice_export"
     filterset_class: type
     columns: list[tuple[str, Callable[[object], object]]]  # (French header, accessor)
+    # The list page reads its rows in two steps (``core.viewutils.NarrowPaginator``): for lists whose
+    # sort crosses several tables over a network's many rows (sheets, missions).
+    narrow_pages: bool = False
 
     def base_queryset(self, user) -> QuerySet:
         """Everything ``user`` may see in this list, with what the columns read joined in."""

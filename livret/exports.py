@@ -30,6 +30,7 @@ class SheetExport(CsvExport):
     filename = "fiches-de-liaison"
     url_name = "livret:sheet_export"
     filterset_class = SheetFilterSet
+    narrow_pages = True
     columns = columns(
         *CONTRACT_COLUMNS,
         (_("Période en entreprise du"), "period.start_date"),
@@ -92,6 +93,7 @@ class MissionExport(CsvExport):
     filename = "missions"
     url_name = "livret:mission_export"
     filterset_class = MissionFilterSet
+    narrow_pages = True
     columns = columns(
         *CONTRACT_COLUMNS,
         (_("Année scolaire"), "academic_year.label"),

@@ -63,7 +63,14 @@ LISTS = {
     "tutors": ListPage(
         "tutors:tutor_list", "tutors/tutor_list.html", "tutors/_tutor_results.html", lambda tutor: tutor.email
     ),
-    "sheets": ListPage("livret:sheet_list", "livret/sheet_list.html", "livret/_sheet_results.html", url_of),
+    # + the page's keys read first (core.viewutils.NarrowPaginator)
+    "sheets": ListPage(
+        "livret:sheet_list",
+        "livret/sheet_list.html",
+        "livret/_sheet_results.html",
+        url_of,
+        extra_queries=dict.fromkeys(ROLES, 1),
+    ),
     "visit_register": ListPage(
         "livret:visit_report_list",
         "livret/visits/visit_report_list.html",
@@ -78,14 +85,15 @@ LISTS = {
         lambda contract: reverse("livret:contract_visits", args=[contract.pk]),
         extra_queries=dict.fromkeys(ROLES, 2),
     ),
-    # + what waits for a head's decision; the academic year and the contracts to describe for the
-    # apprentice and the company tutor (the view's context is the page's)
+    # + the page's keys read first (core.viewutils.NarrowPaginator); what waits for a head's decision;
+    # the academic year and the contracts to describe for the apprentice and the company tutor (the
+    # view's context is the page's)
     "missions": ListPage(
         "livret:mission_list",
         "livret/missions/list.html",
         "livret/missions/_results.html",
         url_of,
-        extra_queries={"head_of_diploma": 1, "apprentice": 2, "company_tutor": 2},
+        extra_queries={**dict.fromkeys(ROLES, 1), "head_of_diploma": 2, "apprentice": 3, "company_tutor": 3},
     ),
 }
 

@@ -48,7 +48,9 @@ def test_a_kept_cfa_is_generated_once_then_reused_and_measured_under_load(kept_d
         env, "--requests", "1", "--roles", "apprentice", "--keep", name, "--json", str(first_json)
     )
     assert first.returncode == 0, first.stderr
-    assert f"Base gardée : bench_{name}" in first.stdout and "Données générées" in first.stdout
+    # On PostgreSQL the database's name, on SQLite its file's path: bench_NAME either way.
+    kept_line = next(line for line in first.stdout.splitlines() if line.startswith("Base gardée : "))
+    assert f"bench_{name}" in kept_line and "Données générées" in first.stdout
     assert "annulées (rollback)" not in first.stdout
 
     second = run_benchmark(

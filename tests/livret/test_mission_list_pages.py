@@ -24,16 +24,16 @@ _content_types_cached = mission_pages_support._content_types_cached
 
 # Every page starts with 3 queries: the session, the user, the user's roles.
 LIST_QUERIES = {
-    # + the count and the page of descriptions, the choices of the filters (diplomas, cohorts,
-    # employers, school tutors, academic years)
-    "school_tutor": 10,
-    "staff": 10,
-    "admin": 10,
+    # + the count, the page's keys and the page of descriptions (core.viewutils.NarrowPaginator), the
+    # choices of the filters (diplomas, cohorts, employers, school tutors, academic years)
+    "school_tutor": 11,
+    "staff": 11,
+    "admin": 11,
     # + the descriptions waiting for the head
-    "head_of_diploma": 11,
+    "head_of_diploma": 12,
     # + the academic year, the contracts still to describe
-    "apprentice": 12,
-    "company_tutor": 12,
+    "apprentice": 13,
+    "company_tutor": 13,
 }
 
 

@@ -25,9 +25,10 @@ TRAIT = {
 POST_VIEWS = ("sheet_save", "sheet_countersign", "sheet_return", "sheet_review", "sheet_correct")
 
 # Every page starts with 3 queries: the session, the user, the user's roles.
-# + the count and the page of sheets with their contract, people and period, the choices of the
-# filters (diplomas, cohorts, employers, school tutors)
-LIST_QUERIES = 9
+# + the count, the page's keys and the page of sheets with their contract, people and period
+# (core.viewutils.NarrowPaginator), the choices of the filters (diplomas, cohorts, employers, school
+# tutors)
+LIST_QUERIES = 10
 NOT_FOUND_QUERIES = 4  # + the sheet, not found
 DETAIL_QUERIES = {
     # + the sheet with its contract, people and period, its signatures, its versions

@@ -1,0 +1,74 @@
+"""``core.viewutils.NarrowPaginator`` reads a page's keys, then its rows: the same rows in the same order
+as Django's paginator on the same list, for every page, every sort and with orphans; three queries a
+page (the count, the keys, the rows) whatever the list's length."""
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apprentices.models import Apprentice, Contract
+from core import csvexport
+from core.viewutils import NarrowPaginator
+from tests.conftest import grow
+from tests.livret.factories import LiaisonSheetFactory, MissionDescriptionFactory
+
+
+@pytest.fixture
+def documents(world):
+    grow(world, "staff", 7)
+    contracts = Contract.objects.filter(diploma__organisation=world.organisation).order_by("pk")
+    for contract in contracts:
+        LiaisonSheetFactory(contract=contract)
+        MissionDescriptionFactory(contract=contract)
+        # Names in the reverse order of the keys: a page put back in key order would show.
+        Apprentice.objects.filter(pk=contract.apprentice_id).update(last_name=f"Nom{1000 - contract.pk:04d}")
+    return contracts.count()
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("sheets", ""),
+        ("sheets", "order=apprentice"),
+        ("sheets", "order=due"),
+        ("sheets", "order=status"),
+        ("missions", ""),
+        ("missions", "order=submitted"),
+    ],
+)
+@pytest.mark.parametrize(("per_page", "orphans"), [(3, 0), (4, 2), (25, 0)])
+def test_every_page_holds_the_rows_of_django_paginator_in_its_order(
+    world, documents, name, query, per_page, orphans
+):
+    _filters, queryset = csvexport.filtered(name, world.users["staff"], query)
+    plain = Paginator(queryset, per_page, orphans=orphans)
+    narrow = NarrowPaginator(queryset, per_page, orphans=orphans)
+    assert plain.count == narrow.count == documents
+    assert narrow.num_pages == plain.num_pages
+    for number in plain.page_range:
+        expected = [row.pk for row in plain.page(number)]
+        page = narrow.page(number)
+        assert [row.pk for row in page] == expected
+        assert (page.start_index(), page.end_index()) == (
+            plain.page(number).start_index(),
+            plain.page(number).end_index(),
+        )
+
+
+def test_a_page_reads_its_rows_with_what_the_list_shows_in_three_queries(world, documents):
+    _filters, queryset = csvexport.filtered("sheets", world.users["staff"], "")
+    paginator = NarrowPaginator(queryset, 5)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.page(1)
+        names = [(str(sheet.contract.apprentice), sheet.period.start_date) for sheet in page]
+
+    assert len(queries) == 3  # the count, the page's keys, its rows with their joins
+    assert len(names) == 5
+
+
+def test_an_empty_list_has_one_empty_page(world):
+    _filters, queryset = csvexport.filtered("sheets", world.users["staff"], "")
+    page = NarrowPaginator(queryset.none(), 25).get_page(1)
+    assert list(page) == [] and page.paginator.count == 0
