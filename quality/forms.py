@@ -27,8 +27,12 @@ class ThresholdForm(Form):
         label=_("Motif"),
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("motif")}),
-        help_text=_("Pourquoi ce seuil change : il est conservé avec la version."),
     )
+
+    def name_the_row(self, requirement_label: str) -> None:
+        """The fields' labels name the row they belong to, as the error summary lists them."""
+        self.fields["value"].label = _("Nouveau seuil — %(label)s") % {"label": requirement_label}
+        self.fields["reason"].label = _("Motif — %(label)s") % {"label": requirement_label}
 
 
 class MilestoneForm(Form):

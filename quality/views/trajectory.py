@@ -114,6 +114,15 @@ def threshold_edit(request, pk, year):
         # The form answers one row: its fields carry that row's ids, so that the error summary leads to it.
         row = request.POST.get("requirement", "")
         form = ThresholdForm(request.POST, auto_id=f"seuil-{row if row.isdigit() else 0}-%s")
+        label = (
+            Requirement.objects.filter(pk=row, kind=Requirement.Kind.COMPUTED)
+            .values_list("label", flat=True)
+            .first()
+            if row.isdigit()
+            else None
+        )
+        if label:
+            form.name_the_row(label)
         if form.is_valid():
             requirement = get_object_or_404(
                 Requirement.objects.filter(kind=Requirement.Kind.COMPUTED).select_related("milestone"),

@@ -119,6 +119,8 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     var label = field.labels && field.labels.length ? field.labels[0] : null;
     var shown = (group && group.querySelector("legend")) || label || field;
     shown.scrollIntoView({ block: "start" });
+    // In a table that scrolls sideways (a row's fields, on a phone) the field may still be out of view.
+    field.scrollIntoView({ block: "nearest", inline: "nearest" });
     field.focus({ preventScroll: true });
   });
 })();

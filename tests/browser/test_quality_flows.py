@@ -72,7 +72,9 @@ def test_head_follows_a_perimeter_to_its_records_and_raises_a_threshold(desktop_
     page.go_back()
     page.get_by_role("link", name="Seuils", exact=True).click()
     change_threshold(page, "Descriptions des missions décidées sous une semaine", "80", "Trop exigeant")
-    expect(page.locator(".messages")).to_contain_text("pas l'abaisser")
+    # Refused at the row's field, with the summary at the top leading there.
+    expect(page.locator("[data-error-summary]")).to_contain_text("pas l'abaisser")
+    expect(page.locator("input[aria-invalid='true']")).to_have_value("80")
     before = Threshold.objects.count()
     change_threshold(
         page, "Délai médian de décision sur les missions", "6", "Décider plus vite, vu au comité"
