@@ -107,6 +107,14 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
 // same without this script). Each of its links leads to a field: the field takes the focus, with its
 // label or its group's legend in view above it.
 (function () {
+  // A field in error inside a folded section (a level of the quality trajectory, a correction form) is
+  // unfolded: its message is seen, and the summary's link to it leads somewhere.
+  function unfold(element) {
+    for (var section = element.closest("details"); section; section = section.parentElement.closest("details")) {
+      section.open = true;
+    }
+  }
+  document.querySelectorAll("[aria-invalid='true']").forEach(unfold);
   var summary = document.querySelector("[data-error-summary]");
   if (summary && document.activeElement !== summary) summary.focus();
   document.addEventListener("click", function (event) {
@@ -115,6 +123,7 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
     if (!field) return;
     event.preventDefault();
+    unfold(field);
     var group = field.type === "radio" ? field.closest("fieldset") : null;
     var label = field.labels && field.labels.length ? field.labels[0] : null;
     var shown = (group && group.querySelector("legend")) || label || field;

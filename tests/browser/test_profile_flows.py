@@ -16,7 +16,13 @@ from core.models import AcademicYear
 from demo.diplomas import ING
 from quality.models import Requirement, Threshold
 from tests.browser.conftest import assert_no_axe_violations, log_in
-from tests.browser.test_form_errors import active, assert_summary_has_the_focus, follow_summary_link, tab_to
+from tests.browser.test_form_errors import (
+    active,
+    assert_summary_has_the_focus,
+    follow_summary_link,
+    in_viewport,
+    tab_to,
+)
 from tests.browser.test_link_flows import new_page
 from tutors.models import CompanyTutor
 
@@ -169,3 +175,35 @@ def test_the_head_is_led_back_to_a_refused_threshold_with_the_keyboard(browser, 
         assert page.js_errors == []
     finally:
         context.close()
+
+
+def test_a_refused_attestation_in_a_folded_level_is_unfolded_and_reached_from_the_summary(
+    browser, server, demo_data
+):
+    """A point to attest sits in a level folded away (<details>): refused by the server (the browser's
+    own check taken off, as a script or an old page would send it), its level opens on the page that
+    comes back, and the summary's link brings the field into view with the focus."""
+    diploma = Diploma.objects.get(code=ING)
+    year = AcademicYear.objects.order_by("-start_date").first()
+    context, page = new_page(browser, "phone")
+    log_in(page, server.url, HEAD)
+    page.goto(server.url + reverse("quality:trajectory", args=[diploma.pk, year.label]))
+    folded = page.locator("details:not([open]) input[id$='-statement']").first
+    field_id = folded.get_attribute("id")
+    assert not folded.is_visible()
+    page.evaluate(
+        """(id) => { const field = document.getElementById(id); field.removeAttribute('required');
+        field.closest('details').open = true; field.value = '   '; field.form.requestSubmit(); }""",
+        field_id,
+    )
+    page.wait_for_load_state()
+
+    assert_summary_has_the_focus(page, "Il y a 1 erreur")
+    refused = page.locator(f'[id="{field_id}"]')  # the id holds the périmètre's code, « 3.2 »
+    expect(refused).to_have_attribute("aria-invalid", "true")
+    expect(refused).to_be_visible()  # its level is open
+    page.locator("[data-error-summary]").get_by_role("link", name="Ce champ est obligatoire").click()
+    expect(refused).to_be_focused()
+    assert in_viewport(page, refused)
+    assert_no_axe_violations(page)
+    context.close()
