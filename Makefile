@@ -81,6 +81,7 @@ BENCH_ARGS ?=
 bench: export DEBUG := 0
 bench: export SECRET_KEY ?= bench-secret-key-not-for-production
 bench: $(VENV)/.installed-test
+	$(MANAGE) migrate --noinput
 	$(MANAGE) benchmark $(BENCH_ARGS)
 
 quality: $(VENV)/.installed-test
