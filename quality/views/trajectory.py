@@ -182,7 +182,7 @@ def milestone_create(request, pk, year):
                     by=request.user,
                 )
             except REFUSALS as error:
-                refuse(request, error)
+                refuse_on_form(form, error)  # in the error summary above the form
             else:
                 messages.success(
                     request,
