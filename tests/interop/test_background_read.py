@@ -21,7 +21,8 @@ from tests.apprentices.factories import DiplomaFactory
 from tests.employers.factories import valid_siret
 from tests.interop.factories import row, xlsx_bytes
 
-OFFICIAL_TEMPLATE = Path("/work/shared/reference/modele-import-29012025.xlsx")
+# The state's template, in ../shared/reference/ beside the checkout (CI has it).
+OFFICIAL_TEMPLATE = Path(__file__).resolve().parents[3] / "shared/reference/modele-import-29012025.xlsx"
 LARGE_ROWS = 20_000
 
 
