@@ -114,15 +114,7 @@ def threshold_edit(request, pk, year):
         # The form answers one row: its fields carry that row's ids, so that the error summary leads to it.
         row = request.POST.get("requirement", "")
         form = ThresholdForm(request.POST, auto_id=f"seuil-{row if row.isdigit() else 0}-%s")
-        label = (
-            Requirement.objects.filter(pk=row, kind=Requirement.Kind.COMPUTED)
-            .values_list("label", flat=True)
-            .first()
-            if row.isdigit()
-            else None
-        )
-        if label:
-            form.name_the_row(label)
+        requirement = None
         if form.is_valid():
             requirement = get_object_or_404(
                 Requirement.objects.filter(kind=Requirement.Kind.COMPUTED).select_related("milestone"),
@@ -144,6 +136,11 @@ def threshold_edit(request, pk, year):
                     request, _("Seuil enregistré : « %(label)s ».") % {"label": requirement.label}
                 )
                 return redirect(request.path)
+        # Refused: the fields' labels name their row in the error summary (read here only, not on success).
+        if requirement is None and row.isdigit():
+            requirement = Requirement.objects.filter(pk=row, kind=Requirement.Kind.COMPUTED).first()
+        if requirement is not None:
+            form.name_the_row(requirement.label)
     return render(
         request,
         "quality/thresholds.html",
