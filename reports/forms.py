@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Cohort, Contract, Diploma
+from core.filters import FastSelect
 from core.forms import Form
 from core.models import AcademicYear
 from tutors.models import SchoolTutor
@@ -14,19 +15,32 @@ class DashboardFilterForm(Form):
     everything."""
 
     year = forms.ModelChoiceField(
-        label=_("Année scolaire"), queryset=AcademicYear.objects.none(), to_field_name="label", required=False
+        label=_("Année scolaire"),
+        queryset=AcademicYear.objects.none(),
+        to_field_name="label",
+        required=False,
+        widget=FastSelect,
     )
     diploma = forms.ModelChoiceField(
-        label=_("Formation"), queryset=Diploma.objects.none(), required=False, empty_label=_("Toutes")
+        label=_("Formation"),
+        queryset=Diploma.objects.none(),
+        required=False,
+        empty_label=_("Toutes"),
+        widget=FastSelect,
     )
     cohort = forms.ModelChoiceField(
-        label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
+        label=_("Promotion"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label=_("Toutes"),
+        widget=FastSelect,
     )
     school_tutor = forms.ModelChoiceField(
         label=_("Tuteur pédagogique"),
         queryset=SchoolTutor.objects.none(),
         required=False,
         empty_label=_("Tous"),
+        widget=FastSelect,
     )
 
     def __init__(self, data=None, *, user, **kwargs):

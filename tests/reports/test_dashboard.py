@@ -3,11 +3,14 @@
 import datetime
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
 from apprentices.models import Contract
+from core.filters import FastSelect
 from reports import dashboard as board
+from reports.forms import DashboardFilterForm
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory, cohort_started
 from tests.conftest import ROLES
 from tests.livret.factories import LiaisonSheetFactory, MissionDescriptionFactory, VisitReportFactory
@@ -360,3 +363,29 @@ def test_a_diploma_not_yet_computed_keeps_the_visit_figure_live(world):
     figure = {f.key: f for f in board.key_figures(scope(world))}["visits"]
 
     assert "calcul du" not in figure.detail
+
+
+def test_the_filters_render_as_django_selects_would(world, client_for):
+    """A network's dashboard offers hundreds of tutors and cohorts: its selects are rendered in one
+    pass (``FastSelect``), with the HTML Django's template widget gives, the chosen options kept."""
+
+    def normalised(html: str) -> str:
+        return "".join(line.strip() for line in html.splitlines())
+
+    data = {
+        "year": world.academic_year.label,
+        "diploma": str(world.mine.diploma.pk),
+        "cohort": str(world.mine.apprentice.cohort.pk),
+        "school_tutor": str(world.mine.school_tutor.pk),
+    }
+    form = DashboardFilterForm(data, user=world.users["staff"])
+    assert form.is_valid(), form.errors
+    for name, field in form.fields.items():
+        assert isinstance(field.widget, FastSelect), name
+        fast = normalised(str(form[name]))
+        field.widget = forms.Select(choices=field.choices)
+        assert fast == normalised(str(form[name])), name
+        assert "selected" in fast, name
+
+    response = client_for(world.users["staff"]).get(URL, data)
+    assert f'<option value="{world.mine.school_tutor.pk}" selected>' in response.text
