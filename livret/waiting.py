@@ -232,13 +232,21 @@ def _remind_verb(mission) -> str:
     return _("Relancer %(names)s (plus de 7 jours)") % {"names": ", ".join(heads)}
 
 
-def _contracts_of(user) -> Q:
-    """Documents of a contract where ``user`` is the apprentice or the company tutor. Written as two
-    lookups of their contracts by the unique ``user`` of each record, which PostgreSQL knows to be a row
-    or two: an OR across the joins made it join every mission description of the network before
-    filtering (34 ms on each home page at 20,000 apprentices, 8 ms this way)."""
-    return Q(contract__in=Contract.objects.filter(apprentice__user=user).values("pk")) | Q(
-        contract__in=Contract.objects.filter(company_tutor__user=user).values("pk")
+def _contracts_of(user, path: str = "contract__") -> Q:
+    """Documents of a contract (``path=""``: contracts) where ``user`` is the apprentice or the company
+    tutor, looked up through the record of the role they hold: one join by the unique ``user`` of that
+    record, a row or two for PostgreSQL. An OR across both joins made it join every mission description
+    (or every running contract) of the network before filtering (34 ms, and 18 ms, on each home page at
+    20,000 apprentices); a person who holds both roles gets two lookups of their contracts instead."""
+    as_apprentice = Q(**{f"{path}apprentice__user": user})
+    as_tutor = Q(**{f"{path}company_tutor__user": user})
+    if Role.COMPANY_TUTOR not in user.roles:
+        return as_apprentice
+    if Role.APPRENTICE not in user.roles:
+        return as_tutor
+    within = f"{path}in" if path else "pk__in"
+    return Q(**{within: Contract.objects.filter(apprentice__user=user).values("pk")}) | Q(
+        **{within: Contract.objects.filter(company_tutor__user=user).values("pk")}
     )
 
 
@@ -358,7 +366,7 @@ RULES: list[Rule] = [
         verb=_("Commencer la description de l'année"),
         roles=frozenset({Role.APPRENTICE, Role.COMPANY_TUTOR}),
         documents=_contracts_without_mission,
-        mine=lambda user: Q(apprentice__user=user) | Q(company_tutor__user=user),
+        mine=lambda user: _contracts_of(user, ""),
         recipients=_on_contract(lambda doc: _apprentice(doc) + _company_tutor(doc)),
         late_from=lambda contract: _start_of(contract.start_date),
         days=(),

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from core.models import ActionLink, Signature
+from core.models import ActionLink, Role, Signature, User, UserRole
 from core.workflow import links
 from livret import reminders
 from livret.models import LiaisonSheet, MissionDescription, Reminder
@@ -106,6 +106,30 @@ def test_active_contract_without_this_years_mission_or_shared_grid_is_due(db):
 
     assert "mission.start" not in keys(world.users["apprentice"])
     assert "grid.share" not in keys(world.users["school_tutor"])
+
+
+def test_a_person_both_apprentice_and_company_tutor_sees_what_waits_on_each_contract(world):
+    """The inbox looks a person's contracts up through the record of each role they hold: one who is
+    an apprentice on one contract and the company tutor on another is asked for both."""
+    person = world.users["apprentice"]
+    tutor = world.other.contract.company_tutor
+    tutor.user = person
+    tutor.save()
+    UserRole.objects.get_or_create(user=person, role=Role.COMPANY_TUTOR)
+    person = User.objects.get(pk=person.pk)
+
+    def documents(user, key):
+        return {item["document"] for item in todo_for(user, TODAY) if item["key"] == key}
+
+    assert documents(person, "mission.start") == {world.mine.contract, world.other.contract}
+    assert documents(world.users["company_tutor"], "mission.start") == {world.mine.contract}
+
+    written = MissionDescriptionFactory(contract=world.mine.contract)
+    tutored = MissionDescriptionFactory(contract=world.other.contract)
+
+    assert documents(person, "mission.write") == {written, tutored}
+    assert documents(world.users["company_tutor"], "mission.write") == {written}
+    assert documents(person, "mission.start") == set()
 
 
 def test_staff_see_missions_waiting_past_the_charter_week(w):
