@@ -25,6 +25,7 @@ class ApprenticeExport(CsvExport):
     filename = "apprentis"
     url_name = "apprentices:apprentice_export"
     filterset_class = ApprenticeFilterSet
+    narrow_pages = True
     columns = columns(
         (_("Nom"), "last_name"),
         (_("Prénom"), "first_name"),

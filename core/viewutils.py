@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,6 +34,15 @@ class NarrowPaginator(Paginator):
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)} if keys else {}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+
+class SubqueryCount(Subquery):
+    """How many rows ``queryset`` (correlated through ``OuterRef``) has, as an annotation: evaluated for
+    the rows a page reads only, where a ``Count`` over a join groups the whole list before its first
+    page (66,000 employers of a network: 320 ms at each page)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
 
 
 def search(queryset, request, fields):

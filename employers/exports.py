@@ -1,10 +1,11 @@
 """CSV export of the list of employers."""
 
-from django.db.models import Count, Q
+from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Contract
 from core.csvexport import CsvExport, columns, register
+from core.viewutils import SubqueryCount
 from employers.filters import EmployerFilterSet
 from employers.models import Employer
 
@@ -16,6 +17,7 @@ class EmployerExport(CsvExport):
     filename = "employeurs"
     url_name = "employers:employer_export"
     filterset_class = EmployerFilterSet
+    narrow_pages = True
     columns = columns(
         (_("Raison sociale"), "legal_name"),
         (_("SIRET"), "siret"),
@@ -30,8 +32,7 @@ class EmployerExport(CsvExport):
     )
 
     def base_queryset(self, user):
+        running = Contract.objects.filter(employer=OuterRef("pk"), status=Contract.Status.ACTIVE)
         return Employer.objects.visible_to(user).annotate(
-            active_contracts=Count(
-                "contracts", filter=Q(contracts__status=Contract.Status.ACTIVE), distinct=True
-            )
+            active_contracts=SubqueryCount(running.values("pk"))
         )

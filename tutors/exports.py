@@ -1,10 +1,11 @@
 """CSV export of the list of company tutors."""
 
-from django.db.models import Count, Q
+from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Contract
 from core.csvexport import CsvExport, columns, register
+from core.viewutils import SubqueryCount
 from tutors.filters import CompanyTutorFilterSet
 from tutors.models import CompanyTutor
 
@@ -16,6 +17,7 @@ class CompanyTutorExport(CsvExport):
     filename = "maitres-apprentissage"
     url_name = "tutors:tutor_export"
     filterset_class = CompanyTutorFilterSet
+    narrow_pages = True
     columns = columns(
         (_("Nom"), "last_name"),
         (_("Prénom"), "first_name"),
@@ -31,12 +33,9 @@ class CompanyTutorExport(CsvExport):
     )
 
     def base_queryset(self, user):
+        running = Contract.objects.filter(company_tutor=OuterRef("pk"), status=Contract.Status.ACTIVE)
         return (
             CompanyTutor.objects.visible_to(user)
             .select_related("employer")
-            .annotate(
-                active_contracts=Count(
-                    "contracts", filter=Q(contracts__status=Contract.Status.ACTIVE), distinct=True
-                )
-            )
+            .annotate(active_contracts=SubqueryCount(running.values("pk")))
         )

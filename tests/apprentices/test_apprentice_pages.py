@@ -17,14 +17,14 @@ NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE
 NOT_FOUND_QUERIES = 4
 
 LIST_QUERIES = {
-    # + count and page of the scoped list, the choices of the filters (diplomas, cohorts, employers,
-    # school tutors)
-    "apprentice": 9,
-    "company_tutor": 9,
-    "school_tutor": 9,
-    "head_of_diploma": 9,
-    "staff": 9,
-    "admin": 9,
+    # + count, keys and rows of the page (core.viewutils.NarrowPaginator), the choices of the filters
+    # (diplomas, cohorts, employers, school tutors)
+    "apprentice": 10,
+    "company_tutor": 10,
+    "school_tutor": 10,
+    "head_of_diploma": 10,
+    "staff": 10,
+    "admin": 10,
 }
 DETAIL_QUERIES = {
     # + apprentice, contracts, current year, calendar and periods, legal representatives

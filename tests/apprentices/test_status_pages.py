@@ -106,8 +106,9 @@ def test_the_list_with_its_badges_runs_the_same_queries_for_few_and_many_rows(
         page = client.get(APPRENTICES, params)
 
     assert len(listed(page)) > rows_before
-    # session, user, roles, count and page of the list, the choices of its filters: as before the badge
-    assert len(few.captured_queries) == 9
+    # session, user, roles, count, keys and rows of the page, the choices of its filters: as before the
+    # badge (the keys: core.viewutils.NarrowPaginator)
+    assert len(few.captured_queries) == 10
 
 
 def test_the_apprentice_page_shows_the_status_and_the_legal_delay_in_words(client, world, statuses):

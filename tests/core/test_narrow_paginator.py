@@ -26,6 +26,11 @@ def documents(world):
     return contracts.count()
 
 
+def shown(row) -> tuple:
+    """A row's key with the figures a list computes for it (a status, a count of running contracts)."""
+    return (row.pk, getattr(row, "training_status", None), getattr(row, "active_contracts", None))
+
+
 @pytest.mark.parametrize(
     ("name", "query"),
     [
@@ -35,6 +40,13 @@ def documents(world):
         ("sheets", "order=status"),
         ("missions", ""),
         ("missions", "order=submitted"),
+        ("apprentices", ""),
+        ("apprentices", "order=diploma"),
+        ("apprentices", "status=apprenti&order=-name"),
+        ("employers", ""),
+        ("employers", "order=-contracts"),
+        ("tutors", ""),
+        ("tutors", "order=-contracts"),
     ],
 )
 @pytest.mark.parametrize(("per_page", "orphans"), [(3, 0), (4, 2), (25, 0)])
@@ -44,12 +56,14 @@ def test_every_page_holds_the_rows_of_django_paginator_in_its_order(
     _filters, queryset = csvexport.filtered(name, world.users["staff"], query)
     plain = Paginator(queryset, per_page, orphans=orphans)
     narrow = NarrowPaginator(queryset, per_page, orphans=orphans)
-    assert plain.count == narrow.count == documents
+    assert plain.count == narrow.count
+    if name in ("sheets", "missions"):
+        assert narrow.count == documents
     assert narrow.num_pages == plain.num_pages
     for number in plain.page_range:
-        expected = [row.pk for row in plain.page(number)]
+        expected = [shown(row) for row in plain.page(number)]
         page = narrow.page(number)
-        assert [row.pk for row in page] == expected
+        assert [shown(row) for row in page] == expected
         assert (page.start_index(), page.end_index()) == (
             plain.page(number).start_index(),
             plain.page(number).end_index(),

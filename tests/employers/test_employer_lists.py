@@ -9,8 +9,9 @@ from tests.conftest import ORGANISATION_WIDE, ROLES, grow
 from tests.employers.factories import EmployerFactory
 from tests.helpers import assert_marked_in_error, csv_of, listed
 
-# session, user, roles, count and page of the list, the diplomas of the filter
-LIST_QUERIES = 6
+# session, user, roles, count, keys and rows of the page (core.viewutils.NarrowPaginator), the diplomas
+# of the filter
+LIST_QUERIES = 7
 EXPORT_QUERIES = 4
 EMPLOYERS = reverse("employers:employer_list")
 EMPLOYERS_CSV = reverse("employers:employer_export")

@@ -15,8 +15,9 @@ from tests.tutors.factories import CompanyTutorFactory
 
 NOT_ORGANISATION_WIDE = [role for role in ROLES if role not in ORGANISATION_WIDE]
 NOT_FOUND_QUERIES = 4
-# session, user, roles, count and page of the scoped list, the diplomas of the filter
-LIST_QUERIES = 6
+# session, user, roles, count, keys and rows of the scoped page (core.viewutils.NarrowPaginator), the
+# diplomas of the filter
+LIST_QUERIES = 7
 DETAIL_QUERIES = {
     # session, user, roles, the employer, its visible contracts, its tutors
     "apprentice": 6,

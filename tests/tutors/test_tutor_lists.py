@@ -11,8 +11,9 @@ from tests.core.factories import UserFactory
 from tests.helpers import assert_marked_in_error, csv_of, listed, text_of
 from tests.tutors.factories import CompanyTutorFactory
 
-# session, user, roles, count and page of the list, the choices of its filters (employers, diplomas)
-LIST_QUERIES = 7
+# session, user, roles, count, keys and rows of the page (core.viewutils.NarrowPaginator), the choices
+# of its filters (employers, diplomas)
+LIST_QUERIES = 8
 EXPORT_QUERIES = 4
 TUTORS = reverse("tutors:tutor_list")
 TUTORS_CSV = reverse("tutors:tutor_export")
