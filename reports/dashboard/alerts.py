@@ -255,9 +255,11 @@ class WithoutContract(Kind):
     )
 
     def rows(self, scope):
+        enrolled = [
+            pk for pk, (value, _c) in scope.statuses().items() if value == status.TrainingStatus.ENROLLED
+        ]
         return (
-            scope.apprentices_with_status()
-            .filter(training_status=status.TrainingStatus.ENROLLED)
+            Apprentice.objects.filter(pk__in=enrolled)
             .select_related("cohort__diploma")
             .order_by("last_name", "first_name", "pk")
         )
@@ -288,8 +290,18 @@ class LegalDelays(Kind):
     )
 
     def rows(self, scope):
+        # A legal delay runs only for these statuses, and not for someone who found an employer: the
+        # delays are read for those apprentices only.
+        counting = {
+            status.TrainingStatus.ENROLLED,
+            status.TrainingStatus.RUPTURED,
+            status.TrainingStatus.DROPPED_OUT,
+        }
+        waiting = [pk for pk, (value, coming) in scope.statuses().items() if value in counting and not coming]
         candidates = status.delays_ending(
-            scope.apprentices_with_status(), scope.today, passed_since=scope.year.start_date
+            status.annotate(Apprentice.objects.filter(pk__in=waiting), scope.today),
+            scope.today,
+            passed_since=scope.year.start_date,
         ).values_list("pk", "training_delay_start", "training_delay_months")
         delays = [(pk, status.LegalDelay(start, months)) for pk, start, months in candidates]
         delays.sort(key=lambda row: (row[1].last_day, row[0]))

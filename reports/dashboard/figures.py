@@ -9,6 +9,7 @@ aggregate: it is computed once per scope (``_once``), whatever the number of fig
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -93,16 +94,8 @@ def _contract_counts(scope: Scope) -> dict:
 
 def _status_counts(scope: Scope) -> dict:
     """How many apprentices of the scope have each status of the Tableau de bord on ``as_of``."""
-    # Grouped by the status: PostgreSQL evaluates its CASE (and the subqueries under it) once per
-    # apprentice, where one filtered count per status evaluated it five times.
-    rows = (
-        scope.apprentices_with_status(scope.as_of)
-        .order_by()
-        .values("training_status")
-        .annotate(n=Count("pk"))
-    )
     counts = dict.fromkeys(TrainingStatus.values, 0)
-    counts.update({row["training_status"]: row["n"] for row in rows})
+    counts.update(Counter(value for value, _coming in scope.statuses(scope.as_of).values()))
     return counts
 
 

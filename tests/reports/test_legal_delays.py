@@ -11,6 +11,7 @@ from django.utils import timezone
 from apprentices.models import Contract
 from apprentices.status import LegalDelay
 from reports import dashboard as board
+from reports.dashboard.alerts import KINDS
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory, cohort_started
 from tests.helpers import text_of
 
@@ -200,3 +201,51 @@ def test_the_pages_of_the_delays_and_of_the_apprentices_without_a_contract_do_no
         response = client.get(url)
 
     assert response.context["kind"].count == (16 if kind == "delais" else 8)
+
+
+@pytest.mark.parametrize("role", ["staff", "school_tutor", "head_of_diploma"])
+def test_the_statuses_read_once_give_the_figures_and_alerts_of_the_sql_computed_each_time(world, busy, role):
+    """The dashboard reads each apprentice's status once (``Scope.statuses``) for the status counts and
+    the two alerts built on them; each used to evaluate the statuses in SQL on its own. Same numbers,
+    same apprentices, same delays, on data with each status and delay."""
+    from django.db.models import Count
+
+    from apprentices import status
+
+    for days in (5, 60, 85, 89, 91, 120, 300):
+        without_contract_since(world, days)
+    for days in (10, 150, 175, 183, 200, 500):
+        ruptured_since(world, days)
+    found = ruptured_since(world, 40)
+    ContractFactory(apprentice=found, start_date=TODAY() + 10 * DAY)  # a new employer, starting soon
+    left = without_contract_since(world, 100)
+    left.training_exit_date = TODAY() - 3 * DAY
+    left.save()
+    current = scope(world, role)
+
+    grouped = (
+        current.apprentices_with_status(current.as_of)
+        .order_by()
+        .values("training_status")
+        .annotate(n=Count("pk"))
+    )
+    expected_counts = {row["training_status"]: row["n"] for row in grouped}
+    figures = {figure.key: figure.value for figure in board.key_figures(current)}
+    assert figures["enrolled"] == str(expected_counts.get(status.TrainingStatus.ENROLLED, 0))
+    assert figures["rupturants"] == str(expected_counts.get(status.TrainingStatus.RUPTURED, 0))
+
+    alerts = {kind.key: kind for kind in board.alerts(current, stop=1000)}
+    enrolled = current.apprentices_with_status().filter(training_status=status.TrainingStatus.ENROLLED)
+    assert [a.apprentice.pk for a in alerts["sans-contrat"].alerts] == list(
+        enrolled.order_by("last_name", "first_name", "pk").values_list("pk", flat=True)
+    )
+    old_delays = status.delays_ending(
+        current.apprentices_with_status(), current.today, passed_since=current.year.start_date
+    ).values_list("pk", "training_delay_start", "training_delay_months")
+    expected_delays = sorted(
+        ((pk, LegalDelay(start, months)) for pk, start, months in old_delays),
+        key=lambda row: (row[1].last_day, row[0]),
+    )
+    assert KINDS["delais"].rows(current) == expected_delays
+    if role == "staff":
+        assert len(expected_delays) >= 6 and found.pk not in dict(expected_delays)
