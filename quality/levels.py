@@ -312,14 +312,22 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
 
     result = {}
     for diploma in diplomas:
+        # A requirement shared by several périmètres (or a jalon) is judged once per diploma.
+        judged = {}
+
+        def state_of(requirement, diploma=diploma, judged=judged) -> RequirementState:
+            if requirement.pk not in judged:
+                judged[requirement.pk] = state(diploma, requirement)
+            return judged[requirement.pk]
+
         postes = []
         for perimeter in perimeters:
-            levels = [LevelState(SOCLE, [state(diploma, r) for r in by_perimeter[perimeter.pk][SOCLE]])]
+            levels = [LevelState(SOCLE, [state_of(r) for r in by_perimeter[perimeter.pk][SOCLE]])]
             for milestone in milestones_of[(diploma.pk, perimeter.pk)]:
                 levels.append(
-                    LevelState(JALON, [state(diploma, r) for r in milestone.requirements.all()], milestone)
+                    LevelState(JALON, [state_of(r) for r in milestone.requirements.all()], milestone)
                 )
-            levels.append(LevelState(CIBLE, [state(diploma, r) for r in by_perimeter[perimeter.pk][CIBLE]]))
+            levels.append(LevelState(CIBLE, [state_of(r) for r in by_perimeter[perimeter.pk][CIBLE]]))
             perimeter_state = PerimeterState(perimeter, levels)
             if not postes or postes[-1].poste.pk != perimeter.poste_id:
                 postes.append(PosteState(perimeter.poste, []))
