@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from benchmark.goals import Goal
 from benchmark.indicators import FLOOR_RATIO, IndicatorTimings
 from benchmark.load import LoadTimings
 from benchmark.pages import TARGET_MS, PageTimings
@@ -121,3 +122,10 @@ def load(write, timings: LoadTimings) -> None:
             f"en {row.seconds:.1f} s — cible {wanted} : {verdict}"
         )
     write(f"Charge de la machine après la charge : {machine_load()}.")
+
+
+def goals(write, judged: list[Goal]) -> None:
+    write("")
+    write("Objectifs :")
+    for goal in judged:
+        write(f"  [{goal.verdict}] {goal.name} — {goal.reason}.")

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmark import cfa, indicators, kept, load, pages, pdf, report
+from benchmark import cfa, goals, indicators, kept, load, pages, pdf, report
 from benchmark.pages import ROLES, TARGET_MS
 
 
@@ -50,6 +50,12 @@ class Command(BaseCommand):
             help="Rôles mesurés, séparés par des virgules (tous par défaut : " + ", ".join(ROLES) + ").",
         )
         parser.add_argument("--json", dest="json_path", help="Écrit aussi les résultats dans ce fichier.")
+        parser.add_argument(
+            "--compare",
+            metavar="FICHIER",
+            help="Les résultats (--json) d'un lancement à une autre taille : le nombre de requêtes de chaque "
+            "page est jugé contre eux.",
+        )
         parser.add_argument(
             "--keep",
             metavar="NOM",
@@ -92,6 +98,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 "Attention : DEBUG est activé ; il garde chaque requête SQL en mémoire et gonfle les temps."
             )
+        compare = self.read_compare(options.get("compare"))
         self.requests = requests
         self.stdout.write(f"Charge de la machine au départ : {report.machine_load()}.")
         results = {
@@ -101,6 +108,7 @@ class Command(BaseCommand):
             "seed": seed,
             "database": connection.vendor,
             "target_ms": TARGET_MS,
+            "cpu_count": os.cpu_count(),
         }
         size = kept.Size(apprentices=apprentices, years=years, seed=seed)
         if keep:
@@ -118,10 +126,29 @@ class Command(BaseCommand):
             except Rollback:
                 pass
             self.stdout.write("Toutes les données du benchmark ont été annulées (rollback).")
+        judged = goals.judge(results, compare)
+        report.goals(self.stdout.write, judged)
+        results["goals"] = [goal.as_json() for goal in judged]
         if json_path:
             with open(json_path, "w", encoding="utf-8") as handle:
                 json.dump(results, handle, ensure_ascii=False, indent=2)
             self.stdout.write(f"Résultats écrits dans {json_path}.")
+
+    @staticmethod
+    def read_compare(path: str | None) -> dict | None:
+        """The results of another run, read before anything is measured: a bad file stops at once."""
+        if not path:
+            return None
+        try:
+            with open(path, encoding="utf-8") as handle:
+                compared = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise CommandError(
+                f"--compare : {path} ne se lit pas comme des résultats JSON ({error})."
+            ) from error
+        if not isinstance(compared, dict) or not isinstance(compared.get("pages"), list):
+            raise CommandError(f"--compare : {path} n'a pas de pages mesurées (écrit par --json ?).")
+        return compared
 
     def run(self, results, *, size: kept.Size, keep: bool = False):
         write = self.stdout.write

@@ -1,0 +1,122 @@
+"""The benchmark's goals judged from a run's results: met, missed or not measured, each with its reason."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from benchmark import goals
+
+
+def page(name, role, p95, queries=10):
+    return {"page": name, "role": role, "p50_ms": p95 / 2, "p95_ms": p95, "queries": queries, "ok": p95 < 150}
+
+
+def results(**overrides):
+    base = {
+        "apprentices": 20000,
+        "cpu_count": 2,
+        "generation_s": 102.4,
+        "rows": {"apprentis": 20000, "fiches": 1170614},
+        "pages": [page("Accueil", "apprentice", 60, 14), page("Tableau de bord", "staff", 980, 28)],
+        "pdf": {"available": True, "best_s": 1.5, "worst_s": 1.7, "ok": True},
+        "indicators": {
+            "full_over_half": 1.87,
+            "orm_vs_raw_sql": [
+                {"indicator": "rupture_rate", "ratio": 1.9},
+                {"indicator": "sheets_on_time", "ratio": 1.2},
+            ],
+        },
+    }
+    return {**base, **overrides}
+
+
+def test_a_slow_page_misses_the_pages_goal_and_is_named_with_its_p95():
+    goal = goals.pages(results())
+    assert goal.verdict == goals.MISSED
+    assert "1 sur 2 au-dessus" in goal.reason and "Tableau de bord (staff) 980 ms" in goal.reason
+
+    goal = goals.pages(results(pages=[page("Accueil", "apprentice", 60)]))
+    assert goal.verdict == goals.MET and "la plus lente : Accueil (apprentice), 60 ms" in goal.reason
+
+
+def test_query_counts_are_judged_against_another_size():
+    assert goals.queries(results(), None).verdict == goals.NOT_MEASURED
+
+    small = results(apprentices=2000)
+    assert goals.queries(results(), small).verdict == goals.MET
+
+    one_more = results(
+        pages=[page("Accueil", "apprentice", 60, 15), page("Tableau de bord", "staff", 980, 28)]
+    )
+    goal = goals.queries(one_more, small)
+    assert goal.verdict == goals.MET and "Accueil (apprentice) 14 → 15" in goal.reason
+
+    grown = results(pages=[page("Accueil", "apprentice", 60, 14), page("Tableau de bord", "staff", 980, 40)])
+    goal = goals.queries(grown, small)
+    assert goal.verdict == goals.MISSED and "Tableau de bord (staff) 28 → 40" in goal.reason
+
+
+def test_the_pdf_and_the_recomputation_are_met_or_missed_with_their_figures():
+    assert goals.pdf(results()).verdict == goals.MET
+    slow = goals.pdf(results(pdf={"available": True, "best_s": 2.4, "worst_s": 2.7, "ok": False}))
+    assert slow.verdict == goals.MISSED and "2.70 s au pire" in slow.reason
+    assert goals.pdf(results(pdf={"available": False})).verdict == goals.NOT_MEASURED
+
+    assert goals.recomputation(results()).verdict == goals.MET
+    over = results(
+        indicators={"full_over_half": 3.1, "orm_vs_raw_sql": [{"indicator": "rupture_rate", "ratio": 2.9}]}
+    )
+    goal = goals.recomputation(over)
+    assert goal.verdict == goals.MISSED
+    assert "pas linéaire" in goal.reason and "rupture_rate" in goal.reason
+
+
+def test_load_is_not_measured_without_load_and_each_page_judged_with_it():
+    (goal,) = goals.load(results())
+    assert goal.verdict == goals.NOT_MEASURED and "--load" in goal.reason
+
+    row = {"page": "Fiche de liaison", "rps": 87.8, "p95_ms": 204, "errors": 0, "clients": 16}
+    measured = results(
+        load={"workers": 3, "pages": [{**row, "rps_target": 100, "p95_target": 250, "ok": False}]}
+    )
+    (goal,) = goals.load(measured)
+    assert goal.verdict == goals.MISSED
+    assert "87.8 req/s" in goal.reason and "2 cœur(s)" in goal.reason
+
+
+def test_generation_is_projected_to_200000_or_measured_there():
+    goal = goals.generation(results())
+    assert goal.verdict == goals.MET and "17.1 min projetées" in goal.reason
+    slow = goals.generation(results(apprentices=200000, generation_s=1500))
+    assert slow.verdict == goals.MISSED and "25.0 min" in slow.reason
+    assert goals.generation(results(generation_s=None)).verdict == goals.NOT_MEASURED
+
+
+@pytest.mark.django_db
+def test_the_command_prints_each_goal_and_refuses_a_file_to_compare_that_is_not_results(tmp_path):
+    first = tmp_path / "small.json"
+    out = StringIO()
+    call_command("benchmark", apprentices=30, requests=1, json_path=str(first), stdout=out, stderr=StringIO())
+    assert "Objectifs :" in out.getvalue()
+    assert "[NON MESURÉ] Le même nombre de requêtes" in out.getvalue()
+
+    again = StringIO()
+    call_command("benchmark", apprentices=30, requests=1, compare=str(first), stdout=again, stderr=StringIO())
+    text = again.getvalue()
+    assert "Le même nombre de requêtes par page qu'à une autre taille —" in text
+    assert "[NON MESURÉ] Le même nombre de requêtes" not in text
+    assert {goal["verdict"] for goal in json.loads(first.read_text(encoding="utf-8"))["goals"]} <= {
+        goals.MET,
+        goals.MISSED,
+        goals.NOT_MEASURED,
+    }
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("pas du JSON", encoding="utf-8")
+    with pytest.raises(CommandError, match="ne se lit pas"):
+        call_command("benchmark", apprentices=5, compare=str(bad), stdout=StringIO(), stderr=StringIO())
+    bad.write_text("[]", encoding="utf-8")
+    with pytest.raises(CommandError, match="pas de pages"):
+        call_command("benchmark", apprentices=5, compare=str(bad), stdout=StringIO(), stderr=StringIO())
