@@ -45,11 +45,14 @@ def url_of(obj) -> str:
 
 
 LISTS = {
+    # + the page's keys read first (core.viewutils.NarrowPaginator), for the apprentices, employers and
+    # tutors lists as for the sheets
     "apprentices": ListPage(
         "apprentices:apprentice_list",
         "apprentices/apprentice_list.html",
         "apprentices/_apprentice_results.html",
         url_of,
+        extra_queries=dict.fromkeys(ROLES, 1),
     ),
     "contracts": ListPage(
         "apprentices:contract_list",
@@ -58,12 +61,19 @@ LISTS = {
         url_of,
     ),
     "employers": ListPage(
-        "employers:employer_list", "employers/employer_list.html", "employers/_employer_results.html", url_of
+        "employers:employer_list",
+        "employers/employer_list.html",
+        "employers/_employer_results.html",
+        url_of,
+        extra_queries=dict.fromkeys(ROLES, 1),
     ),
     "tutors": ListPage(
-        "tutors:tutor_list", "tutors/tutor_list.html", "tutors/_tutor_results.html", lambda tutor: tutor.email
+        "tutors:tutor_list",
+        "tutors/tutor_list.html",
+        "tutors/_tutor_results.html",
+        lambda tutor: tutor.email,
+        extra_queries=dict.fromkeys(ROLES, 1),
     ),
-    # + the page's keys read first (core.viewutils.NarrowPaginator)
     "sheets": ListPage(
         "livret:sheet_list",
         "livret/sheet_list.html",
