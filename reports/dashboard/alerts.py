@@ -117,7 +117,9 @@ class OverdueSheets(Kind):
 
 class VisitWindows(Kind):
     """An open start or end window with no meeting held and none planned: read with the same window
-    code as the contract's page. The candidates are narrowed in SQL, judged in Python (two queries)."""
+    code as the contract's page. The candidates are narrowed in SQL, judged in Python (two queries)
+    on the dates the windows need only; the apprentices of the page shown are read in one more (a
+    network has thousands of candidates, and a page shows five or twenty-five)."""
 
     key = "visites"
     label = gettext_lazy("Visites à organiser")
@@ -134,7 +136,7 @@ class VisitWindows(Kind):
                 Q(start_date__gt=today - WINDOW_REACH)
                 | Q(planned_end_date__lt=today + WINDOW_REACH, planned_end_date__gte=today)
             )
-            .select_related("apprentice")
+            .only("pk", "apprentice_id", "start_date", "planned_end_date", "rupture_date")
             .order_by("pk")
         )
         visits = by_contract(
@@ -158,6 +160,13 @@ class VisitWindows(Kind):
 
     def count(self, rows):
         return len(rows)
+
+    def page(self, rows, start, stop, scope):
+        chosen = rows[start:stop]
+        apprentices = Apprentice.objects.in_bulk([contract.apprentice_id for contract, _window in chosen])
+        for contract, _window in chosen:
+            contract.apprentice = apprentices[contract.apprentice_id]
+        return [self.alert(row, scope) for row in chosen]
 
     def alert(self, row, scope):
         contract, window = row
