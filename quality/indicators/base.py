@@ -96,12 +96,17 @@ class Indicator:
         raise NotImplementedError
 
     def compute(self, diploma_ids, year: AcademicYear, as_of: datetime.date) -> dict[int, Figure]:
+        population = self.population(year, as_of).filter(**{f"{self.diploma_path}__in": list(diploma_ids)})
+        # Over one table each row is counted once as it is; DISTINCT (a sort of the whole population)
+        # is needed only where a join may repeat a row.
+        query = population.query
+        distinct = sum(1 for alias in query.alias_map if query.alias_refcount[alias]) > 1
         rows = (
-            self.population(year, as_of)
-            .filter(**{f"{self.diploma_path}__in": list(diploma_ids)})
-            .order_by()
+            population.order_by()
             .values(self.diploma_path)
-            .annotate(den=Count("pk", distinct=True), num=Count("pk", distinct=True, filter=Q(counted=True)))
+            .annotate(
+                den=Count("pk", distinct=distinct), num=Count("pk", distinct=distinct, filter=Q(counted=True))
+            )
         )
         found = {
             row[self.diploma_path]: Figure(row["num"], row["den"], rate(row["num"], row["den"]))

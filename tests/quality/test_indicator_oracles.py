@@ -17,6 +17,8 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apprentices.models import Contract
 from benchmark.floors import FLOORS
@@ -242,3 +244,15 @@ def test_the_drawn_data_make_each_indicator_neither_empty_nor_whole(code, diplom
         orm, _raw = figures(code, ids, year, year.end_date)
 
         assert any(0 < numerator < denominator for numerator, denominator in orm.values()), (code, year, orm)
+
+
+@pytest.mark.parametrize(("code", "distinct"), [("rupture_rate", False), ("tutors_trained", True)])
+def test_distinct_is_counted_only_where_a_join_may_repeat_a_row(code, distinct, diplomas, years):
+    """Over the contracts alone each row is counted once as it is (COUNT(DISTINCT) sorted the whole
+    population: ×2.4 the raw SQL at 200,000 apprentices); a company tutor counted through their
+    contracts may come once per contract, and is counted once."""
+    ids = [diploma.pk for diploma in diplomas]
+    with CaptureQueriesContext(connection) as queries:
+        INDICATORS[code].compute(ids, years[-1], years[-1].end_date)
+
+    assert ("COUNT(DISTINCT" in queries.captured_queries[-1]["sql"].upper()) is distinct
