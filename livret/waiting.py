@@ -142,6 +142,9 @@ class Rule:
     link: LinkKind | None = None  # the emailed link for recipients without an account
     verb_for: Callable[[object], str] | None = None  # what to do, when it names someone (else ``verb``)
     url: Callable[[object], str] = lambda doc: doc.get_absolute_url()
+    # The documents' order in SQL, that of ``due`` where there is one: the inbox keeps each rule's
+    # first ``limit`` documents, which must be the ones due first (else any ``limit`` of them).
+    order: tuple[str, ...] = ("pk",)
 
 
 def _sheets(*statuses):
@@ -263,6 +266,7 @@ RULES: list[Rule] = [
         new_at=lambda doc: doc.submitted_at if doc.status == SheetStatus.RETURNED else doc.opened_at,
         late_from=lambda doc: _start_of(doc.due_date),
         due=lambda doc: doc.due_date,
+        order=("due_date", "pk"),
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
     ),
@@ -276,6 +280,7 @@ RULES: list[Rule] = [
         recipients=_company_tutor,
         late_from=lambda doc: doc.submitted_at,
         due=lambda doc: doc.due_date,
+        order=("due_date", "pk"),
         escalate_after=ESCALATE,
         escalate_to=_school_tutor,
         link=SHEET,
@@ -303,6 +308,7 @@ RULES: list[Rule] = [
         recipients=_school_tutor,
         late_from=lambda doc: _start_of(doc.planned_date),
         due=lambda doc: doc.planned_date,
+        order=("planned_date", "pk"),
     ),
     Rule(
         key="visit.acknowledge.apprentice",
@@ -385,6 +391,7 @@ RULES: list[Rule] = [
         due=lambda doc: (
             timezone.localdate(doc.submitted_at) + datetime.timedelta(days=MissionDescription.DECISION_DAYS)
         ),
+        order=("submitted_at", "pk"),
         days=tuple(settings.LIVRET_MISSION_REMINDER_DAYS),
         escalate_after=MissionDescription.DECISION_DAYS + 1,
         escalate_to=_staff,
@@ -404,6 +411,7 @@ RULES: list[Rule] = [
         due=lambda doc: (
             timezone.localdate(doc.submitted_at) + datetime.timedelta(days=MissionDescription.DECISION_DAYS)
         ),
+        order=("submitted_at", "pk"),
         days=(),
     ),
     Rule(
@@ -444,6 +452,7 @@ RULES: list[Rule] = [
             contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS)
         ),
         due=lambda contract: contract.start_date + datetime.timedelta(days=GridSharing.DUE_DAYS),
+        order=("start_date", "pk"),
         url=lambda contract: reverse("livret:contract_evaluations", args=[contract.pk]),
     ),
 ]
@@ -517,7 +526,7 @@ def todo_for(user, today=None, limit: int = 50) -> list[dict]:
             continue
         documents = rule.documents(today)
         mine = rule.mine(user)
-        documents = documents.filter(mine)
+        documents = documents.filter(mine).order_by(*rule.order)
         if q_is_multivalued(documents.model, mine):  # a head reaches a contract through its diplomas
             documents = documents.distinct()
         for doc in documents[:limit]:
