@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,9 +163,7 @@ class VisitWindows(Kind):
 
     def page(self, rows, start, stop, scope):
         chosen = rows[start:stop]
-        apprentices = Apprentice.objects.in_bulk([contract.apprentice_id for contract, _window in chosen])
-        for contract, _window in chosen:
-            contract.apprentice = apprentices[contract.apprentice_id]
+        prefetch_related_objects([contract for contract, _window in chosen], "apprentice")
         return [self.alert(row, scope) for row in chosen]
 
     def alert(self, row, scope):
