@@ -647,3 +647,35 @@ class Contract(AuditedModel):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date and self.status != self.Status.ABANDONED
+
+
+class StatusSnapshot(models.Model):
+    """An apprentice's status of the Tableau de bord (``apprentices.status``) on ``day``, stored so
+    that an organisation's dashboard counts 20,000 statuses without computing each from the contracts.
+
+    A snapshot is a copy, never the truth: :func:`apprentices.status.annotate` reads it only for the
+    day it was taken, and computes live, in the same query, the status of any apprentice without one.
+    It is written by :func:`apprentices.services.snapshot_statuses` (Celery, every few minutes and
+    after midnight) and deleted by database triggers (migration 0006) whenever something it was
+    computed from changes: a contract of the apprentice inserted, updated or deleted, the apprentice's
+    promotion or exit date, their promotion's start, an academic year's start. Triggers, not
+    ``save()``: ``QuerySet.update()``, ``bulk_create()`` and an import write without it."""
+
+    apprentice = models.OneToOneField(
+        Apprentice, on_delete=models.CASCADE, primary_key=True, related_name="status_snapshot"
+    )
+    day = models.DateField()
+    # A value of apprentices.status.TrainingStatus (which imports this module).
+    status = models.CharField(max_length=12)
+    # A contract signed to start after ``day``.
+    coming = models.BooleanField()
+    delay_start = models.DateField(null=True)
+    delay_months = models.PositiveSmallIntegerField(null=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statut du jour")
+        verbose_name_plural = _("statuts du jour")
+
+    def __str__(self) -> str:
+        return f"{self.apprentice_id} : {self.status} le {self.day:%d/%m/%Y}"

@@ -34,7 +34,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +179,53 @@ def passed(field: str, months: int, day: datetime.date) -> Q:
 def annotate(queryset, day: datetime.date):
     """``queryset`` of apprentices with ``training_status`` (a :class:`TrainingStatus` value),
     ``training_delay_start`` and ``training_delay_months`` (the legal delay counted, or None) on
-    ``day``: correlated subqueries, no query more, whatever the number of rows."""
+    ``day``, and ``_coming`` (a contract signed to start after ``day``): no query more, whatever the
+    number of rows.
+
+    An apprentice with a :class:`~apprentices.models.StatusSnapshot` of ``day`` is read from it; the
+    others are computed from their contracts by correlated subqueries, in the same query. The
+    subqueries are aliases inlined in ``CASE``: the database runs them only for the rows without a
+    snapshot (PostgreSQL and SQLite evaluate a ``CASE`` branch only when it is taken)."""
+    live = _live(day)
+    fresh = Q(_snapshot__status__isnull=False)
+
+    def either(name, expression, output_field):
+        return Case(When(fresh, then=F(f"_snapshot__{name}")), default=expression, output_field=output_field)
+
+    rows = queryset.alias(
+        _snapshot=FilteredRelation("status_snapshot", condition=Q(status_snapshot__day=day)), **live.aliases
+    )
+    return rows.annotate(
+        _coming=either("coming", live.coming, models.BooleanField()),
+        training_status=either("status", live.status, models.CharField()),
+        training_delay_start=either("delay_start", live.delay_start, DateField()),
+        training_delay_months=either("delay_months", live.delay_months, IntegerField()),
+    )
+
+
+def annotate_live(queryset, day: datetime.date):
+    """:func:`annotate` computed from the contracts only, whatever the snapshots: what a snapshot
+    stores (``apprentices.services.snapshot_statuses``)."""
+    live = _live(day)
+    return queryset.alias(**live.aliases).annotate(
+        _coming=live.coming,
+        training_status=live.status,
+        training_delay_start=live.delay_start,
+        training_delay_months=live.delay_months,
+    )
+
+
+@dataclass(frozen=True)
+class _Live:
+    aliases: dict
+    coming: Exists
+    status: Case
+    delay_start: Case
+    delay_months: Case
+
+
+def _live(day: datetime.date) -> _Live:
+    """The rules of the module's docstring as SQL expressions over an apprentice's contracts."""
     contracts = Contract.objects.filter(apprentice=OuterRef("pk"))
 
     running = contracts.filter(start_date__lte=day, planned_end_date__gte=day).exclude(rupture_date__lte=day)
@@ -201,20 +259,22 @@ def annotate(queryset, day: datetime.date):
         )
         .values("abandoned_on")[:1]
     )
-    rows = queryset.annotate(
-        _exit_on=Coalesce(F("training_exit_date"), Subquery(abandoned, output_field=DateField())),
-        _running=Exists(running),
-        _ended=Exists(ended),
-        _rupture=Subquery(last_rupture, output_field=DateField()),
-        _coming=Exists(contracts.filter(start_date__gt=day)),
-        _enrolled_on=Coalesce(F("cohort__start_date"), F("cohort__entry_year__start_date")),
-    )
+    aliases = {
+        "_exit_on": Coalesce(F("training_exit_date"), Subquery(abandoned, output_field=DateField())),
+        "_running": Exists(running),
+        "_ended": Exists(ended),
+        "_rupture": Subquery(last_rupture, output_field=DateField()),
+        "_coming_live": Exists(contracts.filter(start_date__gt=day)),
+        "_enrolled_on": Coalesce(F("cohort__start_date"), F("cohort__entry_year__start_date")),
+    }
     left = Q(_exit_on__lte=day)
     running_today = Q(_running=True)
     after_rupture = Q(_rupture__isnull=False)
     after_end = Q(_ended=True)
-    return rows.annotate(
-        training_status=Case(
+    return _Live(
+        aliases=aliases,
+        coming=F("_coming_live"),
+        status=Case(
             When(left, then=Value(TrainingStatus.DROPPED_OUT.value)),
             When(running_today, then=Value(TrainingStatus.APPRENTICE.value)),
             When(
@@ -222,21 +282,21 @@ def annotate(queryset, day: datetime.date):
                 then=Value(TrainingStatus.RUPTURED.value),
             ),
             When(after_rupture, then=Value(TrainingStatus.DROPPED_OUT.value)),
-            When(after_end & Q(_coming=True), then=Value(TrainingStatus.ENROLLED.value)),
+            When(after_end & Q(_coming_live=True), then=Value(TrainingStatus.ENROLLED.value)),
             When(after_end, then=Value(TrainingStatus.FINISHED.value)),
             When(_enrolled_on__isnull=True, then=Value(TrainingStatus.ENROLLED.value)),
             When(passed("_enrolled_on", ENROLLED_MONTHS, day), then=Value(TrainingStatus.DROPPED_OUT.value)),
             default=Value(TrainingStatus.ENROLLED.value),
             output_field=models.CharField(),
         ),
-        training_delay_start=Case(
+        delay_start=Case(
             When(left | running_today, then=None),
             When(after_rupture, then=F("_rupture")),
             When(after_end, then=None),
             default=F("_enrolled_on"),
             output_field=DateField(),
         ),
-        training_delay_months=Case(
+        delay_months=Case(
             When(left | running_today, then=None),
             When(after_rupture, then=Value(RUPTURE_MONTHS)),
             When(after_end | Q(_enrolled_on__isnull=True), then=None),

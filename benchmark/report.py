@@ -100,6 +100,13 @@ def indicators(write, timings: IndicatorTimings) -> None:
         )
 
 
+def snapshots(write, *, apprentices: int, seconds: float) -> None:
+    write(
+        f"Statuts du jour enregistrés pour les tableaux de bord (tâche Celery, après minuit) : "
+        f"{apprentices} apprentis en {seconds:.2f} s."
+    )
+
+
 def pdf(write, timings: PdfTimings) -> None:
     write("")
     verdict = "OK" if timings.ok else f"LENT (> {PDF_TARGET_S:g} s)"

@@ -273,6 +273,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apprentices.tasks.close_finished_contracts",
         "schedule": 6 * 3600,
     },
+    # The statuses of the day the dashboards count (apprentices.StatusSnapshot): everyone's after
+    # midnight, then those a change of contract deleted; a status not stored yet is computed live.
+    "snapshot-statuses": {"task": "apprentices.tasks.snapshot_statuses", "schedule": 300},
     "hand-over-outbox": {"task": "core.tasks.hand_over_outbox", "schedule": 30},
     "resume-jobs": {"task": "core.tasks.resume_jobs", "schedule": 60},
 }

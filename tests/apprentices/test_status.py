@@ -255,9 +255,8 @@ def histories(draw):
     return contracts, exit_on, draw(st.lists(DAYS, min_size=1, max_size=4))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(history=histories())
-def test_the_sql_and_the_python_rules_agree_on_any_history(cohort, history):
+def living(cohort, history):
+    """The apprentice of a drawn history, and the days to judge it on."""
     contracts, exit_on, days = history
     person = apprentice(cohort, exit_on=exit_on)
     for fields in contracts:
@@ -267,5 +266,12 @@ def test_the_sql_and_the_python_rules_agree_on_any_history(cohort, history):
             employer=EmployerFactory(organisation=person.organisation),
             **fields,
         )
+    return person, days
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=histories())
+def test_the_sql_and_the_python_rules_agree_on_any_history(cohort, history):
+    person, days = living(cohort, history)
     for day in days:
         both(person, day)

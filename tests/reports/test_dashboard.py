@@ -390,3 +390,51 @@ def test_the_filters_render_as_django_selects_would(world, client_for):
 
     response = client_for(world.users["staff"]).get(URL, data)
     assert f'<option value="{world.mine.school_tutor.pk}" selected>' in response.text
+
+
+def _everything_shown(world, role):
+    """The figures and every alert of a dashboard, as the page shows them."""
+    shown = scope(world, role)
+    figures = [(f.key, f.value, f.detail) for f in board.key_figures(shown)]
+    alerts = [
+        (kind.key, kind.count, [(alert.apprentice.pk, alert.reason, alert.url) for alert in kind.alerts])
+        for kind in board.alerts(shown, stop=100)
+    ]
+    return figures, alerts
+
+
+@pytest.mark.parametrize("role", ["staff", "head_of_diploma", "school_tutor"])
+def test_the_statuses_stored_for_the_day_change_no_figure_and_no_alert(world, client_for, role):
+    """The dashboards count the statuses the Celery job stores (apprentices.StatusSnapshot): what
+    they show is what the statuses computed from the contracts gave, figure by figure, alert by
+    alert; and the apprentices list filtered by each status lists the same people."""
+    from apprentices.models import Apprentice, StatusSnapshot
+    from apprentices.services import snapshot_statuses
+    from apprentices.status import TrainingStatus
+
+    grow_everything(world, 3)
+    ruptured = ContractFactory(
+        apprentice=ApprenticeFactory(organisation=world.organisation, cohort=world.mine.apprentice.cohort),
+        diploma=world.mine.diploma,
+        school_tutor=world.mine.school_tutor,
+        start_date=TODAY() - datetime.timedelta(days=300),
+        ruptured=True,
+    )
+    assert ruptured.rupture_date is not None
+    client = client_for(world.users[role])
+
+    def listed():
+        url = reverse("apprentices:apprentice_list")
+        return {
+            value: {a.pk for a in client.get(url, {"status": value}).context["page"].object_list}
+            for value in TrainingStatus.values
+        }
+
+    before, before_listed = _everything_shown(world, role), listed()
+    assert snapshot_statuses(today=TODAY()) == Apprentice.objects.count()
+    assert StatusSnapshot.objects.filter(day=TODAY()).count() == Apprentice.objects.count()
+
+    assert _everything_shown(world, role) == before
+    assert listed() == before_listed
+    assert any(count for _key, count, _rows in before[1])  # alerts there were to compare
+    assert sum(map(len, before_listed.values())) > 1  # and statuses

@@ -1,0 +1,169 @@
+"""The statuses of the day stored for the dashboards (StatusSnapshot): a snapshot holds what the live
+rules give, is read only for its day, and goes as soon as anything it was computed from changes,
+whichever way the change is written (the database's triggers, on the database the tests run on)."""
+
+import datetime
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+
+from apprentices import services, status, tasks
+from apprentices.models import Apprentice, Cohort, Contract, StatusSnapshot
+from core.models import AcademicYear
+from tests.apprentices.factories import ApprenticeFactory, CohortFactory, ContractFactory
+from tests.apprentices.test_status import ENTRY, apprentice, histories, living
+from tests.apprentices.test_status import cohort as cohort  # noqa: F401 (the fixture)
+
+D = datetime.date
+S = status.TrainingStatus
+FIELDS = ("training_status", "_coming", "training_delay_start", "training_delay_months")
+
+
+def live(day, **filters):
+    rows = status.annotate_live(Apprentice.objects.filter(**filters), day).order_by("pk")
+    return list(rows.values_list("pk", *FIELDS))
+
+
+def read(day, **filters):
+    rows = status.annotate(Apprentice.objects.filter(**filters), day).order_by("pk")
+    return list(rows.values_list("pk", *FIELDS))
+
+
+def snapshotted(person) -> bool:
+    return StatusSnapshot.objects.filter(apprentice=person).exists()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=histories())
+def test_a_snapshot_holds_the_live_status_on_any_history(cohort, history):  # noqa: F811
+    person, days = living(cohort, history)
+    for day in days:
+        expected = live(day, pk=person.pk)
+        services.snapshot_statuses(today=day)  # 0 stored when the day repeats: it is there
+        snapshot = StatusSnapshot.objects.get(apprentice=person)
+        assert (snapshot.day, snapshot.status, snapshot.coming) == (day, expected[0][1], expected[0][2])
+        assert (snapshot.delay_start, snapshot.delay_months) == expected[0][3:]
+        assert read(day, pk=person.pk) == expected
+
+
+def test_a_snapshot_of_the_day_is_read_and_one_of_another_day_is_not(cohort):  # noqa: F811
+    day = ENTRY + datetime.timedelta(days=10)
+    person = apprentice(cohort)  # enrolled, no contract: three months from the entry
+    assert read(day, pk=person.pk) == [(person.pk, S.ENROLLED, False, ENTRY, 3)]
+    # A snapshot that says something else: the query reads it on its day only, the proof that the
+    # stored row is what the dashboards count.
+    StatusSnapshot.objects.create(
+        apprentice=person, day=day, status=S.FINISHED, coming=True, delay_start=None, delay_months=None
+    )
+    assert read(day, pk=person.pk) == [(person.pk, S.FINISHED, True, None, None)]
+    assert read(day + datetime.timedelta(days=1), pk=person.pk) == [(person.pk, S.ENROLLED, False, ENTRY, 3)]
+    assert live(day, pk=person.pk) == [(person.pk, S.ENROLLED, False, ENTRY, 3)]
+
+
+def test_the_statuses_are_stored_once_a_day_and_again_for_whom_changed(cohort):  # noqa: F811
+    day = ENTRY + datetime.timedelta(days=10)
+    people = [apprentice(cohort) for _ in range(3)]
+    assert services.snapshot_statuses(today=day, batch=2) == 3  # two batches
+    assert services.snapshot_statuses(today=day) == 0
+    ContractFactory(apprentice=people[1], start_date=day - datetime.timedelta(days=1))
+    assert services.snapshot_statuses(today=day) == 1
+    assert StatusSnapshot.objects.get(apprentice=people[1]).status == S.APPRENTICE
+    # The next day everyone's is taken again.
+    assert services.snapshot_statuses(today=day + datetime.timedelta(days=1)) == 3
+    assert set(StatusSnapshot.objects.values_list("day", flat=True)) == {day + datetime.timedelta(days=1)}
+
+
+@pytest.mark.django_db
+def test_the_task_stores_today_and_runs_every_few_minutes():
+    ApprenticeFactory.create_batch(2)
+    assert tasks.snapshot_statuses.delay().get() == 2
+    assert set(StatusSnapshot.objects.values_list("day", flat=True)) == {timezone.localdate()}
+    entry = django_settings.CELERY_BEAT_SCHEDULE["snapshot-statuses"]
+    assert entry["task"] == "apprentices.tasks.snapshot_statuses"
+    assert entry["schedule"] <= 600
+
+
+# The triggers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(db):
+    """Two apprentices with a contract each, their statuses stored."""
+    first, second = ContractFactory(), ContractFactory()
+    services.snapshot_statuses(today=D(2026, 1, 5))
+    assert StatusSnapshot.objects.count() == Apprentice.objects.count()
+    return first, second
+
+
+def _new_contract(first):
+    Contract.objects.bulk_create(
+        [
+            Contract(
+                apprentice=first.apprentice,
+                employer=first.employer,
+                diploma=first.diploma,
+                start_date=first.planned_end_date + datetime.timedelta(days=1),
+                planned_end_date=first.planned_end_date + datetime.timedelta(days=400),
+            )
+        ]
+    )
+
+
+CHANGES = {
+    "a contract saved": lambda first: ContractFactory(apprentice=first.apprentice),
+    "contracts created in bulk (an import)": _new_contract,
+    "a contract updated by QuerySet.update": lambda first: Contract.objects.filter(pk=first.pk).update(
+        status=Contract.Status.RUPTURED,
+        rupture_date=first.start_date,
+        rupture_cause=Contract.RuptureCause.MUTUAL,
+    ),
+    "a contract deleted": lambda first: Contract.objects.filter(pk=first.pk).delete(),
+    "the exit date updated": lambda first: Apprentice.objects.filter(pk=first.apprentice_id).update(
+        training_exit_date=D(2026, 1, 1)
+    ),
+    "the promotion changed": lambda first: Apprentice.objects.filter(pk=first.apprentice_id).update(
+        cohort=CohortFactory()
+    ),
+    "the promotion's start changed": lambda first: Cohort.objects.filter(
+        pk=first.apprentice.cohort_id
+    ).update(start_date=D(2025, 10, 1)),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_a_change_deletes_that_apprentices_snapshot_only(two, change):
+    first, second = two
+    assert first.apprentice.cohort_id != second.apprentice.cohort_id
+    CHANGES[change](first)
+    assert not snapshotted(first.apprentice)
+    assert snapshotted(second.apprentice)
+
+
+def test_a_contract_moved_to_another_apprentice_deletes_both_snapshots(two):
+    first, second = two
+    Contract.objects.filter(pk=first.pk).update(apprentice=second.apprentice)
+    assert not snapshotted(first.apprentice)
+    assert not snapshotted(second.apprentice)
+
+
+def test_an_academic_years_start_changed_deletes_every_snapshot(two):
+    year = two[0].apprentice.cohort.entry_year
+    AcademicYear.objects.filter(pk=year.pk).update(start_date=year.start_date - datetime.timedelta(days=1))
+    assert not StatusSnapshot.objects.exists()
+
+
+def test_what_the_status_is_not_computed_from_keeps_the_snapshot(two):
+    first, _second = two
+    Apprentice.objects.filter(pk=first.apprentice_id).update(first_name="Zoé", phone="0601020304")
+    Cohort.objects.filter(pk=first.apprentice.cohort_id).update(label="Promotion renommée")
+    AcademicYear.objects.update(end_date=D(2099, 8, 31))
+    assert StatusSnapshot.objects.count() == Apprentice.objects.count()
+
+
+def test_deleting_an_apprentice_deletes_their_snapshot(two):
+    first, _second = two
+    first.delete()
+    Apprentice.objects.filter(pk=first.apprentice_id).delete()
+    assert StatusSnapshot.objects.count() == 1
