@@ -93,7 +93,14 @@ class LiaisonSheet(VersionedDocument):
                 _("Une fiche est déjà ouverte pour cette période."),
             ),
         )
-        indexes = [models.Index(fields=["status", "due_date"], name="sheet_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="sheet_status_due_idx"),
+            # The sheets due in a period (a year's, on the dashboards and in the indicators): a sixth
+            # of the table, read by index instead of a scan of every version of every sheet.
+            models.Index(
+                fields=["due_date"], condition=models.Q(is_current=True), name="sheet_current_due_idx"
+            ),
+        ]
 
     def __str__(self):
         return _("Fiche de liaison du %(start)s au %(end)s") % {

@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apprentices.models import Contract
+from apprentices.models import Contract, Diploma
 from apprentices.status import ENROLLED_MONTHS, RUPTURE_MONTHS, TrainingStatus
 from core.perms import is_staff_or_admin
 from livret.models import LiaisonSheet, MissionDescription
@@ -236,7 +236,11 @@ def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
     organisation-wide view (no cohort, no school tutor) its stored figures are summed over the
     diplomas; a narrower view is judged live, on fewer contracts."""
     if is_staff_or_admin(scope.user) and scope.cohort is None and scope.school_tutor is None:
-        diplomas = scope.contracts().values("diploma").distinct()
+        # The diplomas with a contract in the view, found diploma by diploma through the contracts'
+        # index (a DISTINCT over the network's contracts cost five times as much at 20,000).
+        diplomas = Diploma.objects.filter(Exists(scope.contracts().filter(diploma=OuterRef("pk")))).values(
+            "pk"
+        )
         stored = IndicatorValue.objects.filter(
             indicator="two_meetings_rule", academic_year=scope.year, diploma__in=diplomas
         ).aggregate(met=Sum("numerator"), judged=Sum("denominator"), at=Min("computed_at"), n=Count("pk"))
