@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,9 @@ from quality.models import ComputationRun
 from quality.services import campaigns, computation
 from quality.views.common import chosen_year, organisation_of, require_quality, year_for
 
+# Diplomas per page of the dashboard: a CFA's on one page, a network's in a few.
+DASHBOARD_PAGE_SIZE = 50
+
 
 @login_required
 def dashboard(request):
@@ -30,7 +34,9 @@ def dashboard(request):
     years = list(AcademicYear.objects.order_by("-start_date"))
     year = chosen_year(request, years)
     organisation_id = organisation_of(user, diplomas)
-    board = selectors.dashboard(diplomas, year, organisation_id)
+    # A network has hundreds of diplomas: each page evaluates and shows DASHBOARD_PAGE_SIZE of them.
+    page = Paginator(diplomas, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    board = selectors.dashboard(list(page.object_list), year, organisation_id)
     today = timezone.localdate()
     return render(
         request,
@@ -39,6 +45,7 @@ def dashboard(request):
             "years": years,
             "year": year,
             "rows": board.rows,
+            "page": page,
             "postes": board.postes,
             "perimeters": board.perimeters,
             "campaign": board.campaign,

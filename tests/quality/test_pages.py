@@ -85,6 +85,37 @@ def test_dashboard_sends_an_anonymous_visitor_to_the_login(client, world):
     assert reverse("account_login") in response["Location"]
 
 
+def test_a_networks_dashboard_shows_its_diplomas_a_page_at_a_time_with_the_same_levels(
+    client_for, world, monkeypatch
+):
+    from quality.views import dashboard as view
+
+    client = client_for(world.users["staff"])
+    for _ in range(3):
+        diploma = DiplomaFactory(organisation=world.organisation)
+        ContractFactory(diploma=diploma, apprentice__organisation=world.organisation)
+    computation.compute_indicators(year=world.academic_year)
+    url = reverse("quality:dashboard")
+    whole = client.get(url, {"annee": world.academic_year.label}).context["rows"]
+    count = len(whole)
+    assert count >= 5  # the world's and three more, on one page
+
+    monkeypatch.setattr(view, "DASHBOARD_PAGE_SIZE", 2)
+    shown, pages = [], []
+    for number in range(1, (count + 1) // 2 + 1):
+        response = client.get(url, {"annee": world.academic_year.label, "page": number})
+        shown += response.context["rows"]
+        pages.append(text_of(response))
+    assert shown == whole  # the same diplomas in the same order, with the same levels
+    assert f"Formations 1 à 2 sur {count}" in pages[0] and f"Page 1 sur {len(pages)}" in pages[0]
+    assert f"sur {count}, par code" in pages[-1]
+    # The year is kept from page to page.
+    assert (
+        f"annee={world.academic_year.label}"
+        in client.get(url, {"annee": world.academic_year.label}).content.decode()
+    )
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("chain", ["mine", "other", "foreign"])
 def test_trajectory_pages_are_a_404_outside_ones_diplomas(client_for, world, role, chain):
