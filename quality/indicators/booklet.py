@@ -46,22 +46,22 @@ class SheetsOnTime(ContractIndicator):
     )
 
     def due_sheets(self, year, as_of):
+        """The current sheets due in the year and judged by ``as_of``: due before it, or signed."""
         return LiaisonSheet.objects.filter(
-            contract=OuterRef("pk"),
             is_current=True,
             due_date__gte=year.start_date,
             due_date__lte=year.end_date,
         ).filter(Q(due_date__lt=judged_on(year, as_of)) | Q(countersigned_at__isnull=False))
 
     def population(self, year, as_of):
+        # The year's sheets are read twice as sets of contracts (hashed by PostgreSQL), not twice per
+        # contract: two correlated EXISTS per contract were ×2.6 the raw SQL's single pass at 20,000.
         due = self.due_sheets(year, as_of)
         late = due.annotate(signed_day=TruncDate("countersigned_at")).filter(
             Q(countersigned_at__isnull=True) | Q(signed_day__gt=F("due_date"))
         )
-        return (
-            Contract.objects.annotate(has_due=Exists(due), has_late=Exists(late))
-            .filter(has_due=True)
-            .annotate(counted=flag(has_late=False))
+        return Contract.objects.filter(pk__in=due.values("contract_id")).annotate(
+            counted=flag(~Q(pk__in=late.values("contract_id")))
         )
 
     def detail(self, contract):
