@@ -214,6 +214,39 @@ class VisitSummary:
     planned: list[VisitReport]
 
 
+@dataclass(frozen=True, slots=True)
+class ContractDates:
+    """What a contract's windows are computed from. A network's thousands of candidate contracts are
+    read as these (``dates_of``), not as models: a model read with ``only()`` costs tens of
+    microseconds to build, the windows themselves less."""
+
+    pk: int
+    apprentice_id: int
+    start_date: datetime.date
+    planned_end_date: datetime.date
+    rupture_date: datetime.date | None
+
+    @property
+    def end_date(self) -> datetime.date:
+        return self.rupture_date or self.planned_end_date
+
+
+def dates_of(contracts) -> list[ContractDates]:
+    """``contracts`` (a queryset) as :class:`ContractDates`, in its order: one query."""
+    fields = ("pk", "apprentice_id", "start_date", "planned_end_date", "rupture_date")
+    return [ContractDates(*row) for row in contracts.values_list(*fields)]
+
+
+def visits_of(contracts) -> dict[int, list]:
+    """The visits of ``contracts`` that windows read (cancelled ones left out), grouped by contract, as
+    named rows with the fields :func:`summarize` reads: one query."""
+    return by_contract(
+        VisitReport.objects.filter(contract__in=contracts)
+        .exclude(status=VisitStatus.CANCELLED)
+        .values_list("pk", "contract_id", "status", "held_on", "planned_date", named=True)
+    )
+
+
 def by_contract(visits: Iterable[VisitReport]) -> dict[int, list[VisitReport]]:
     """``visits`` grouped by their contract's id: a loop over many contracts hands each its own to
     :func:`summarize`, instead of every visit to every contract (quadratic: 1,000 contracts of a network
@@ -247,11 +280,7 @@ def visits_due(contracts, today: datetime.date) -> list[dict]:
     contracts of one school tutor) with an open window not met and no visit planned, each with that
     window. Two queries whatever the number of contracts."""
     contracts = list(contracts)
-    visits = by_contract(
-        VisitReport.objects.filter(contract__in=contracts)
-        .exclude(status=VisitStatus.CANCELLED)
-        .only("pk", "contract_id", "status", "held_on", "planned_date")
-    )
+    visits = visits_of(contracts)
     due = []
     for contract in contracts:
         summary = summarize(contract, visits[contract.pk], today)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from apprentices import status
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
-from livret.windows import Window, WindowState, by_contract, summarize
+from livret.windows import Window, WindowState, dates_of, summarize, visits_of
 from reports import perms
 from reports.dashboard.scope import Scope
 
@@ -118,8 +118,9 @@ class OverdueSheets(Kind):
 class VisitWindows(Kind):
     """An open start or end window with no meeting held and none planned: read with the same window
     code as the contract's page. The candidates are narrowed in SQL, judged in Python (two queries)
-    on the dates the windows need only; the apprentices of the page shown are read in one more (a
-    network has thousands of candidates, and a page shows five or twenty-five)."""
+    on the dates the windows need only, read as plain rows; the contracts and apprentices of the page
+    shown are read in one more (a network has thousands of candidates, and a page shows five or
+    twenty-five)."""
 
     key = "visites"
     label = gettext_lazy("Visites à organiser")
@@ -130,20 +131,15 @@ class VisitWindows(Kind):
 
     def rows(self, scope):
         today = scope.today
-        candidates = list(
+        candidates = dates_of(
             scope.running_contracts()
             .filter(
                 Q(start_date__gt=today - WINDOW_REACH)
                 | Q(planned_end_date__lt=today + WINDOW_REACH, planned_end_date__gte=today)
             )
-            .only("pk", "apprentice_id", "start_date", "planned_end_date", "rupture_date")
             .order_by("pk")
         )
-        visits = by_contract(
-            VisitReport.objects.filter(contract__in=candidates)
-            .exclude(status=VisitReport.Status.CANCELLED)
-            .only("pk", "contract_id", "status", "held_on", "planned_date")
-        )
+        visits = visits_of([contract.pk for contract in candidates])
         due = []
         for contract in candidates:
             summary = summarize(contract, visits[contract.pk], today)
@@ -163,8 +159,8 @@ class VisitWindows(Kind):
 
     def page(self, rows, start, stop, scope):
         chosen = rows[start:stop]
-        prefetch_related_objects([contract for contract, _window in chosen], "apprentice")
-        return [self.alert(row, scope) for row in chosen]
+        contracts = Contract.objects.select_related("apprentice").in_bulk([dates.pk for dates, _w in chosen])
+        return [self.alert((contracts[dates.pk], window), scope) for dates, window in chosen]
 
     def alert(self, row, scope):
         contract, window = row
