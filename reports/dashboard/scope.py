@@ -99,7 +99,9 @@ class Scope:
         """Each apprentice of the scope: their status of the Tableau de bord on ``day`` (today), and
         whether a contract is signed to start later. One query, read once per scope and day: the
         status counts and the alerts « Apprentis sans contrat » and « Délais légaux » share it, where
-        each evaluated the statuses of every apprentice (three times the cost on the dashboard)."""
+        each evaluated the statuses of every apprentice (three times the cost on the dashboard). Today's
+        statuses come from the rows Celery stores (``apprentices.StatusSnapshot``), the few without one
+        computed live in the same query."""
         day = day or self.today
         cache = self.__dict__.setdefault("_statuses", {})
         if day not in cache:
