@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import (
@@ -159,6 +160,15 @@ def situation_on(
 
 def _within(delay: LegalDelay, status: TrainingStatus, day: datetime.date) -> Situation:
     return Situation(status if day <= delay.last_day else TrainingStatus.DROPPED_OUT, delay)
+
+
+class StatusRow(NamedTuple):
+    """One apprentice's status as a page reads it from :func:`annotate`: the status, a contract signed
+    to start later, the legal delay counted."""
+
+    value: str
+    coming: bool
+    delay: LegalDelay | None
 
 
 def situation_of(apprentice) -> Situation:
@@ -311,6 +321,24 @@ def _delay_passed(day: datetime.date) -> Q:
     return Q(training_delay_months=ENROLLED_MONTHS) & passed(
         "training_delay_start", ENROLLED_MONTHS, day
     ) | Q(training_delay_months=RUPTURE_MONTHS) & passed("training_delay_start", RUPTURE_MONTHS, day)
+
+
+def delay_ending(
+    row: StatusRow,
+    day: datetime.date,
+    *,
+    passed_since: datetime.date | None = None,
+    warning_days: int = WARNING_DAYS,
+) -> bool:
+    """:func:`delays_ending` for one apprentice's status already read: their legal delay's last day is
+    within ``warning_days`` of ``day`` or passed (on or after ``passed_since``, when given), and no
+    contract is signed to start later."""
+    if row.coming or row.delay is None or row.delay.months not in (ENROLLED_MONTHS, RUPTURE_MONTHS):
+        return False
+    last_day = row.delay.last_day
+    return last_day <= day + datetime.timedelta(days=warning_days) and (
+        passed_since is None or last_day >= passed_since
+    )
 
 
 def delays_ending(

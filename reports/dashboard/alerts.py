@@ -258,9 +258,7 @@ class WithoutContract(Kind):
     )
 
     def rows(self, scope):
-        enrolled = [
-            pk for pk, (value, _c) in scope.statuses().items() if value == status.TrainingStatus.ENROLLED
-        ]
+        enrolled = [pk for pk, row in scope.statuses().items() if row.value == status.TrainingStatus.ENROLLED]
         return (
             Apprentice.objects.filter(pk__in=enrolled)
             .select_related("cohort__diploma")
@@ -281,8 +279,9 @@ class LegalDelays(Kind):
     after a rupture to find a new one. A delay is an alert from ``status.WARNING_DAYS`` before its
     last day, and stays one once passed (during the year shown) until a contract or the exit from
     the training is recorded. An apprentice with a contract signed to start later has found an
-    employer: not an alert. The rows are few (a month's worth of delays): read in one query, sorted
-    by the delay's last day in Python (months are added on the calendar), a page read in one more."""
+    employer: not an alert. The delays come with the statuses of the scope (``Scope.statuses``, no
+    query more), are judged and sorted by their last day in Python (months are added on the
+    calendar); a page of apprentices is read in one query."""
 
     key = "delais"
     label = gettext_lazy("Délais légaux")
@@ -293,20 +292,19 @@ class LegalDelays(Kind):
     )
 
     def rows(self, scope):
-        # A legal delay runs only for these statuses, and not for someone who found an employer: the
-        # delays are read for those apprentices only.
+        # A legal delay runs only for these statuses, and not for someone who found an employer: read
+        # with the statuses of the scope (one query for the figures and both alerts), judged here.
         counting = {
             status.TrainingStatus.ENROLLED,
             status.TrainingStatus.RUPTURED,
             status.TrainingStatus.DROPPED_OUT,
         }
-        waiting = [pk for pk, (value, coming) in scope.statuses().items() if value in counting and not coming]
-        candidates = status.delays_ending(
-            status.annotate(Apprentice.objects.filter(pk__in=waiting), scope.today),
-            scope.today,
-            passed_since=scope.year.start_date,
-        ).values_list("pk", "training_delay_start", "training_delay_months")
-        delays = [(pk, status.LegalDelay(start, months)) for pk, start, months in candidates]
+        delays = [
+            (pk, row.delay)
+            for pk, row in scope.statuses().items()
+            if row.value in counting
+            and status.delay_ending(row, scope.today, passed_since=scope.year.start_date)
+        ]
         delays.sort(key=lambda row: (row[1].last_day, row[0]))
         return delays
 

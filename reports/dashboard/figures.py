@@ -95,7 +95,7 @@ def _contract_counts(scope: Scope) -> dict:
 def _status_counts(scope: Scope) -> dict:
     """How many apprentices of the scope have each status of the Tableau de bord on ``as_of``."""
     counts = dict.fromkeys(TrainingStatus.values, 0)
-    counts.update(Counter(value for value, _coming in scope.statuses(scope.as_of).values()))
+    counts.update(Counter(row.value for row in scope.statuses(scope.as_of).values()))
     return counts
 
 

@@ -95,18 +95,25 @@ class Scope:
         """:meth:`apprentices` with their status of the Tableau de bord on ``day`` (today)."""
         return status.annotate(self.apprentices(), day or self.today)
 
-    def statuses(self, day: datetime.date | None = None) -> dict[int, tuple[str, bool]]:
-        """Each apprentice of the scope: their status of the Tableau de bord on ``day`` (today), and
-        whether a contract is signed to start later. One query, read once per scope and day: the
-        status counts and the alerts « Apprentis sans contrat » and « Délais légaux » share it, where
-        each evaluated the statuses of every apprentice (three times the cost on the dashboard). Today's
-        statuses come from the rows Celery stores (``apprentices.StatusSnapshot``), the few without one
-        computed live in the same query."""
+    def statuses(self, day: datetime.date | None = None) -> dict[int, status.StatusRow]:
+        """Each apprentice of the scope: their status of the Tableau de bord on ``day`` (today), whether a
+        contract is signed to start later, and the legal delay counted. One query, read once per scope
+        and day: the status counts and the alerts « Apprentis sans contrat » and « Délais légaux » share
+        it, where each evaluated the statuses of every apprentice (three times the cost on the
+        dashboard). Today's statuses come from the rows Celery stores (``apprentices.StatusSnapshot``),
+        the few without one computed live in the same query."""
         day = day or self.today
         cache = self.__dict__.setdefault("_statuses", {})
         if day not in cache:
             rows = (
-                self.apprentices_with_status(day).order_by().values_list("pk", "training_status", "_coming")
+                self.apprentices_with_status(day)
+                .order_by()
+                .values_list(
+                    "pk", "training_status", "_coming", "training_delay_start", "training_delay_months"
+                )
             )
-            cache[day] = {pk: (value, coming) for pk, value, coming in rows}
+            cache[day] = {
+                pk: status.StatusRow(value, coming, status.LegalDelay(start, months) if start else None)
+                for pk, value, coming, start, months in rows
+            }
         return cache[day]

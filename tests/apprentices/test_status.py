@@ -275,3 +275,27 @@ def test_the_sql_and_the_python_rules_agree_on_any_history(cohort, history):
     person, days = living(cohort, history)
     for day in days:
         both(person, day)
+
+
+TODAY_ = D(2026, 3, 10)
+YEAR_START = D(2025, 9, 1)
+
+
+@pytest.mark.parametrize(
+    ("delay", "coming", "expected"),
+    [
+        (LegalDelay(D(2025, 12, 10), 3), False, True),  # last day 9 March: passed yesterday
+        (LegalDelay(D(2026, 1, 10), 3), False, True),  # last day 9 April: today + 30 days
+        (LegalDelay(D(2026, 1, 11), 3), False, False),  # last day 10 April: today + 31 days
+        (LegalDelay(D(2025, 3, 1), 6), False, False),  # last day 31 August 2025: before the year
+        (LegalDelay(D(2025, 3, 2), 6), False, True),  # last day 1 September 2025: the year's first day
+        (LegalDelay(D(2026, 1, 10), 3), True, False),  # a contract signed to start later
+        (None, False, False),
+    ],
+)
+def test_a_delay_read_with_the_status_ends_as_the_sql_says(delay, coming, expected):
+    """``delay_ending`` judges in Python what ``delays_ending`` filters in SQL (the dashboard compares
+    both on data in tests/reports/test_legal_delays.py): its last day within 30 days, or passed during
+    the year."""
+    row = st_.StatusRow(S.ENROLLED, coming, delay)
+    assert st_.delay_ending(row, TODAY_, passed_since=YEAR_START) is expected

@@ -289,10 +289,10 @@ def test_the_dashboard_runs_a_known_number_of_queries(world, client_for, django_
     grow_everything(world, 2)
     client.get(URL)
 
-    # 26 before the statuses: + the statuses counted (one aggregate), + the legal delays (their rows,
-    # and the page of them shown), + the apprentices of the visits to organise shown (their candidate
-    # contracts are read without them)
-    with django_assert_num_queries(30):
+    # 26 before the statuses: + the statuses with their legal delays (one query for the figures and
+    # both alerts), + the page of legal delays shown, + the contracts and apprentices of the visits to
+    # organise shown (their candidate contracts are read as plain rows)
+    with django_assert_num_queries(29):
         client.get(URL)
 
 
