@@ -15,7 +15,34 @@ from django.db import migrations, models
 
 SNAPSHOTS = "apprentices_statussnapshot"
 
-# Each trigger: (table, event, the apprentices whose snapshot goes, as SQL over OLD / NEW).
+# The columns a status is computed from, by table: an update that changes none of them (a save that
+# rewrites every column, the tutor's hours) keeps the snapshots.
+READ = {
+    "apprentices_contract": [
+        "apprentice_id",
+        "start_date",
+        "planned_end_date",
+        "rupture_date",
+        "status",
+        "diploma_outcome",
+        "diploma_outcome_date",
+    ],
+    "apprentices_apprentice": ["cohort_id", "training_exit_date"],
+    "apprentices_cohort": ["start_date", "entry_year_id"],
+    "core_academicyear": ["start_date"],
+}
+
+
+def changed(table: str, differ: str) -> str:
+    """SQL true when an update changed a column ``table``'s statuses read (``differ``: the vendor's
+    null-safe inequality)."""
+    return " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in READ[table])
+
+
+PG = "IS DISTINCT FROM"
+LITE = "IS NOT"
+
+# Each trigger deletes the snapshots of the apprentices concerned.
 FORGET = {
     "postgresql": [
         f"""
@@ -31,18 +58,24 @@ FORGET = {
         END $$""",
         """
         CREATE TRIGGER apprentices_contract_forget_status
-        AFTER INSERT OR UPDATE OR DELETE ON apprentices_contract
+        AFTER INSERT OR DELETE ON apprentices_contract
         FOR EACH ROW EXECUTE FUNCTION apprentices_forget_status_of_contract()""",
+        f"""
+        CREATE TRIGGER apprentices_contract_forget_status_update
+        AFTER UPDATE ON apprentices_contract
+        FOR EACH ROW WHEN ({changed("apprentices_contract", PG)})
+        EXECUTE FUNCTION apprentices_forget_status_of_contract()""",
         f"""
         CREATE FUNCTION apprentices_forget_status_of_apprentice() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             DELETE FROM {SNAPSHOTS} WHERE apprentice_id = NEW.id;
             RETURN NULL;
         END $$""",
-        """
+        f"""
         CREATE TRIGGER apprentices_apprentice_forget_status
-        AFTER UPDATE OF cohort_id, training_exit_date ON apprentices_apprentice
-        FOR EACH ROW EXECUTE FUNCTION apprentices_forget_status_of_apprentice()""",
+        AFTER UPDATE ON apprentices_apprentice
+        FOR EACH ROW WHEN ({changed("apprentices_apprentice", PG)})
+        EXECUTE FUNCTION apprentices_forget_status_of_apprentice()""",
         f"""
         CREATE FUNCTION apprentices_forget_status_of_cohort() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -51,20 +84,22 @@ FORGET = {
             );
             RETURN NULL;
         END $$""",
-        """
+        f"""
         CREATE TRIGGER apprentices_cohort_forget_status
-        AFTER UPDATE OF start_date, entry_year_id ON apprentices_cohort
-        FOR EACH ROW EXECUTE FUNCTION apprentices_forget_status_of_cohort()""",
+        AFTER UPDATE ON apprentices_cohort
+        FOR EACH ROW WHEN ({changed("apprentices_cohort", PG)})
+        EXECUTE FUNCTION apprentices_forget_status_of_cohort()""",
         f"""
         CREATE FUNCTION apprentices_forget_every_status() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             DELETE FROM {SNAPSHOTS};
             RETURN NULL;
         END $$""",
-        """
+        f"""
         CREATE TRIGGER core_academicyear_forget_status
-        AFTER UPDATE OF start_date ON core_academicyear
-        FOR EACH STATEMENT EXECUTE FUNCTION apprentices_forget_every_status()""",
+        AFTER UPDATE ON core_academicyear
+        FOR EACH ROW WHEN ({changed("core_academicyear", PG)})
+        EXECUTE FUNCTION apprentices_forget_every_status()""",
     ],
     "sqlite": [
         f"""
@@ -72,30 +107,33 @@ FORGET = {
         BEGIN DELETE FROM {SNAPSHOTS} WHERE apprentice_id = NEW.apprentice_id; END""",
         f"""
         CREATE TRIGGER apprentices_contract_forget_status_update AFTER UPDATE ON apprentices_contract
+        WHEN {changed("apprentices_contract", LITE)}
         BEGIN DELETE FROM {SNAPSHOTS} WHERE apprentice_id IN (OLD.apprentice_id, NEW.apprentice_id); END""",
         f"""
         CREATE TRIGGER apprentices_contract_forget_status_delete AFTER DELETE ON apprentices_contract
         BEGIN DELETE FROM {SNAPSHOTS} WHERE apprentice_id = OLD.apprentice_id; END""",
         f"""
-        CREATE TRIGGER apprentices_apprentice_forget_status
-        AFTER UPDATE OF cohort_id, training_exit_date ON apprentices_apprentice
+        CREATE TRIGGER apprentices_apprentice_forget_status AFTER UPDATE ON apprentices_apprentice
+        WHEN {changed("apprentices_apprentice", LITE)}
         BEGIN DELETE FROM {SNAPSHOTS} WHERE apprentice_id = NEW.id; END""",
         f"""
-        CREATE TRIGGER apprentices_cohort_forget_status
-        AFTER UPDATE OF start_date, entry_year_id ON apprentices_cohort
+        CREATE TRIGGER apprentices_cohort_forget_status AFTER UPDATE ON apprentices_cohort
+        WHEN {changed("apprentices_cohort", LITE)}
         BEGIN
             DELETE FROM {SNAPSHOTS} WHERE apprentice_id IN (
                 SELECT id FROM apprentices_apprentice WHERE cohort_id = NEW.id
             );
         END""",
         f"""
-        CREATE TRIGGER core_academicyear_forget_status AFTER UPDATE OF start_date ON core_academicyear
+        CREATE TRIGGER core_academicyear_forget_status AFTER UPDATE ON core_academicyear
+        WHEN {changed("core_academicyear", LITE)}
         BEGIN DELETE FROM {SNAPSHOTS}; END""",
     ],
 }
 REMEMBER = {
     "postgresql": [
         "DROP TRIGGER IF EXISTS apprentices_contract_forget_status ON apprentices_contract",
+        "DROP TRIGGER IF EXISTS apprentices_contract_forget_status_update ON apprentices_contract",
         "DROP TRIGGER IF EXISTS apprentices_apprentice_forget_status ON apprentices_apprentice",
         "DROP TRIGGER IF EXISTS apprentices_cohort_forget_status ON apprentices_cohort",
         "DROP TRIGGER IF EXISTS core_academicyear_forget_status ON core_academicyear",

@@ -162,6 +162,27 @@ def test_what_the_status_is_not_computed_from_keeps_the_snapshot(two):
     assert StatusSnapshot.objects.count() == Apprentice.objects.count()
 
 
+def test_a_save_that_changes_nothing_the_status_reads_keeps_the_snapshot(two):
+    """``save()`` rewrites every column: the triggers compare the old and new values of the columns the
+    status is computed from, not the columns written."""
+    first, _second = two
+    first.hours_done = 120
+    first.save()
+    apprentice = Apprentice.objects.get(pk=first.apprentice_id)
+    apprentice.phone = "0601020304"
+    apprentice.save()
+    cohort = apprentice.cohort
+    cohort.label = "Promotion renommée"
+    cohort.save()
+    year = cohort.entry_year
+    year.end_date = D(2099, 8, 31)
+    year.save()
+    assert StatusSnapshot.objects.count() == Apprentice.objects.count()
+    first.planned_end_date += datetime.timedelta(days=1)
+    first.save()
+    assert not snapshotted(first.apprentice)
+
+
 def test_deleting_an_apprentice_deletes_their_snapshot(two):
     first, _second = two
     first.delete()
