@@ -657,9 +657,10 @@ class StatusSnapshot(models.Model):
     day it was taken, and computes live, in the same query, the status of any apprentice without one.
     It is written by :func:`apprentices.services.snapshot_statuses` (Celery, every few minutes and
     after midnight) and deleted by database triggers (migration 0006) whenever something it was
-    computed from changes: a contract of the apprentice inserted, updated or deleted, the apprentice's
-    promotion or exit date, their promotion's start, an academic year's start. Triggers, not
-    ``save()``: ``QuerySet.update()``, ``bulk_create()`` and an import write without it."""
+    computed from changes: a contract of the apprentice inserted or deleted, or its dates, status or
+    diploma result changed; the apprentice's promotion or exit date; their promotion's start; an
+    academic year's start. Triggers, not ``save()``: ``QuerySet.update()``, ``bulk_create()`` and an
+    import write without it."""
 
     apprentice = models.OneToOneField(
         Apprentice, on_delete=models.CASCADE, primary_key=True, related_name="status_snapshot"
