@@ -59,21 +59,17 @@ def _snapshot(ids: list[int], today: datetime.date) -> int:
             _lock(AcademicYear.objects.all())
         # On SQLite, a write first makes this transaction the database's only writer until it commits.
         StatusSnapshot.objects.filter(apprentice_id__in=ids).delete()
-        rows = (
-            status.annotate_live(Apprentice.objects.filter(pk__in=ids), today)
-            .order_by()
-            .values_list("pk", "training_status", "_coming", "training_delay_start", "training_delay_months")
-        )
+        rows = status.rows_of(status.annotate_live(Apprentice.objects.filter(pk__in=ids), today))
         snapshots = [
             StatusSnapshot(
                 apprentice_id=pk,
                 day=today,
-                status=value,
-                coming=coming,
-                delay_start=delay_start,
-                delay_months=delay_months,
+                status=row.value,
+                coming=row.coming,
+                delay_start=row.delay.start if row.delay else None,
+                delay_months=row.delay.months if row.delay else None,
             )
-            for pk, value, coming, delay_start, delay_months in rows
+            for pk, row in rows.items()
         ]
         StatusSnapshot.objects.bulk_create(snapshots, batch_size=1000)
     return len(snapshots)

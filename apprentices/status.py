@@ -171,11 +171,25 @@ class StatusRow(NamedTuple):
     delay: LegalDelay | None
 
 
+def _delay(start: datetime.date | None, months: int | None) -> LegalDelay | None:
+    """The legal delay of the annotation's ``training_delay_start`` and ``training_delay_months``."""
+    return LegalDelay(start, months) if start is not None else None
+
+
 def situation_of(apprentice) -> Situation:
     """The situation of an apprentice read through :func:`annotate`."""
-    start = apprentice.training_delay_start
-    delay = LegalDelay(start, apprentice.training_delay_months) if start is not None else None
+    delay = _delay(apprentice.training_delay_start, apprentice.training_delay_months)
     return Situation(TrainingStatus(apprentice.training_status), delay)
+
+
+def rows_of(queryset) -> dict[int, StatusRow]:
+    """``queryset`` of apprentices annotated by :func:`annotate` (or :func:`annotate_live`), read as
+    each one's :class:`StatusRow` by primary key: one query, the annotation's columns only."""
+    columns = ("pk", "training_status", "_coming", "training_delay_start", "training_delay_months")
+    return {
+        pk: StatusRow(value, coming, _delay(start, months))
+        for pk, value, coming, start, months in queryset.order_by().values_list(*columns)
+    }
 
 
 # The same rules in SQL ------------------------------------------------------------------------------

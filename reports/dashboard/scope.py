@@ -105,15 +105,5 @@ class Scope:
         day = day or self.today
         cache = self.__dict__.setdefault("_statuses", {})
         if day not in cache:
-            rows = (
-                self.apprentices_with_status(day)
-                .order_by()
-                .values_list(
-                    "pk", "training_status", "_coming", "training_delay_start", "training_delay_months"
-                )
-            )
-            cache[day] = {
-                pk: status.StatusRow(value, coming, status.LegalDelay(start, months) if start else None)
-                for pk, value, coming, start, months in rows
-            }
+            cache[day] = status.rows_of(self.apprentices_with_status(day))
         return cache[day]
