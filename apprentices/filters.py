@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.models import Apprentice, Cohort, Contract, Diploma
 from apprentices.status import TrainingStatus
-from core.filters import ListFilterSet, NamesChoiceFilter, SortFilter, date_filter, yes_no_filter
+from core.filters import (
+    ListFilterSet,
+    Names,
+    NamesChoiceFilter,
+    SortFilter,
+    chosen,
+    date_filter,
+    yes_no_filter,
+)
 from employers.models import Employer
 from tutors.models import CompanyTutor, SchoolTutor
 
@@ -49,22 +58,39 @@ def _person_label(first_name: str, last_name: str, email: str) -> str:
     return f"{first_name} {last_name}".strip() or email
 
 
+EMPLOYERS = Names(
+    key="employeurs",
+    visible=employers_for,
+    columns=("legal_name",),
+    search=("legal_name",),
+    exact=lambda queryset, text: queryset.filter(legal_name__iexact=text),
+    not_found=_("Aucun employeur ne correspond à « %(text)s »."),
+)
+
+SCHOOL_TUTORS = Names(
+    key="tuteurs-pedagogiques",
+    visible=school_tutors_for,
+    columns=("user__first_name", "user__last_name", "user__email"),
+    search=("user__first_name", "user__last_name", "user__email"),
+    exact=lambda queryset, text: queryset.alias(
+        full_name=Concat("user__first_name", Value(" "), "user__last_name")
+    ).filter(Q(full_name__iexact=text) | Q(user__email__iexact=text)),
+    option_label=_person_label,
+    not_found=_("Aucun tuteur pédagogique ne correspond à « %(text)s »."),
+)
+
+
 def employer_filter(**kwargs) -> NamesChoiceFilter:
-    """Employeur: a network has thousands; the options are read as names, not as employers."""
+    """Employeur: a network has thousands; a search field with suggestions beyond a few."""
     kwargs.setdefault("label", _("Employeur"))
     kwargs.setdefault("empty_label", _("Tous les employeurs"))
-    return NamesChoiceFilter(queryset=Employer.objects.none(), names=("legal_name",), **kwargs)
+    return NamesChoiceFilter(queryset=Employer.objects.none(), names=EMPLOYERS, **kwargs)
 
 
 def school_tutor_filter(**kwargs) -> NamesChoiceFilter:
     kwargs.setdefault("label", _("Tuteur pédagogique"))
     kwargs.setdefault("empty_label", _("Tous les tuteurs"))
-    return NamesChoiceFilter(
-        queryset=SchoolTutor.objects.none(),
-        names=("user__first_name", "user__last_name", "user__email"),
-        option_label=_person_label,
-        **kwargs,
-    )
+    return NamesChoiceFilter(queryset=SchoolTutor.objects.none(), names=SCHOOL_TUTORS, **kwargs)
 
 
 def _eighteen_years_ago():
@@ -140,7 +166,7 @@ class ApprenticeFilterSet(ListFilterSet):
         return queryset.filter(Exists(self._contracts().filter(status=value)))
 
     def filter_contracts_with(self, queryset, name, value):
-        return queryset.filter(Exists(self._contracts().filter(**{name: value})))
+        return queryset.filter(Exists(self._contracts().filter(**chosen(name, value))))
 
     def filter_rqth(self, queryset, name, value):
         return queryset.filter(rqth=value == "yes")

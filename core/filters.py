@@ -8,13 +8,16 @@ elsewhere is an invalid choice, and an invalid filter shows no rows (see ``core.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +87,53 @@ class FastSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped (format_html, _escape)
 
 
+# Beyond this many choices a filter is a search field with suggestions rather than a <select>: a
+# network's 8,000 employers are neither read nor rendered at each page, nor scrolled on a phone.
+SEARCHABLE_ABOVE = 150
+SUGGESTIONS = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Names:
+    """A kind of rows that a filter chooses among by name (a network's employers, its tutors), and
+    that a typed text finds. ``visible(user)`` is what ``user`` may choose from, in the options'
+    order; ``columns`` are read for a row's label, ``option_label(*values)``, and ``search`` are the
+    columns every word of a typed text is looked for in. ``exact(queryset, text)`` keeps the rows
+    whose label is ``text`` (whatever its case): a suggestion chosen is that row, not every row
+    whose name contains it."""
+
+    key: str
+    visible: Callable
+    columns: tuple[str, ...]
+    search: tuple[str, ...]
+    exact: Callable
+    option_label: Callable[..., str] = dataclasses.field(
+        default=lambda *values: " ".join(str(v) for v in values if v)
+    )
+    # The message of a text that finds nothing: « Aucun employeur ne correspond à « … ». »
+    not_found: object = _("Aucun choix ne correspond à « %(text)s ».")
+
+    def __post_init__(self):
+        NAMES[self.key] = self
+
+    def matching(self, queryset, text: str):
+        """The rows of ``queryset`` that have every word of ``text`` in one of the ``search`` columns."""
+        for word in text.split():
+            query = Q()
+            for column in self.search:
+                query |= Q(**{f"{column}__icontains": word})
+            queryset = queryset.filter(query)
+        return queryset
+
+    def labels(self, queryset, limit: int) -> list[tuple[object, str]]:
+        rows = queryset.values_list("pk", *self.columns)[:limit]
+        return [(pk, self.option_label(*values)) for pk, *values in rows]
+
+
+# Every kind of names, by key: the suggestions' view (core.views.name_suggestions) finds its own there.
+NAMES: dict[str, Names] = {}
+
+
 class _NamesIterator(ModelChoiceIterator):
     """The options of a :class:`NamesChoiceFilter`: the primary key and a label built from a few
     columns read with ``values_list``, never a model instance per option."""
@@ -94,37 +144,135 @@ class _NamesIterator(ModelChoiceIterator):
             yield ("", field.empty_label)
         if getattr(field, "null_label", None) is not None:
             yield (field.null_value, field.null_label)
-        rows = self.queryset.values_list("pk", *field.names)
+        names = field.names
+        rows = self.queryset.values_list("pk", *names.columns)
         for pk, *values in rows.iterator() if not rows._prefetch_related_lookups else rows:
-            yield (pk, field.option_label(*values))
+            yield (pk, names.option_label(*values))
 
     def __len__(self):
         extra = (self.field.empty_label is not None) + (getattr(self.field, "null_label", None) is not None)
         return self.queryset.count() + extra
 
 
+@dataclasses.dataclass(frozen=True)
+class NameMatches:
+    """The rows that a typed text found (a filter's value): ``rows`` a queryset of their keys, that
+    the filter reads as a subquery (``__in``), however many; ``text`` what was typed."""
+
+    rows: object
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
 class _NamesChoiceField(ModelChoiceField):
+    """A row chosen by its primary key (a <select>'s option, a link) or found by a typed text: the
+    rows whose label is the text if there are any, else those having each of its words in a name.
+    Either way only among the scoped queryset: another organisation's key is an invalid choice, as
+    in a <select>, and a text that finds nothing is an error."""
+
     iterator = _NamesIterator
 
-    def __init__(self, *args, names: tuple[str, ...], option_label: Callable[..., str], **kwargs):
+    def __init__(self, *args, names: Names, **kwargs):
         self.names = names
-        self.option_label = option_label
         super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
+        if text.isdigit():  # a key: the row's, if the person may see it (never read as a name)
+            return super().to_python(text)
+        if not text:
+            return None
+        queryset = self.queryset.order_by()
+        rows = self.names.exact(queryset, text)
+        if not rows.exists():
+            rows = self.names.matching(queryset, text)
+            if not rows.exists():
+                raise ValidationError(self.names.not_found, code="not_found", params={"text": text})
+        return NameMatches(rows.values("pk"), text)
+
+
+class SearchableSelect(FastSelect):
+    """The widget of a :class:`NamesChoiceFilter`: a <select> while the person may choose among a
+    few rows (``SEARCHABLE_ABOVE``), read in one query with a limit; beyond, a search field whose
+    suggestions (a <datalist>) the script fills as one types, from ``core.views.name_suggestions``.
+    Without the script a typed text works the same: the list is filtered by the rows it finds."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        iterator = self.choices
+        field = iterator.field
+        rows = field.names.labels(field.queryset, SEARCHABLE_ABOVE + 1)
+        if len(rows) <= SEARCHABLE_ABOVE:
+            head = [("", field.empty_label)] if field.empty_label is not None else []
+            self.choices = head + rows
+            try:
+                return super().render(name, value, attrs, renderer)
+            finally:
+                self.choices = iterator
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        input_id = final_attrs.get("id") or f"id_{name}"
+        help_id = f"{input_id}_suggestions_help"
+        described = " ".join(filter(None, [final_attrs.get("aria-describedby"), help_id]))
+        final_attrs.update(
+            {
+                "type": "search",
+                "name": name,
+                "value": self._shown(field, value),
+                "list": f"{input_id}_suggestions",
+                "autocomplete": "off",
+                "maxlength": SEARCH_MAX_LENGTH,
+                "data-suggestions": reverse("name_suggestions", args=[field.names.key]),
+                "aria-describedby": described,
+            }
+        )
+        return format_html(
+            '<input{}><datalist id="{}_suggestions"></datalist><p class="field__help" id="{}">{}</p>',
+            _attributes(final_attrs),
+            input_id,
+            help_id,
+            _("Tapez une partie du nom."),
+        )
+
+    @staticmethod
+    def _shown(field, value) -> str:
+        """The text in the field: the label of a row chosen by its key (one query), else what was typed."""
+        value = value[0] if isinstance(value, (list, tuple)) else value
+        text = "" if value is None else " ".join(str(value).split())
+        if text.isdigit():
+            rows = field.names.labels(field.queryset.filter(pk=int(text)), 1) if len(text) < 19 else []
+            if rows:
+                return rows[0][1]
+        return text
 
 
 class NamesChoiceFilter(django_filters.ModelChoiceFilter):
-    """A choice among many rows of a model (a network's employers, its tutors), whose options are
-    labelled from ``names`` (columns or lookups) by ``option_label(*values)``. Validation is
-    unchanged: the chosen row must be in the scoped queryset."""
+    """A choice among many rows of a kind of :class:`Names` (a network's employers, its tutors): a
+    <select> of a few, a search field with suggestions beyond. The value is the chosen row, or the
+    rows a typed text found (:class:`NameMatches`), always within the scoped queryset; a method
+    filter reads it with :func:`chosen`."""
 
     field_class = _NamesChoiceField
 
-    def __init__(
-        self, *args, names: tuple[str, ...], option_label: Callable[..., str] | None = None, **kwargs
-    ):
+    def __init__(self, *args, names: Names, **kwargs):
         kwargs["names"] = names
-        kwargs["option_label"] = option_label or (lambda *values: " ".join(str(v) for v in values if v))
+        kwargs.setdefault("widget", SearchableSelect)
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if isinstance(value, NameMatches):
+            qs = qs.filter(**chosen(self.field_name, value))
+            return qs.distinct() if self.distinct else qs
+        return super().filter(qs, value)
+
+
+def chosen(name: str, value) -> dict:
+    """The lookup of a :class:`NamesChoiceFilter`'s value on the field ``name``: one row, or those found."""
+    if isinstance(value, NameMatches):
+        return {f"{name}__in": value.rows}
+    return {name: value}
 
 
 def date_filter(field_name: str, lookup_expr: str, label) -> django_filters.DateFilter:

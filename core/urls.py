@@ -9,5 +9,6 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("inviter/", views.invite, name="invite"),
     path("compte/", views.profile, name="profile"),
+    path("filtres/noms/<slug:key>/", views.name_suggestions, name="name_suggestions"),
     path("invitation/<str:uidb36>/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

@@ -8,7 +8,7 @@ from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import mfa, services
+from core import filters, mfa, services
 from core.forms import AcceptInvitationForm, InvitationForm, ProfileForm
 from core.models import Role, User
 from core.perms import is_staff_or_admin
@@ -85,6 +85,27 @@ def profile(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def name_suggestions(request, key):
+    """The suggestions of a filter's search field (``core.filters.SearchableSelect``): the labels of
+    the first rows of the kind ``key`` that the person may see and that have every word typed (``q``)
+    in a name, as JSON. The list is filtered by what is applied, never by a suggestion alone."""
+    names = filters.NAMES.get(key)
+    if names is None:
+        raise Http404
+    text = " ".join(request.GET.get("q", "").split())[: filters.SEARCH_MAX_LENGTH]
+    labels: list[str] = []
+    if text:
+        rows = names.matching(names.visible(request.user), text)
+        for _pk, label in names.labels(rows, filters.SUGGESTIONS):
+            if label not in labels:
+                labels.append(label)
+    response = JsonResponse({"suggestions": labels})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def health(request):

@@ -62,7 +62,7 @@ PUBLIC = "public"  # answers everyone
 TOKEN = "token"  # an emailed link: the token is the credential, a bad one is refused (400)
 
 # The kinds of URL arguments that are not owned by anyone (the same value in every chain).
-SHARED_KINDS = frozenset({"year", "requirement", "indicator", "alert"})
+SHARED_KINDS = frozenset({"year", "requirement", "indicator", "alert", "names"})
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,8 @@ RULES: dict[str, Rule] = {
     "offline": Rule(get=ANY, post=None, anonymous=PUBLIC),
     "invite": form(who=STAFF),
     "profile": page(),
+    # The suggestions of a filter's search field: JSON, GET only, scoped in the view.
+    "name_suggestions": Rule(kinds=("names",), get=ANY, post=None),
     "accept_invitation": Rule(kinds=("uidb36", "token"), get=ANY, post=ANY, anonymous=TOKEN),
     "set_language": Rule(get=ANY, post=ANY, anonymous=PUBLIC),
     # apprentices, employers, tutors: lists scoped to what the reader sees, records edited by staff
@@ -437,6 +439,7 @@ def build_dataset():
             "requirement": point.pk,
             "indicator": "rupture_rate",
             "alert": next(iter(board.KINDS)),
+            "names": "employeurs",
         },
         invitation=(int_to_base36(invited.pk), invitation_token.make_token(invited)),
     )

@@ -89,6 +89,8 @@ def test_every_walked_pattern_can_be_filled():
     for name, args in patterns.items():
         if name == "accept_invitation":
             assert args == ("uidb36", "token")
+        elif name == "name_suggestions":
+            assert args == ("key",)
         elif args:
             assert args == ("pk",), f"{name}: le parcours ne sait pas remplir {args}"
             assert pk_kind(name), f"{name}: quel modèle montre cette page ?"
@@ -120,6 +122,8 @@ def urls_to_walk(world):
         if name == "accept_invitation":
             url = reverse(name, args=[int_to_base36(invited.pk), invitation_token.make_token(invited)])
             yield name, None, url
+        elif name == "name_suggestions":
+            yield name, None, reverse(name, args=["employeurs"])
         elif args:
             for chain in CHAINS:
                 obj = getattr(world, chain).objects()[pk_kind(name)]

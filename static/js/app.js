@@ -133,3 +133,37 @@ document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     field.focus({ preventScroll: true });
   });
 })();
+
+// A filter's search field (core.filters.SearchableSelect) suggests, as one types, the names that the
+// server finds among those the person may see: its <datalist> is filled with them. The last answer
+// wins; a failed request leaves the suggestions as they were, the typed text still filters the list.
+(function () {
+  var timers = new WeakMap();
+  var asked = new WeakMap();
+  function suggest(input) {
+    var text = input.value.trim();
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list || text === asked.get(input)) return;
+    asked.set(input, text);
+    if (!text) { list.replaceChildren(); return; }
+    var url = new URL(input.getAttribute("data-suggestions"), window.location.href);
+    url.searchParams.set("q", text);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || asked.get(input) !== text) return;
+        list.replaceChildren.apply(list, data.suggestions.map(function (label) {
+          var option = document.createElement("option");
+          option.value = label;
+          return option;
+        }));
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-suggestions")) return;
+    window.clearTimeout(timers.get(input));
+    timers.set(input, window.setTimeout(function () { suggest(input); }, 200));
+  });
+})();

@@ -59,3 +59,45 @@ def test_a_wrong_date_in_the_url_is_shown_on_the_open_panel_without_rows(phone_p
     expect(page.locator("#id_start_after_error")).to_have_text("Saisissez une date valide.")
     expect(page.get_by_text("Aucun contrat ne correspond.")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_staff_of_a_large_network_find_an_employer_by_typing_its_name(
+    phone_page, server, demo_data, monkeypatch
+):
+    # Beyond a few employers the filter is a search field: its suggestions come as one types, the
+    # chosen name filters the list to that employer's contracts.
+    from core import filters
+    from employers.models import Employer
+
+    monkeypatch.setattr(filters, "SEARCHABLE_ABOVE", 3)
+    employer = Employer.objects.filter(contracts__isnull=False).distinct().order_by("legal_name").first()
+    contracts = Contract.objects.filter(employer=employer).count()
+    page = phone_page
+    log_in(page, server.url, STAFF)
+    page.goto(server.url + reverse("apprentices:contract_list"))
+    page.get_by_text("Filtrer et trier").click()
+
+    field = page.get_by_role("combobox", name="Employeur")
+    expect(field).to_have_attribute("type", "search")
+    field.press_sequentially(employer.legal_name[:4].lower(), delay=30)
+    suggestions = page.locator("#id_employer_suggestions option")
+    expect(suggestions.first).to_be_attached()
+    assert employer.legal_name in [option.get_attribute("value") for option in suggestions.all()]
+    assert_no_axe_violations(page)
+
+    field.fill(employer.legal_name)
+    page.get_by_role("button", name="Appliquer").click()
+
+    expect(page).to_have_url(re.compile(r"employer=" + re.escape(employer.legal_name.split()[0])))
+    label = f"{contracts} contrat" if contracts == 1 else f"{contracts} contrats"
+    expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(field).to_have_value(employer.legal_name)
+
+    field.fill("Aucune entreprise de ce nom")
+    page.get_by_role("button", name="Appliquer").click()
+    expect(page.locator("#id_employer_error")).to_have_text(
+        "Aucun employeur ne correspond à « Aucune entreprise de ce nom »."
+    )
+    expect(page.get_by_text("Aucun contrat ne correspond.")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert page.js_errors == []
