@@ -290,6 +290,10 @@ class AlternancePeriod(models.Model):
                 violation_error_message=_("La fin de la période doit suivre son début."),
             )
         ]
+        # The liaison sheets list's default sort starts with the period's start, most recent first:
+        # PostgreSQL reads the periods in this order and sorts only the sheets of the latest dates
+        # (an incremental sort) instead of joining and sorting every sheet of a network.
+        indexes = [models.Index(models.F("start_date").desc(), "id", name="period_start_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} du {self.start_date:%d/%m/%Y} au {self.end_date:%d/%m/%Y}"
