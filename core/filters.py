@@ -166,7 +166,7 @@ class NameMatches:
         return self.text
 
 
-class _NamesChoiceField(ModelChoiceField):
+class NamesChoiceField(ModelChoiceField):
     """A row chosen by its primary key (a <select>'s option, a link) or found by a typed text: the
     rows whose label is the text if there are any, else those having each of its words in a name.
     Either way only among the scoped queryset: another organisation's key is an invalid choice, as
@@ -176,6 +176,7 @@ class _NamesChoiceField(ModelChoiceField):
 
     def __init__(self, *args, names: Names, **kwargs):
         self.names = names
+        kwargs.setdefault("widget", SearchableSelect)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -254,7 +255,7 @@ class NamesChoiceFilter(django_filters.ModelChoiceFilter):
     rows a typed text found (:class:`NameMatches`), always within the scoped queryset; a method
     filter reads it with :func:`chosen`."""
 
-    field_class = _NamesChoiceField
+    field_class = NamesChoiceField
 
     def __init__(self, *args, names: Names, **kwargs):
         kwargs["names"] = names
@@ -269,10 +270,15 @@ class NamesChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 def chosen(name: str, value) -> dict:
-    """The lookup of a :class:`NamesChoiceFilter`'s value on the field ``name``: one row, or those found."""
+    """The lookup of a :class:`NamesChoiceField`'s value on the field ``name``: one row, or those found."""
     if isinstance(value, NameMatches):
         return {f"{name}__in": value.rows}
     return {name: value}
+
+
+def chosen_param(value) -> object:
+    """A :class:`NamesChoiceField`'s value as the query string gives it back: the key, or the text."""
+    return value.text if isinstance(value, NameMatches) else value.pk
 
 
 def date_filter(field_name: str, lookup_expr: str, label) -> django_filters.DateFilter:

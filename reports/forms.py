@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apprentices.filters import SCHOOL_TUTORS
 from apprentices.models import Cohort, Contract, Diploma
-from core.filters import FastSelect
+from core.filters import FastSelect, NamesChoiceField
 from core.forms import Form
 from core.models import AcademicYear
 from tutors.models import SchoolTutor
@@ -35,12 +36,13 @@ class DashboardFilterForm(Form):
         empty_label=_("Toutes"),
         widget=FastSelect,
     )
-    school_tutor = forms.ModelChoiceField(
+    # A network has hundreds: a search field with suggestions beyond a few (core.filters.SearchableSelect).
+    school_tutor = NamesChoiceField(
         label=_("Tuteur pédagogique"),
         queryset=SchoolTutor.objects.none(),
+        names=SCHOOL_TUTORS,
         required=False,
         empty_label=_("Tous"),
-        widget=FastSelect,
     )
 
     def __init__(self, data=None, *, user, **kwargs):
@@ -57,6 +59,5 @@ class DashboardFilterForm(Form):
         )
         self.fields["school_tutor"].queryset = (
             SchoolTutor.objects.filter(pk__in=contracts.values("school_tutor"))
-            .select_related("user")
             .order_by("user__last_name", "user__first_name", "pk")
         )

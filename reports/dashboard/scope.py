@@ -17,13 +17,15 @@ from django.utils.http import urlencode
 
 from apprentices import status
 from apprentices.models import Apprentice, Contract
+from core.filters import chosen, chosen_param
 from core.models import AcademicYear
 from quality.models import year_as_of
 
 
 @dataclass
 class Scope:
-    """A year, and optional diploma, cohort and school tutor."""
+    """A year, and optional diploma, cohort and school tutor (one, or those a typed name found:
+    ``core.filters.NameMatches``)."""
 
     user: object
     year: AcademicYear
@@ -53,7 +55,7 @@ class Scope:
         query = {
             "diploma": self.diploma.pk if self.diploma else None,
             "cohort": self.cohort.pk if self.cohort else None,
-            "school_tutor": self.school_tutor.pk if self.school_tutor else None,
+            "school_tutor": chosen_param(self.school_tutor) if self.school_tutor else None,
             **params,
         }
         return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v is not None})}".rstrip("?")
@@ -68,7 +70,7 @@ class Scope:
         if self.cohort is not None:
             contracts = contracts.filter(apprentice__cohort=self.cohort)
         if self.school_tutor is not None:
-            contracts = contracts.filter(school_tutor=self.school_tutor)
+            contracts = contracts.filter(**chosen("school_tutor", self.school_tutor))
         return contracts
 
     def running_contracts(self):

@@ -438,3 +438,44 @@ def test_the_statuses_stored_for_the_day_change_no_figure_and_no_alert(world, cl
     assert listed() == before_listed
     assert any(count for _key, count, _rows in before[1])  # alerts there were to compare
     assert sum(map(len, before_listed.values())) > 1  # and statuses
+
+
+def test_a_school_tutor_typed_by_name_narrows_the_dashboard_as_the_chosen_one(world, client_for, monkeypatch):
+    # A network's hundreds of tutors are a search field (core.filters.SearchableSelect): the text
+    # « Prénom Nom » counts what the tutor's key counts, and the figures' links carry the text.
+    from core import filters
+
+    monkeypatch.setattr(filters, "SEARCHABLE_ABOVE", 1)
+    LiaisonSheetFactory(contract=world.mine.contract, due_date=TODAY() - datetime.timedelta(days=5))
+    LiaisonSheetFactory(contract=world.other.contract, due_date=TODAY() - datetime.timedelta(days=5))
+    tutor = world.mine.school_tutor
+    tutor.user.first_name, tutor.user.last_name = "Irène", "Vasseur"
+    tutor.user.save()
+    client = client_for(world.users["staff"])
+
+    by_key = client.get(URL, {"school_tutor": tutor.pk})
+    by_name = client.get(URL, {"school_tutor": "irène vasseur"})
+
+    assert 'type="search" name="school_tutor"' in by_name.text
+    assert 'value="Irène Vasseur"' in by_key.text  # the key chosen shows as the name
+    figures = {f.key: f.value for f in by_name.context["figures"]}
+    assert figures == {f.key: f.value for f in by_key.context["figures"]}
+    assert {k.key: k.count for k in by_name.context["kinds"]} == {
+        k.key: k.count for k in by_key.context["kinds"]
+    }
+    assert {k.key: k.count for k in by_name.context["kinds"]}["fiches"] == 1
+    running = next(f for f in by_name.context["figures"] if f.key == "running")
+    assert "school_tutor=ir%C3%A8ne+vasseur" in running.url
+    assert client.get(running.url).context["page"].paginator.count == int(figures["running"])
+
+
+def test_a_school_tutor_name_that_finds_no_one_empties_the_dashboard(world, client_for, monkeypatch):
+    from core import filters
+
+    monkeypatch.setattr(filters, "SEARCHABLE_ABOVE", 1)
+    response = client_for(world.users["staff"]).get(URL, {"school_tutor": "Personne de ce nom"})
+
+    assert response.context["scope"].invalid
+    assert "Aucun tuteur pédagogique ne correspond à « Personne de ce nom »." in response.text.replace(
+        "&#x27;", "'"
+    )
