@@ -9,7 +9,6 @@ aggregate: it is computed once per scope (``_once``), whatever the number of fig
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -94,9 +93,7 @@ def _contract_counts(scope: Scope) -> dict:
 
 def _status_counts(scope: Scope) -> dict:
     """How many apprentices of the scope have each status of the Tableau de bord on ``as_of``."""
-    counts = dict.fromkeys(TrainingStatus.values, 0)
-    counts.update(Counter(row.value for row in scope.statuses(scope.as_of).values()))
-    return counts
+    return scope.status_counts(scope.as_of)
 
 
 # Contracts ----------------------------------------------------------------------------------------

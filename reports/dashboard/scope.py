@@ -9,9 +9,10 @@ one scope, one set of rows, one number per definition.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -109,3 +110,22 @@ class Scope:
         if day not in cache:
             cache[day] = status.rows_of(self.apprentices_with_status(day))
         return cache[day]
+
+    def status_counts(self, day: datetime.date | None = None) -> dict[str, int]:
+        """How many apprentices of the scope have each status on ``day`` (today): counted from
+        :meth:`statuses` when a page read them already (the dashboard's alerts), else grouped in SQL
+        (one query, no row read: the staff home, a past year's figures)."""
+        day = day or self.today
+        counts = dict.fromkeys(status.TrainingStatus.values, 0)
+        read = self.__dict__.get("_statuses", {}).get(day)
+        if read is not None:
+            counts.update(Counter(row.value for row in read.values()))
+        else:
+            grouped = (
+                self.apprentices_with_status(day)
+                .order_by()
+                .values_list("training_status")
+                .annotate(n=Count("pk"))
+            )
+            counts.update(dict(grouped))
+        return counts
