@@ -80,6 +80,26 @@ SCHOOL_TUTORS = Names(
 )
 
 
+COHORTS = Names(
+    key="promotions",
+    visible=cohorts_for,
+    columns=("diploma__code", "label"),
+    search=("diploma__code", "diploma__title", "label"),
+    exact=lambda queryset, text: queryset.alias(
+        full_label=Concat("diploma__code", Value(" — "), "label")
+    ).filter(full_label__iexact=text),
+    option_label=lambda code, label: f"{code} — {label}",  # as Cohort.__str__
+    not_found=_("Aucune promotion ne correspond à « %(text)s »."),
+)
+
+
+def cohort_filter(**kwargs) -> NamesChoiceFilter:
+    """Promotion: three or four per diploma and year, hundreds in a network."""
+    kwargs.setdefault("label", _("Promotion"))
+    kwargs.setdefault("empty_label", _("Toutes les promotions"))
+    return NamesChoiceFilter(queryset=Cohort.objects.none(), names=COHORTS, **kwargs)
+
+
 def employer_filter(**kwargs) -> NamesChoiceFilter:
     """Employeur: a network has thousands; a search field with suggestions beyond a few."""
     kwargs.setdefault("label", _("Employeur"))
@@ -110,9 +130,7 @@ class ApprenticeFilterSet(ListFilterSet):
         queryset=Diploma.objects.none(),
         empty_label=_("Toutes les formations"),
     )
-    cohort = django_filters.ModelChoiceFilter(
-        label=_("Promotion"), queryset=Cohort.objects.none(), empty_label=_("Toutes les promotions")
-    )
+    cohort = cohort_filter()
     # Read from the annotation of apprentices.status (the list's queryset carries it).
     status = django_filters.ChoiceFilter(
         label=_("Statut"),
@@ -195,12 +213,7 @@ class ContractFilterSet(ListFilterSet):
     diploma = django_filters.ModelChoiceFilter(
         label=_("Formation"), queryset=Diploma.objects.none(), empty_label=_("Toutes les formations")
     )
-    cohort = django_filters.ModelChoiceFilter(
-        label=_("Promotion"),
-        field_name="apprentice__cohort",
-        queryset=Cohort.objects.none(),
-        empty_label=_("Toutes les promotions"),
-    )
+    cohort = cohort_filter(field_name="apprentice__cohort")
     employer = employer_filter()
     school_tutor = school_tutor_filter()
     start_after = date_filter("start_date", "gte", _("Début à partir du"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apprentices.filters import (
+    cohort_filter,
     cohorts_for,
     diplomas_for,
     employer_filter,
@@ -19,7 +20,7 @@ from apprentices.filters import (
     school_tutor_filter,
     school_tutors_for,
 )
-from apprentices.models import Cohort, Diploma
+from apprentices.models import Diploma
 from core.filters import ListFilterSet, SortFilter, date_filter, yes_no_filter
 from core.models import AcademicYear
 from livret.models import LiaisonSheet, MissionDescription, VisitReport
@@ -42,12 +43,7 @@ class ContractDocumentFilterSet(ListFilterSet):
         queryset=Diploma.objects.none(),
         empty_label=_("Toutes les formations"),
     )
-    cohort = django_filters.ModelChoiceFilter(
-        label=_("Promotion"),
-        field_name="contract__apprentice__cohort",
-        queryset=Cohort.objects.none(),
-        empty_label=_("Toutes les promotions"),
-    )
+    cohort = cohort_filter(field_name="contract__apprentice__cohort")
     employer = employer_filter(field_name="contract__employer")
     school_tutor = school_tutor_filter(field_name="contract__school_tutor")
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apprentices.filters import SCHOOL_TUTORS
+from apprentices.filters import COHORTS, SCHOOL_TUTORS
 from apprentices.models import Cohort, Contract, Diploma
 from core.filters import FastSelect, NamesChoiceField
 from core.forms import Form
@@ -29,12 +29,12 @@ class DashboardFilterForm(Form):
         empty_label=_("Toutes"),
         widget=FastSelect,
     )
-    cohort = forms.ModelChoiceField(
+    cohort = NamesChoiceField(
         label=_("Promotion"),
         queryset=Cohort.objects.none(),
+        names=COHORTS,
         required=False,
         empty_label=_("Toutes"),
-        widget=FastSelect,
     )
     # A network has hundreds: a search field with suggestions beyond a few (core.filters.SearchableSelect).
     school_tutor = NamesChoiceField(
@@ -52,12 +52,9 @@ class DashboardFilterForm(Form):
         self.fields["year"].queryset = AcademicYear.objects.order_by("-start_date")
         self.fields["year"].empty_label = None
         self.fields["diploma"].queryset = diplomas.order_by("code")
-        self.fields["cohort"].queryset = (
-            Cohort.objects.filter(diploma__in=diplomas)
-            .select_related("diploma")
-            .order_by("diploma__code", "label")
+        self.fields["cohort"].queryset = Cohort.objects.filter(diploma__in=diplomas).order_by(
+            "diploma__code", "label"
         )
-        self.fields["school_tutor"].queryset = (
-            SchoolTutor.objects.filter(pk__in=contracts.values("school_tutor"))
-            .order_by("user__last_name", "user__first_name", "pk")
-        )
+        self.fields["school_tutor"].queryset = SchoolTutor.objects.filter(
+            pk__in=contracts.values("school_tutor")
+        ).order_by("user__last_name", "user__first_name", "pk")

@@ -25,8 +25,8 @@ from quality.models import year_as_of
 
 @dataclass
 class Scope:
-    """A year, and optional diploma, cohort and school tutor (one, or those a typed name found:
-    ``core.filters.NameMatches``)."""
+    """A year, and optional diploma, cohort and school tutor (the cohort and the tutor: one, or those
+    a typed name found, ``core.filters.NameMatches``)."""
 
     user: object
     year: AcademicYear
@@ -55,7 +55,7 @@ class Scope:
         """A list page narrowed as this dashboard is: the figure's records, one click away."""
         query = {
             "diploma": self.diploma.pk if self.diploma else None,
-            "cohort": self.cohort.pk if self.cohort else None,
+            "cohort": chosen_param(self.cohort) if self.cohort else None,
             "school_tutor": chosen_param(self.school_tutor) if self.school_tutor else None,
             **params,
         }
@@ -69,7 +69,7 @@ class Scope:
         if self.diploma is not None:
             contracts = contracts.filter(diploma=self.diploma)
         if self.cohort is not None:
-            contracts = contracts.filter(apprentice__cohort=self.cohort)
+            contracts = contracts.filter(**chosen("apprentice__cohort", self.cohort))
         if self.school_tutor is not None:
             contracts = contracts.filter(**chosen("school_tutor", self.school_tutor))
         return contracts
@@ -88,7 +88,7 @@ class Scope:
         if self.diploma is not None:
             apprentices = apprentices.filter(cohort__diploma=self.diploma)
         if self.cohort is not None:
-            apprentices = apprentices.filter(cohort=self.cohort)
+            apprentices = apprentices.filter(**chosen("cohort", self.cohort))
         if self.school_tutor is not None:
             followed = self.contracts().filter(apprentice=OuterRef("pk"))
             apprentices = apprentices.filter(Exists(followed))

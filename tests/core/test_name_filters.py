@@ -255,3 +255,26 @@ class TestSuggestions:
 
         assert answer.status_code == 302
         assert reverse("account_login") in answer["Location"]
+
+
+def test_a_cohort_is_found_by_its_diploma_and_label(client, named, searchable):
+    cohort = named.other.apprentice.cohort
+    cohort.label = "Promotion Lovelace"
+    cohort.save()
+    client.force_login(named.users["staff"])
+    shown = f"{cohort.diploma.code} — Promotion Lovelace"
+
+    for text in (shown, shown.lower(), "lovelace", f"{cohort.diploma.code} lovelace"):
+        page = client.get(reverse(CONTRACTS), {"cohort": text})
+        assert listed(page) == [named.other.contract], text
+    page = client.get(reverse("livret:sheet_list"), {"cohort": "lovelace"})
+    assert page.status_code == 200 and not page.context["filter"].form.errors
+    assert client.get(reverse("name_suggestions", args=["promotions"]), {"q": "lovelace"}).json() == {
+        "suggestions": [shown]
+    }
+    foreign = named.foreign.apprentice.cohort
+    foreign.label = "Promotion Hopper"
+    foreign.save()
+    page = client.get(reverse(CONTRACTS), {"cohort": "hopper"})
+    assert listed(page) == []
+    assert "Aucune promotion ne correspond à « hopper »." in html.unescape(page.content.decode())
