@@ -75,6 +75,51 @@ def test_each_person_sees_the_documents_waiting_for_them_and_no_other(w):
     assert keys(w.users["admin"]) == set()
 
 
+def test_the_inbox_shows_the_same_items_without_the_reminders_joins(w, monkeypatch):
+    """The inbox reads its documents without the employer, the tutors and the accounts the reminders
+    join (``waiting._for_inbox``): every item is the one the full rows gave, with no query more, and
+    fewer tables are joined (ten cost PostgreSQL's planner 10 to 17 ms a query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from livret import waiting
+
+    contract = w.mine.contract
+    LiaisonSheetFactory(contract=contract)
+    LiaisonSheetFactory(contract=contract, submitted=True)
+    LiaisonSheetFactory(contract=contract, countersigned=True)
+    VisitReportFactory(contract=contract, reported=True)
+    VisitReportFactory(contract=contract, planned_date=TODAY)
+    MissionDescriptionFactory(contract=contract, submitted=True, submitted_at=ago(9))
+    EvaluationFactory(contract=contract)
+    people = ["apprentice", "company_tutor", "school_tutor", "head_of_diploma", "staff", "admin"]
+
+    def shown(user):
+        with CaptureQueriesContext(connection) as queries:
+            items = [
+                (i["key"], i["kind"], str(i["verb"]), i["label"], str(i["apprentice"]), i["due"], i["url"])
+                for i in todo_for(user, TODAY)
+            ]
+        return items, queries
+
+    for role in people:
+        todo_for(w.users[role], TODAY)  # each person's roles, read once and kept on the user
+    pruned = {role: shown(w.users[role]) for role in people}
+    monkeypatch.setattr(waiting, "_for_inbox", lambda documents: documents)
+    full = {role: shown(w.users[role]) for role in people}
+
+    for role in people:
+        assert pruned[role][0] == full[role][0], role
+        assert len(pruned[role][1]) == len(full[role][1]), role
+
+        def joins(queries):
+            return sum(query["sql"].count(" JOIN ") for query in queries)
+
+        if full[role][0]:
+            assert joins(pruned[role][1]) < joins(full[role][1]), role
+    assert sum(len(items) for items, _queries in pruned.values()) >= 8
+
+
 def test_an_acknowledged_report_leaves_the_inbox_of_who_acknowledged_it_only(w):
     visit = VisitReportFactory(contract=w.mine.contract, reported=True)
     apprentice = w.users["apprentice"]
