@@ -183,7 +183,7 @@ class NamesChoiceField(ModelChoiceField):
         if value in self.empty_values:
             return None
         text = " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
-        if text.isdigit():  # a key: the row's, if the person may see it (never read as a name)
+        if text.isdecimal():  # a key: the row's, if the person may see it (never read as a name)
             return super().to_python(text)
         if not text:
             return None
@@ -208,6 +208,9 @@ class SearchableSelect(FastSelect):
         rows = field.names.labels(field.queryset, SEARCHABLE_ABOVE + 1)
         if len(rows) <= SEARCHABLE_ABOVE:
             head = [("", field.empty_label)] if field.empty_label is not None else []
+            typed = self._typed(value)
+            if typed:  # a text from a link or a larger list's field: shown, and kept on the next submit
+                head.append((typed, f"« {typed} »"))
             self.choices = head + rows
             try:
                 return super().render(name, value, attrs, renderer)
@@ -238,12 +241,22 @@ class SearchableSelect(FastSelect):
         )
 
     @staticmethod
-    def _shown(field, value) -> str:
-        """The text in the field: the label of a row chosen by its key (one query), else what was typed."""
+    def _text(value) -> str:
         value = value[0] if isinstance(value, (list, tuple)) else value
-        text = "" if value is None else " ".join(str(value).split())
-        if text.isdigit():
-            rows = field.names.labels(field.queryset.filter(pk=int(text)), 1) if len(text) < 19 else []
+        return "" if value is None else " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
+
+    @classmethod
+    def _typed(cls, value) -> str:
+        """The value when it is a text rather than a key."""
+        text = cls._text(value)
+        return "" if text.isdecimal() else text
+
+    @classmethod
+    def _shown(cls, field, value) -> str:
+        """The text in the field: the label of a row chosen by its key (one query), else what was typed."""
+        text = cls._text(value)
+        if text.isdecimal() and len(text) < 19:
+            rows = field.names.labels(field.queryset.filter(pk=int(text)), 1)
             if rows:
                 return rows[0][1]
         return text

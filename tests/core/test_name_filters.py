@@ -278,3 +278,24 @@ def test_a_cohort_is_found_by_its_diploma_and_label(client, named, searchable):
     page = client.get(reverse(CONTRACTS), {"cohort": "hopper"})
     assert listed(page) == []
     assert "Aucune promotion ne correspond à « hopper »." in html.unescape(page.content.decode())
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 40, "Ⅻ", "\x00", "a" * 500])
+def test_odd_values_are_a_clear_answer_never_an_error_page(client, named, value, monkeypatch):
+    client.force_login(named.users["staff"])
+    for above in (1, 150):
+        monkeypatch.setattr(filters, "SEARCHABLE_ABOVE", above)
+        page = client.get(reverse(CONTRACTS), {"employer": value})
+        assert page.status_code in (200, 400), (value, above)
+        if page.status_code == 200:
+            assert listed(page) == []
+
+
+def test_a_text_in_a_select_is_shown_as_an_option_chosen(client, named):
+    # few employers: a <select>; the text of a link made on a larger list is kept, not lost
+    client.force_login(named.users["staff"])
+
+    page = client.get(reverse(CONTRACTS), {"employer": "fils"})
+
+    assert '<option value="fils" selected>« fils »</option>' in page.content.decode()
+    assert listed(page) == [named.other.contract]
