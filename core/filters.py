@@ -15,6 +15,7 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -183,6 +184,7 @@ class NamesChoiceField(ModelChoiceField):
         if value in self.empty_values:
             return None
         text = " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
+        ProhibitNullCharactersValidator()(text)  # PostgreSQL's text cannot hold them
         if text.isdecimal():  # a key: the row's, if the person may see it (never read as a name)
             return super().to_python(text)
         if not text:

@@ -299,3 +299,30 @@ def test_a_text_in_a_select_is_shown_as_an_option_chosen(client, named):
 
     assert '<option value="fils" selected>« fils »</option>' in page.content.decode()
     assert listed(page) == [named.other.contract]
+
+
+@pytest.mark.parametrize("value", ["\x00", "Boul\x00angerie"])
+def test_a_null_character_is_refused_by_the_field_before_any_query(named, value):
+    # the middleware refuses it in a URL; the field refuses it too, wherever its data comes from
+    staff = named.users["staff"]
+    filterset = ContractFilterSet({"employer": value}, Contract.objects.visible_to(staff), user=staff)
+
+    assert not filterset.is_valid()
+    assert "employer" in filterset.form.errors
+
+
+def test_the_suggestions_ignore_a_null_character(client, named, monkeypatch):
+    from core import views
+
+    client.force_login(named.users["staff"])
+    request = (
+        __import__("django.test", fromlist=["RequestFactory"])
+        .RequestFactory()
+        .get("/", {"q": "boul\x00martin"})
+    )
+    request.user = named.users["staff"]
+
+    answer = views.name_suggestions(request, "employeurs")
+
+    assert answer.status_code == 200
+    assert b"Boulangerie Martin" in answer.content
