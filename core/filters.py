@@ -131,6 +131,13 @@ class Names:
         return [(pk, self.option_label(*values)) for pk, *values in rows]
 
 
+def typed_text(value) -> str:
+    """What a person typed in a name field or the suggestions' ``q``: its words, single-spaced, at most
+    ``SEARCH_MAX_LENGTH`` characters."""
+    value = value[0] if isinstance(value, (list, tuple)) else value
+    return "" if value is None else " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
+
+
 # Every kind of names, by key: the suggestions' view (core.views.name_suggestions) finds its own there.
 NAMES: dict[str, Names] = {}
 
@@ -183,7 +190,7 @@ class NamesChoiceField(ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
+        text = typed_text(value)
         ProhibitNullCharactersValidator()(text)  # PostgreSQL's text cannot hold them
         if text.isdecimal():  # a key: the row's, if the person may see it (never read as a name)
             return super().to_python(text)
@@ -243,20 +250,15 @@ class SearchableSelect(FastSelect):
         )
 
     @staticmethod
-    def _text(value) -> str:
-        value = value[0] if isinstance(value, (list, tuple)) else value
-        return "" if value is None else " ".join(str(value).split())[:SEARCH_MAX_LENGTH]
-
-    @classmethod
-    def _typed(cls, value) -> str:
+    def _typed(value) -> str:
         """The value when it is a text rather than a key."""
-        text = cls._text(value)
+        text = typed_text(value)
         return "" if text.isdecimal() else text
 
-    @classmethod
-    def _shown(cls, field, value) -> str:
+    @staticmethod
+    def _shown(field, value) -> str:
         """The text in the field: the label of a row chosen by its key (one query), else what was typed."""
-        text = cls._text(value)
+        text = typed_text(value)
         if text.isdecimal() and len(text) < 19:
             rows = field.names.labels(field.queryset.filter(pk=int(text)), 1)
             if rows:
@@ -274,6 +276,7 @@ class NamesChoiceFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, names: Names, **kwargs):
         kwargs["names"] = names
+        # Set here, not left to the field: ListFilterSet gives every other choice filter a FastSelect.
         kwargs.setdefault("widget", SearchableSelect)
         super().__init__(*args, **kwargs)
 

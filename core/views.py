@@ -96,7 +96,7 @@ def name_suggestions(request, key):
     names = filters.NAMES.get(key)
     if names is None:
         raise Http404
-    text = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[: filters.SEARCH_MAX_LENGTH]
+    text = filters.typed_text(request.GET.get("q", "").replace("\x00", " "))
     labels: list[str] = []
     if text:
         rows = names.matching(names.visible(request.user), text)
