@@ -10,3 +10,8 @@ from django.dispatch import Signal
 
 # Sent with ``user`` (saved) and ``changes`` ({field: (old, new)} of first_name, last_name, phone).
 contact_details_changed = Signal()
+
+# Sent with ``models`` (the model classes written) by a service that writes records in bulk
+# (``bulk_create``, ``bulk_update``, ``QuerySet.update()``: no ``post_save``), so that what keeps a
+# computed copy of them (the dashboards, ``reports.dashboard.kept``) knows it is stale.
+records_written = Signal()

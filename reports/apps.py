@@ -6,3 +6,7 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = "Tableaux de bord et exports"
+
+    def ready(self):
+        # Django's documented place to connect signal receivers: once every app's models are loaded.
+        from reports import receivers  # noqa: F401

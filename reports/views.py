@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from core.workflow import Refusal, refuse
 from quality.perms import can_export_establishment_compliance
 from reports import dashboard as board
 from reports import perms, services
+from reports.dashboard import kept
 from reports.forms import DashboardFilterForm
 from reports.models import Export
 
@@ -51,17 +54,35 @@ def _scope(request):
     )
 
 
+REFRESH = "recalculer"
+
+
+def _with_refresh(query) -> str:
+    query = query.copy()
+    query[REFRESH] = "1"
+    return query.urlencode()
+
+
 @login_required
 def dashboard(request):
     scope, form = _scope(request)
+    if scope is not None and REFRESH in request.GET:
+        # « Recalculer »: computed now and kept, then the page's own URL (a reload does not recompute).
+        kept.computed(scope, refresh=True)
+        query = request.GET.copy()
+        del query[REFRESH]
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
     context = {"form": form, "scope": scope}
     if scope is not None:
-        kinds = board.alerts(scope)
+        computed = kept.computed(scope)
         context.update(
-            figures=board.key_figures(scope),
-            kinds=kinds,
-            alert_total=sum(kind.count for kind in kinds),
-            chart=board.alerts_chart(kinds),
+            figures=computed.figures,
+            kinds=computed.kinds,
+            alert_total=computed.alert_total,
+            computed_at=computed.at,
+            kept_minutes=math.ceil(settings.DASHBOARD_CACHE_SECONDS / 60),
+            refresh_query=_with_refresh(request.GET),
+            chart=board.alerts_chart(computed.kinds),
             can_export_compliance=can_export_establishment_compliance(
                 request.user, request.user.organisation_id
             ),

@@ -2,7 +2,8 @@
 
 The suite runs with ``DEBUG`` off (as in production), so a few production settings are relaxed
 here once for the whole run: a fast password hasher, no HTTPS redirect, static files without a
-manifest, a per-process cache, tasks run inline. Tests that exercise one of these turn it back on.
+manifest, a per-process cache, tasks run inline, dashboards computed at each request. Tests that
+exercise one of these turn it back on.
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ def pytest_configure(config):
         # The suite never touches the shared Redis cache: rate limits and sessions stay per process.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         CELERY_TASK_ALWAYS_EAGER=True,
+        # Dashboards are computed at each request: a test's writes commit only at its end (on_commit
+        # callbacks never run inside its transaction), so a kept dashboard would never go stale.
+        # tests/reports/test_dashboard_kept.py turns keeping on, committing its writes.
+        DASHBOARD_CACHE_SECONDS=0,
         **(
             {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url}
             if redis_url

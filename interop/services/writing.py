@@ -21,6 +21,7 @@ from apprentices.models import Apprentice, Contract
 from core import audit, jobs
 from core.models import AuditEvent
 from core.queue import enqueue
+from core.signals import records_written
 from core.workflow import Refusal
 from employers.models import Employer
 from interop import perms
@@ -269,6 +270,7 @@ class Writer:
                 list(updated.values()), sorted(update_fields) + ["updated_at"], batch_size=500
             )
         AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        records_written.send(Writer, models=(Employer, Apprentice, Contract))
         contracts_in_file = sum(len(p.values.get("contracts", [])) for p in plans)
         return {
             "employers_created": len(employers),

@@ -20,6 +20,7 @@ from apprentices.models import AlternanceCalendar, AlternancePeriod, Contract
 from core import audit
 from core.models import AcademicYear, ActionLink, AuditEvent, Signature
 from core.queue import enqueue
+from core.signals import records_written
 from core.workflow import Refusal, drafts, links
 from core.workflow.signatures import sign_document
 from livret import perms
@@ -110,6 +111,7 @@ def open_due_sheets(*, today: datetime.date) -> int:
         return 0
     with transaction.atomic():
         LiaisonSheet.objects.bulk_create(to_create, ignore_conflicts=True)
+        records_written.send(LiaisonSheet, models=(LiaisonSheet,))
         sheet_type = ContentType.objects.get_for_model(LiaisonSheet)
         wanted = {(s.contract_id, s.period_id) for s in to_create}
         candidates = [

@@ -4,6 +4,7 @@ import pytest
 
 from apprentices.models import Apprentice, Contract
 from core.models import AuditEvent
+from core.signals import records_written
 from core.workflow import Refusal
 from employers.models import Employer
 from interop.models import ImportReport, ImportRow
@@ -77,6 +78,22 @@ def test_valid_rows_in_both_date_and_boolean_styles_are_created(organisation, st
         datetime.date(2027, 8, 31),
     )
     assert contract.diploma == diploma and contract.status == Contract.Status.ACTIVE
+
+
+def test_an_import_says_what_it_wrote_without_save(organisation, staff, diploma):
+    """Its ``bulk_create`` sends no ``post_save``: what keeps a copy (the dashboards) is told."""
+    sent = []
+
+    def receive(sender, *, models, **kwargs):
+        sent.append(models)
+
+    records_written.connect(receive)
+    try:
+        report = run(organisation, staff, xlsx_bytes([row(1)]), "effectifs.xlsx")
+    finally:
+        records_written.disconnect(receive)
+    assert report.status == ImportReport.Status.DONE
+    assert sent == [(Employer, Apprentice, Contract)]
 
 
 def test_an_unknown_employer_is_created_from_its_siret_and_flagged_to_complete(organisation, staff, diploma):

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from apprentices.models import AlternancePeriod, Contract
 from core.models import AuditEvent, Role
+from core.signals import records_written
 from livret import tasks
 from livret.models import LiaisonSheet
 from livret.services import sheets as services
@@ -119,6 +120,23 @@ def test_opening_twice_opens_nothing_the_second_time(calendar):
     assert set(LiaisonSheet.objects.values_list("pk", "contract_id", "period_id")) == sheets
     assert {contract_id for _pk, contract_id, _period in sheets} == {c.pk for c in contracts}
     assert AuditEvent.objects.filter(action="livret.liaisonsheet.opened").count() == 6
+
+
+def test_opening_says_it_wrote_sheets_without_save(calendar):
+    """``bulk_create`` sends no ``post_save``: what keeps a copy of the sheets (the dashboards) is told."""
+    contract_on(calendar)
+    sent = []
+
+    def receive(sender, *, models, **kwargs):
+        sent.append(models)
+
+    records_written.connect(receive)
+    try:
+        assert services.open_due_sheets(today=D(2030, 12, 14)) == 2
+        assert services.open_due_sheets(today=D(2030, 12, 14)) == 0
+    finally:
+        records_written.disconnect(receive)
+    assert sent == [(LiaisonSheet,)]
 
 
 def test_a_corrected_sheet_does_not_open_again(calendar):

@@ -1,0 +1,104 @@
+"""The dashboard's figures and alerts, kept a few minutes for the person who asked for them.
+
+At the size of a network, computing them reads the organisation's rows (every apprentice's status, the
+visit windows of the contracts that start or end, the overdue sheets): hundreds of milliseconds. A
+person opens the dashboard, follows an alert, comes back, changes a filter and comes back: each return
+within ``DASHBOARD_CACHE_SECONDS`` reads what was computed, and the page says when it was.
+
+A change to what they count empties every kept dashboard at once: each save or deletion of the
+records they read (apprentices, contracts, the booklet's documents, the school tutors, the diplomas
+and their heads, roles, years, indicator values) gives the cache a new version once its transaction
+commits, and a dashboard is kept under the version it was computed with. What changes without a save
+(a bulk update, the hours passing: a mission description becomes a week old) is at most
+``DASHBOARD_CACHE_SECONDS`` old, and « Recalculer » recomputes at once.
+
+Kept per person (their scope, the links their roles offer), year, day, filters and language: never
+shared between people.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from core.filters import chosen_param
+from reports.dashboard.alerts import AlertKind, alerts
+from reports.dashboard.figures import KeyFigure, key_figures
+from reports.dashboard.scope import Scope
+
+VERSION_KEY = "dashboard:version"
+
+# The apps whose records the figures and the alerts read, and the models read elsewhere.
+COUNTED_APPS = frozenset({"apprentices", "livret", "employers", "tutors"})
+COUNTED_MODELS = frozenset({("core", "userrole"), ("core", "academicyear"), ("quality", "indicatorvalue")})
+
+
+@dataclass
+class Computed:
+    figures: list[KeyFigure]
+    kinds: list[AlertKind]
+    at: datetime.datetime  # when they were computed
+
+    @property
+    def alert_total(self) -> int:
+        return sum(kind.count for kind in self.kinds)
+
+
+def counts(model) -> bool:
+    """Whether a save or a deletion of ``model`` may change a dashboard."""
+    meta = model._meta
+    return meta.app_label in COUNTED_APPS or (meta.app_label, meta.model_name) in COUNTED_MODELS
+
+
+def forget() -> None:
+    """Every kept dashboard is stale from now on: the cache's version changes."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def changed() -> None:
+    """Something the dashboards count changed: once the transaction commits, every kept dashboard is
+    stale (a rolled-back change leaves them as they are). Nothing to do when none are kept."""
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        transaction.on_commit(forget)
+
+
+def _key(scope: Scope) -> str:
+    parts = [
+        scope.user.pk,
+        get_language(),
+        scope.year.pk,
+        scope.today.isoformat(),
+        scope.diploma.pk if scope.diploma is not None else "",
+        chosen_param(scope.cohort) if scope.cohort is not None else "",
+        chosen_param(scope.school_tutor) if scope.school_tutor is not None else "",
+        cache.get(VERSION_KEY, 0),
+    ]
+    # A typed name may be long or hold any character: the key is its digest.
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f"dashboard:{digest}"
+
+
+def computed(scope: Scope, *, refresh: bool = False) -> Computed:
+    """The figures and alerts of ``scope``: those kept for it, else (or with ``refresh``) computed now
+    and kept. A scope in error is never kept: it is empty, and costs nothing."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    key = _key(scope) if seconds > 0 and not scope.invalid else None
+    if key is not None and not refresh:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    # The alerts first: they read every status of the scope, which the figures then count without
+    # a query of their own (``Scope.status_counts``).
+    kinds = alerts(scope)
+    result = Computed(figures=key_figures(scope), kinds=kinds, at=timezone.now())
+    if key is not None:
+        cache.set(key, result, seconds)
+    return result

@@ -1,0 +1,197 @@
+"""The dashboard's figures and alerts kept a few minutes per person (``reports.dashboard.kept``): read
+back at the next visit, emptied once a counted record's change commits, recomputed on demand, never
+shared between people, and the page says when they were computed."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from apprentices.models import Apprentice
+from core.models import Organisation, Role
+from core.signals import records_written
+from reports import dashboard as board
+from reports.dashboard import kept
+from tests.apprentices.factories import ApprenticeFactory, cohort_started
+from tests.core.factories import OrganisationFactory, UserFactory
+from tests.reports.test_dashboard import grow_everything
+
+URL = reverse("reports:dashboard")
+
+
+@pytest.fixture(autouse=True)
+def kept_five_minutes(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+
+
+def figures_and_alerts(response) -> str:
+    """The page's figures and alerts, from « Chiffres clés » on (the filters before it are the form's)."""
+    text = response.text
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text[text.index('id="chiffres-cles"') :])
+
+
+def without_contract(response) -> int:
+    found = re.search(r'href="#alertes-sans-contrat">[^<]*</a> : <strong>(\d+)</strong>', response.text)
+    return int(found[1])
+
+
+def queries_of(client, url=URL):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def enrol_one(world, committed):
+    """An apprentice enrolled 75 days ago without a contract: one more « Apprenti sans contrat »."""
+    with committed:
+        ApprenticeFactory(organisation=world.organisation, cohort=cohort_started(world.mine.diploma, 75))
+
+
+def test_the_next_visit_reads_what_was_computed_with_the_same_figures(world, client_for, settings):
+    grow_everything(world, 2)
+    client = client_for(world.users["staff"])
+    client.get(URL)  # the session and the content types
+    cache.clear()
+
+    first, computing = queries_of(client)
+    again, reading = queries_of(client)
+
+    assert figures_and_alerts(again) == figures_and_alerts(first)
+    assert without_contract(first) == 2
+    # The figures and the alerts are read back: what is left is the session, the person and the
+    # filters' form.
+    assert reading <= computing - 15
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    live, _n = queries_of(client)
+    assert figures_and_alerts(live) == figures_and_alerts(first)
+
+
+def test_a_committed_change_empties_every_kept_dashboard(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.users["staff"])
+    before = without_contract(client.get(URL))
+
+    enrol_one(world, django_capture_on_commit_callbacks(execute=True))
+
+    assert without_contract(client.get(URL)) == before + 1
+
+
+def test_a_change_not_yet_committed_leaves_the_kept_dashboard(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.users["staff"])
+    before = without_contract(client.get(URL))
+    version = cache.get(kept.VERSION_KEY)
+
+    # Written, but its transaction has not committed (and may roll back): nothing is forgotten yet.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ApprenticeFactory(organisation=world.organisation, cohort=cohort_started(world.mine.diploma, 75))
+
+    assert cache.get(kept.VERSION_KEY) == version
+    assert without_contract(client.get(URL)) == before
+    assert kept.forget in callbacks
+
+
+def test_records_of_other_apps_leave_it_kept(world, django_capture_on_commit_callbacks):
+    from core.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        OrganisationFactory(name="CFA sans rapport")
+        UserFactory(organisation=world.organisation)
+
+    assert kept.forget not in callbacks
+    assert kept.counts(Apprentice) and not kept.counts(AuditEvent) and not kept.counts(Organisation)
+
+
+def test_recalculer_recomputes_now_and_returns_to_the_same_filters(world, client_for):
+    client = client_for(world.users["staff"])
+    query = f"diploma={world.mine.diploma.pk}"
+    before = without_contract(client.get(f"{URL}?{query}"))
+    # Written in this test's transaction, which never commits: the kept dashboard does not know yet …
+    ApprenticeFactory(organisation=world.organisation, cohort=cohort_started(world.mine.diploma, 75))
+    assert without_contract(client.get(f"{URL}?{query}")) == before
+
+    # … until « Recalculer maintenant », then the page's own URL, its filters kept.
+    page = client.get(f"{URL}?{query}")
+    assert f'href="?{query}&amp;recalculer=1"' in page.text
+    response = client.get(f"{URL}?{query}&recalculer=1")
+    assert response.status_code == 302 and response.url == f"{URL}?{query}"
+    assert without_contract(client.get(response.url)) == before + 1
+
+    plain = client.get(f"{URL}?recalculer=1")
+    assert plain.status_code == 302 and plain.url == URL
+
+
+def test_each_person_has_their_own(world, client_for):
+    staff = client_for(world.users["staff"])
+    staff.get(URL)
+    from django.test import Client
+
+    colleague = Client()
+    colleague.force_login(UserFactory(organisation=world.organisation, roles=[Role.STAFF], is_staff=True))
+    colleague.get(URL)  # the session and the content types
+    kept.forget()
+    staff.get(URL)
+
+    _response, computing = queries_of(colleague)
+    _response, reading = queries_of(colleague)
+    assert reading < computing  # the first visit computed: the staff member's was not read
+
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+    other = board.Scope(user=world.users["admin"], year=world.academic_year, today=timezone.localdate())
+    assert kept._key(scope) != kept._key(other)
+    tomorrow = board.Scope(user=scope.user, year=scope.year, today=scope.today + datetime.timedelta(days=1))
+    assert kept._key(scope) != kept._key(tomorrow)
+    french = kept._key(scope)
+    with translation.override("en"):
+        assert kept._key(scope) != french
+
+
+def test_the_page_says_when_it_was_computed(world, client_for, settings):
+    response = client_for(world.users["staff"]).get(URL)
+    at = timezone.localtime(response.context["computed_at"]).strftime("%H:%M")
+
+    assert f"Chiffres et alertes calculés à {at}." in response.text
+    assert "sinon après 5 minutes" in response.text
+    assert "Recalculer maintenant" in response.text
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    response = client_for(world.users["staff"]).get(URL)
+    assert f"calculés à {timezone.localtime(response.context['computed_at']):%H:%M}." in response.text
+    assert "sinon après" not in response.text
+
+
+def test_nothing_is_kept_when_keeping_is_off_or_the_filters_are_wrong(world, client_for, settings):
+    client = client_for(world.users["staff"])
+    client.get(URL)
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    _response, first = queries_of(client)
+    _response, second = queries_of(client)
+    assert second == first
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    wrong = board.Scope(
+        user=world.users["staff"], year=world.academic_year, today=timezone.localdate(), invalid=True
+    )
+    kept.computed(wrong)
+    assert cache.get(kept._key(wrong)) is None
+
+
+def test_bulk_writes_say_so(db, django_capture_on_commit_callbacks):
+    """What is written without ``post_save`` (an import's ``bulk_create``, the sheets the hourly job
+    opens: their own tests check they send it) sends ``records_written``: forgotten on commit."""
+    version = cache.get(kept.VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        records_written.send(None, models=(Organisation,))
+    assert not callbacks
+    with django_capture_on_commit_callbacks(execute=True):
+        records_written.send(None, models=(Organisation, Apprentice))
+    assert cache.get(kept.VERSION_KEY) != version
