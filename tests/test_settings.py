@@ -76,3 +76,14 @@ def test_deploy_check_passes_with_production_variables():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_server_leaves_what_start_up_loaded_out_of_the_garbage_collector():
+    """config/wsgi.py, which gunicorn loads, freezes the start-up objects: a full collection every few
+    requests then traverses what requests allocate, not the whole process."""
+    result = run(
+        ["-c", "import gc; import config.wsgi; print(gc.get_freeze_count())"], DEBUG="1", SECRET_KEY="t"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) > 10_000

