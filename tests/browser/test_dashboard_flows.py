@@ -98,3 +98,39 @@ def test_admin_exports_the_establishment_compliance_pdf_and_downloads_it(desktop
     page.get_by_role("link", name="Mes exports").click()
     expect(page.locator("table")).to_contain_text("Conformité à la charte")
     assert_no_axe_violations(page)
+
+
+def test_the_kept_dashboard_follows_a_saved_change_and_recomputes_on_demand(
+    desktop_page, server, demo_data, settings
+):
+    """The figures and alerts kept five minutes (as in production): a record saved (committed) shows at
+    the next visit; a bulk update without signal waits for « Recalculer maintenant »."""
+    from django.utils import timezone
+
+    from tests.apprentices.factories import ApprenticeFactory, cohort_started
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    page = desktop_page
+    log_in(page, server.url, "staff@demo.test")
+    page.goto(f"{server.url}/tableau-de-bord/")
+    counts = page.locator(".alert-counts li", has_text="Apprentis sans contrat").locator("strong")
+    before = int(counts.inner_text())
+    expect(page.locator(".computed-at")).to_contain_text("Chiffres et alertes calculés à")
+
+    diploma = Diploma.objects.get(code="BTS-CPRP")
+    newcomer = ApprenticeFactory(
+        organisation=diploma.organisation, cohort=cohort_started(diploma, 30), last_name="Nouvelle"
+    )
+    page.reload()
+    expect(counts).to_have_text(str(before + 1))
+
+    # Left the training, written in bulk (no signal): the kept dashboard does not know it yet …
+    Apprentice.objects.filter(pk=newcomer.pk).update(training_exit_date=timezone.localdate())
+    page.reload()
+    expect(counts).to_have_text(str(before + 1))
+
+    # … until asked: recomputed, and back on the page's own address.
+    page.get_by_role("link", name="Recalculer maintenant").click()
+    page.wait_for_url(f"{server.url}/tableau-de-bord/")
+    expect(counts).to_have_text(str(before))
+    assert_no_axe_violations(page)
