@@ -85,7 +85,7 @@ def apprentice_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def apprentice_update(request, pk):
-    apprentice = get_object_or_404(Apprentice.objects.visible_to(request.user), pk=pk)
+    apprentice = get_object_or_404(Apprentice.objects.visible_one_to(request.user), pk=pk)
     if not perms.can_edit_apprentice(request.user, apprentice):
         raise Http404
     form = ApprenticeForm(request.POST or None, instance=apprentice, user=request.user)
@@ -98,7 +98,8 @@ def apprentice_update(request, pk):
 @login_required
 def contract_detail(request, pk):
     contract = get_object_or_404(
-        Contract.objects.visible_to(request.user).with_people().select_related("diploma__organisation"), pk=pk
+        Contract.objects.visible_one_to(request.user).with_people().select_related("diploma__organisation"),
+        pk=pk,
     )
     can_edit = perms.can_edit_contract(request.user, contract)
     return render(
@@ -135,7 +136,9 @@ def contract_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_update(request, pk):
-    contract = get_object_or_404(Contract.objects.visible_to(request.user).select_related("diploma"), pk=pk)
+    contract = get_object_or_404(
+        Contract.objects.visible_one_to(request.user).select_related("diploma"), pk=pk
+    )
     if not perms.can_edit_contract(request.user, contract):
         raise Http404
     form = ContractForm(request.POST or None, instance=contract, user=request.user)

@@ -28,7 +28,7 @@ def employer_export(request):
 
 @login_required
 def employer_detail(request, pk):
-    employer = get_object_or_404(Employer.objects.visible_to(request.user), pk=pk)
+    employer = get_object_or_404(Employer.objects.visible_one_to(request.user), pk=pk)
     contracts = (
         Contract.objects.visible_to(request.user)
         .filter(employer=employer)
@@ -67,7 +67,7 @@ def employer_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def employer_update(request, pk):
-    employer = get_object_or_404(Employer.objects.visible_to(request.user), pk=pk)
+    employer = get_object_or_404(Employer.objects.visible_one_to(request.user), pk=pk)
     if not perms.can_edit_employer(request.user, employer):
         raise Http404
     form = EmployerForm(request.POST or None, instance=employer, user=request.user)

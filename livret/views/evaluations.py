@@ -43,12 +43,12 @@ def _with_context(queryset):
 
 
 def _evaluation_for(user, pk) -> Evaluation:
-    return get_object_or_404(_with_context(Evaluation.objects.visible_to(user)), pk=pk)
+    return get_object_or_404(_with_context(Evaluation.objects.visible_one_to(user)), pk=pk)
 
 
 def _contract_for(user, pk) -> Contract:
     return get_object_or_404(
-        Contract.objects.visible_to(user).select_related(
+        Contract.objects.visible_one_to(user).select_related(
             "apprentice__cohort__entry_year",
             "apprentice__user",
             "employer",

@@ -18,7 +18,7 @@ from livret.pdf import visit_report_pdf
 @login_required
 def booklet_pdf(request, apprentice_pk):
     apprentice = get_object_or_404(
-        Apprentice.objects.visible_to(request.user).select_related("organisation", "cohort__diploma"),
+        Apprentice.objects.visible_one_to(request.user).select_related("organisation", "cohort__diploma"),
         pk=apprentice_pk,
     )
     if not perms.can_export_booklet(request.user, apprentice):
@@ -29,7 +29,9 @@ def booklet_pdf(request, apprentice_pk):
 
 @login_required
 def visit_pdf(request, pk):
-    visit = get_object_or_404(VisitReport.objects.visible_to(request.user).select_related("author"), pk=pk)
+    visit = get_object_or_404(
+        VisitReport.objects.visible_one_to(request.user).select_related("author"), pk=pk
+    )
     if not perms.can_export_visit(request.user, visit):
         raise Http404
     data = visit_report_pdf(visit, by=request.user)

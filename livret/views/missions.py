@@ -27,7 +27,7 @@ from livret.services import missions as services
 
 def _mission_for(user, pk):
     return get_object_or_404(
-        selectors.missions_with_context(MissionDescription.objects.visible_to(user)), pk=pk
+        selectors.missions_with_context(MissionDescription.objects.visible_one_to(user)), pk=pk
     )
 
 
@@ -75,7 +75,7 @@ def mission_export(request):
 @submitted_once
 def mission_create(request, contract_pk):
     """Open the description of the current academic year, from the contract page or the list."""
-    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)
+    contract = get_object_or_404(Contract.objects.visible_one_to(request.user), pk=contract_pk)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
         back = contract.get_absolute_url()

@@ -44,13 +44,13 @@ from livret.windows import HELD, summarize, visit_windows
 
 def _visit_for(user, pk) -> VisitReport:
     return get_object_or_404(
-        VisitReport.objects.visible_to(user).select_related(*CONTRACT_PEOPLE, "author"), pk=pk
+        VisitReport.objects.visible_one_to(user).select_related(*CONTRACT_PEOPLE, "author"), pk=pk
     )
 
 
 def _contract_for(user, pk) -> Contract:
     return get_object_or_404(
-        Contract.objects.visible_to(user).with_people().select_related("apprentice__user"), pk=pk
+        Contract.objects.visible_one_to(user).with_people().select_related("apprentice__user"), pk=pk
     )
 
 
