@@ -21,11 +21,14 @@ def machine_load() -> str:
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} sur {os.cpu_count()} cœur(s)"
 
 
-def generation(write, counts: dict[str, int], seconds: float, analyse: float | None) -> None:
-    """``analyse`` is the time of PostgreSQL's ANALYZE, None on another database."""
+def generation(
+    write, counts: dict[str, int], seconds: float, analyse: float | None, *, vacuumed: bool = False
+) -> None:
+    """``analyse`` is the time of PostgreSQL's ANALYZE (``vacuumed``: VACUUM ANALYZE, a kept database),
+    None on another database."""
     write(
         f"Données générées en {seconds:.1f} s ({sum(counts.values())} lignes"
-        + (f", ANALYZE {analyse:.1f} s" if analyse is not None else "")
+        + (f", {'VACUUM ANALYZE' if vacuumed else 'ANALYZE'} {analyse:.1f} s" if analyse is not None else "")
         + ") : "
         + ", ".join(f"{n} {name}" for name, n in counts.items())
     )

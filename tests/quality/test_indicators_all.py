@@ -319,3 +319,21 @@ def test_compute_and_records_run_as_many_queries_for_2_as_for_8_contracts(year, 
     assert large == small
     # At most three: the mission indicator adds the waiting descriptions and those decided after as_of.
     assert small[0] <= 3
+
+
+@pytest.mark.django_db
+def test_no_population_excludes_through_not_in_a_subquery():
+    """``NOT (x IN (SELECT …))`` is linear only while PostgreSQL can hash the subquery in work_mem; past
+    it (the late sheets of 200,000 apprentices) the subquery is scanned again for each row, and the
+    recomputation ran for hours. An exclusion is a correlated ``NOT EXISTS`` on an index instead."""
+    from core.models import AcademicYear
+
+    year = AcademicYear.objects.create(
+        label="2040-2041", start_date=datetime.date(2040, 9, 1), end_date=datetime.date(2041, 8, 31)
+    )
+    for code, indicator in INDICATORS.items():
+        try:
+            sql = str(indicator.population(year, datetime.date(2041, 1, 15)).query)
+        except (AttributeError, NotImplementedError):
+            continue  # an indicator that counts otherwise than over a population of rows
+        assert "NOT (" not in sql or "IN (SELECT" not in sql.split("NOT (", 1)[1][:200], code

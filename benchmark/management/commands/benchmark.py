@@ -210,7 +210,11 @@ class Command(BaseCommand):
         results["analyze_s"] = round(analyse, 2)
         results["rows"] = data.counts
         report.generation(
-            write, data.counts, generation, analyse if connection.vendor == "postgresql" else None
+            write,
+            data.counts,
+            generation,
+            analyse if connection.vendor == "postgresql" else None,
+            vacuumed=keep,
         )
         return data
 
