@@ -67,8 +67,9 @@ def _with_refresh(query) -> str:
 def dashboard(request):
     scope, form = _scope(request)
     if scope is not None and REFRESH in request.GET:
-        # « Recalculer »: computed now and kept, then the page's own URL (a reload does not recompute).
-        kept.computed(scope, refresh=True)
+        # « Recalculer »: what is kept is dropped, then the page's own URL computes it (once: a reload
+        # of that URL reads it).
+        kept.refresh(scope)
         query = request.GET.copy()
         del query[REFRESH]
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)

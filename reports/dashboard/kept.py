@@ -86,12 +86,16 @@ def _key(scope: Scope) -> str:
     return f"dashboard:{digest}"
 
 
-def computed(scope: Scope, *, refresh: bool = False) -> Computed:
-    """The figures and alerts of ``scope``: those kept for it, else (or with ``refresh``) computed now
-    and kept. A scope in error is never kept: it is empty, and costs nothing."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    key = _key(scope) if seconds > 0 and not scope.invalid else None
-    if key is not None and not refresh:
+def _kept_key(scope: Scope) -> str | None:
+    """The key ``scope`` is kept under, or None: nothing is kept (the setting is 0, or the scope is in
+    error: empty, it costs nothing)."""
+    return _key(scope) if settings.DASHBOARD_CACHE_SECONDS > 0 and not scope.invalid else None
+
+
+def computed(scope: Scope) -> Computed:
+    """The figures and alerts of ``scope``: those kept for it, else computed now and kept."""
+    key = _kept_key(scope)
+    if key is not None:
         kept = cache.get(key)
         if kept is not None:
             return kept
@@ -100,5 +104,12 @@ def computed(scope: Scope, *, refresh: bool = False) -> Computed:
     kinds = alerts(scope)
     result = Computed(figures=key_figures(scope), kinds=kinds, at=timezone.now())
     if key is not None:
-        cache.set(key, result, seconds)
+        cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result
+
+
+def refresh(scope: Scope) -> None:
+    """« Recalculer »: what is kept for ``scope`` is dropped, the next :func:`computed` computes it."""
+    key = _kept_key(scope)
+    if key is not None:
+        cache.delete(key)
