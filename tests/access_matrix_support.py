@@ -451,18 +451,52 @@ def build_dataset():
 UNTRACKED_TABLES = frozenset({"django_session"})
 
 
-def fingerprint() -> str:
-    """A digest of every row of every table (PostgreSQL), or of every table's row count (SQLite)."""
-    tables = sorted(set(connection.introspection.table_names()) - UNTRACKED_TABLES)
-    quote = connection.ops.quote_name
+def tracked_tables() -> list[str]:
+    return sorted(set(connection.introspection.table_names()) - UNTRACKED_TABLES)
+
+
+def write_counts() -> dict[str, int] | None:
+    """PostgreSQL's count of the rows this transaction has inserted, updated or deleted so far, per
+    tracked table (rows written then rolled back to a savepoint still count); None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables"
+            " WHERE schemaname = current_schema()"
+        )
+        return {name: count for name, count in cursor.fetchall() if name not in UNTRACKED_TABLES}
+
+
+def tables_written_since(counts: dict[str, int] | None) -> list[str]:
+    """The tracked tables written since ``counts`` (``write_counts()``): those whose count moved on
+    PostgreSQL, every tracked table on SQLite. One query instead of reading every row of every table."""
+    if counts is None:
+        return tracked_tables()
+    now = write_counts() or {}
+    return sorted(table for table, count in now.items() if count != counts.get(table, 0))
+
+
+def writes_so_far() -> object:
+    """What changes when this transaction writes a row: PostgreSQL's counts (one query; a row written and
+    put back counts), or on SQLite the digest of every row."""
+    counts = write_counts()
+    return fingerprint() if counts is None else counts
+
+
+def fingerprint(tables: list[str] | None = None) -> str:
+    """A digest of every row of ``tables`` (all tracked tables by default) on PostgreSQL; on SQLite,
+    of every row read back (the test databases are small)."""
+    tables = tracked_tables() if tables is None else tables
+    quote = connection.ops.quote_name
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and tables:
             digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
             parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
             cursor.execute(" UNION ALL ".join(parts))
             rows = sorted(cursor.fetchall())
-        else:  # SQLite: every row of every table, read back (the test databases are small)
-            rows = []
+        elif connection.vendor != "postgresql":
             for table in tables:
                 cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
                 rows.append((table, sorted(repr(row) for row in cursor.fetchall())))

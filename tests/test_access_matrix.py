@@ -34,6 +34,8 @@ from tests.access_matrix_support import (
     Pattern,
     build_dataset,
     fingerprint,
+    tables_written_since,
+    write_counts,
 )
 from tests.conftest import ORGANISATION_WIDE
 from tests.livret.test_url_walk import post_data, tampered
@@ -115,21 +117,29 @@ def client_for(dataset, visitor) -> Client:
 @transaction.atomic
 def send(client, method: str, url: str, data: dict, *, track: bool):
     """The request in a savepoint rolled back after it. Returns the response and what it changed:
-    rows (when ``track``), mails sent, tasks or mails queued on commit."""
+    rows (when ``track``), mails sent, tasks or mails queued on commit.
+
+    Rows: the tables the request wrote (PostgreSQL's counts of this transaction), read after it and again
+    once its savepoint is rolled back; a row written and then put back by the request is no change."""
     changed = []
-    before = fingerprint() if track else None
+    counts = write_counts() if track else None
     outbox = len(mail.outbox)
-    with TestCase.captureOnCommitCallbacks() as queued:
-        response = client.post(url, data) if method == "POST" else client.get(url)
-    if track:
-        try:
-            if fingerprint() != before:
-                changed.append("des lignes ont changé")
-        except DatabaseError as error:
-            changed.append(f"base en erreur après la requête : {error}")
-    if response.streaming:
-        # Read to its end, as a server would: the test client then closes the file it serves.
-        b"".join(response.streaming_content)
+    written, after = [], None
+    with transaction.atomic():
+        with TestCase.captureOnCommitCallbacks() as queued:
+            response = client.post(url, data) if method == "POST" else client.get(url)
+        if track:
+            try:
+                written = tables_written_since(counts)
+                after = fingerprint(written) if written else None
+            except DatabaseError as error:
+                changed.append(f"base en erreur après la requête : {error}")
+        if response.streaming:
+            # Read to its end, as a server would: the test client then closes the file it serves.
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    if after is not None and fingerprint(written) != after:
+        changed.append("des lignes ont changé")
     if len(mail.outbox) != outbox:
         changed.append("un message électronique est parti")
     if queued:
@@ -407,12 +417,44 @@ def test_allauth_pages_answer_every_visitor_without_error_or_change(db, dataset)
 def test_the_fingerprint_sees_a_changed_row_and_not_a_page_read(db, dataset):
     """The control of every "no row changed" above."""
     sheet = dataset.objects["sheet", "mine"]
+    table = type(sheet)._meta.db_table
     client = client_for(dataset, "staff")
-    before = fingerprint()
+    before, counts = fingerprint(), write_counts()
     assert client.get(reverse("livret:sheet_detail", args=[sheet.pk])).status_code == 200
     assert fingerprint() == before
+    if counts is not None:  # PostgreSQL: a page read writes no table
+        assert tables_written_since(counts) == []
     with transaction.atomic():
         type(sheet).objects.filter(pk=sheet.pk).update(revision=sheet.revision + 1)
         assert fingerprint() != before
+        assert table in tables_written_since(counts)
         transaction.set_rollback(True)
     assert fingerprint() == before
+
+
+def test_send_reports_the_rows_a_request_changes_and_not_those_it_puts_back(db, dataset, monkeypatch):
+    """``send`` digests only the tables the request wrote: a row changed is seen, a row changed and
+    put back is not, a page read changes nothing."""
+    sheet = dataset.objects["sheet", "mine"]
+    model = type(sheet)
+    client = client_for(dataset, "staff")
+    url = reverse("livret:sheet_detail", args=[sheet.pk])
+    real_get = Client.get
+
+    def writes(self, path, *args, **kwargs):
+        model.objects.filter(pk=sheet.pk).update(revision=sheet.revision + 1)
+        return real_get(self, path, *args, **kwargs)
+
+    def writes_then_puts_back(self, path, *args, **kwargs):
+        model.objects.filter(pk=sheet.pk).update(revision=sheet.revision + 1)
+        model.objects.filter(pk=sheet.pk).update(revision=sheet.revision)
+        return real_get(self, path, *args, **kwargs)
+
+    assert send(client, "GET", url, {}, track=True)[1] == []
+    monkeypatch.setattr(Client, "get", writes)
+    assert send(client, "GET", url, {}, track=True)[1] == ["des lignes ont changé"]
+    monkeypatch.setattr(Client, "get", writes_then_puts_back)
+    assert send(client, "GET", url, {}, track=True)[1] == []
+    monkeypatch.setattr(Client, "get", real_get)
+    # Nothing the requests wrote is left once ``send`` returns.
+    assert model.objects.get(pk=sheet.pk).revision == sheet.revision

@@ -14,7 +14,7 @@ from hypothesis import given
 from apprentices.models import Diploma
 from livret.models import Rating
 from quality.models import Meeting, Perimeter
-from tests.access_matrix_support import fingerprint
+from tests.access_matrix_support import writes_so_far
 from tests.livret.factories import competence_framework, free_company_period
 from tests.properties_support import form_data, project_forms
 from tests.surveys.factories import own_copy
@@ -91,12 +91,12 @@ def test_a_form_answers_any_input_with_validation_only_and_writes_nothing(world,
         posted = MultiValueDict(
             {key: value if isinstance(value, list) else [value] for key, value in data.items()}
         )
-        before = fingerprint()
+        before = writes_so_far()
         form = build(path, kwargs, posted)
         valid = form.is_valid()  # anything but an answer (an exception) fails the test
         assert isinstance(valid, bool)
         if not valid:
             assert form.errors
-        assert fingerprint() == before
+        assert writes_so_far() == before
 
     check()

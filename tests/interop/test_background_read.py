@@ -7,6 +7,7 @@ from unittest import mock
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -23,18 +24,23 @@ from tests.interop.factories import row, xlsx_bytes
 
 # The state's template, in ../shared/reference/ beside the checkout (CI has it).
 OFFICIAL_TEMPLATE = Path(__file__).resolve().parents[3] / "shared/reference/modele-import-29012025.xlsx"
-LARGE_ROWS = 20_000
+# Above IMPORT_INLINE_BYTES (256 KiB; 2,500 rows are 290 KiB) and over several of the preview's batches of
+# 1,000 rows: large enough to be read in Celery, small enough to be read twice in seconds. Ten thousand rows
+# are read, previewed and imported in tests/interop/test_services.py.
+LARGE_ROWS = 2_500
 
 
 @pytest.fixture(scope="module")
 def large_xlsx():
-    # Built once for the module: 20,000 rows (a 1.9 MB workbook), one in a hundred rejected.
-    return xlsx_bytes(
+    # Built once for the module, one row in a hundred rejected.
+    data = xlsx_bytes(
         [
             row(n, formation_rncp="RNCP99999", formation_cfd="") if n % 100 == 0 else row(n)
             for n in range(LARGE_ROWS)
         ]
     )
+    assert len(data) > settings.IMPORT_INLINE_BYTES
+    return data
 
 
 @pytest.fixture
