@@ -61,9 +61,9 @@ run: $(VENV)/.installed
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # Tests run with DEBUG off, as production does; tests/conftest.py sets what the suite needs.
-# Two pytest processes: the suite in parallel (pytest-xdist, TEST_WORKERS of them; each has its own
-# test database and Redis database; an idle worker steals tests from a busy one), then the browser
-# tests, which drive Chromium against a live server, on their own. Both always run; either one failing fails
+# Two pytest processes, each on TEST_WORKERS pytest-xdist workers (each has its own test database and
+# Redis database; an idle worker steals tests from a busy one): the suite, then the browser tests, which
+# drive Chromium against a live server of their worker's own. Both always run; either one failing fails
 # `make test` with its exit code (5, "no tests collected", is a failure).
 TEST_WORKERS ?= 2
 test: export DEBUG := 0
@@ -71,7 +71,7 @@ test: export SECRET_KEY ?= test-secret-key-not-for-production
 test: $(VENV)/.installed-test
 	status=0; \
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/browser || status=$$?; \
-	$(PY) -m pytest -p no:xdist tests/browser || status=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal tests/browser || status=$$?; \
 	exit $$status
 
 # The performance benchmark (benchmark/, see README.md) on a synthetic CFA written in one transaction
