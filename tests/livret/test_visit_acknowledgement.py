@@ -195,3 +195,23 @@ def test_acknowledge_requests_skip_who_already_read_and_a_planned_visit(world):
     assert notifications.acknowledge_requests(visit.pk) == 1
     assert [m.to for m in mail.outbox] == [[parent.email.lower()]]
     assert notifications.acknowledge_requests(visit_in(world, VisitStatus.PLANNED).pk) == 0
+
+
+def test_the_inbox_asks_each_reader_until_their_own_acknowledgement_whatever_its_case(world):
+    """« Prendre connaissance » stays in the apprentice's and the company tutor's inboxes until each has
+    acknowledged, by an address matched without regard to case; the other reader's is not theirs."""
+    from livret.waiting import todo_for
+
+    visit = visit_in(world, VisitStatus.REPORTED)
+    apprentice, tutor = world.users["apprentice"], world.users["company_tutor"]
+
+    def waiting(user):
+        return [item["key"] for item in todo_for(user) if item["document"] == visit]
+
+    assert waiting(apprentice) == ["visit.acknowledge.apprentice"]
+    assert waiting(tutor) == ["visit.acknowledge.tutor"]
+    _link, token = issue(visit, world.mine.company_tutor.email.upper())
+    services.acknowledge(visit=visit, token=token)
+    assert (waiting(apprentice), waiting(tutor)) == (["visit.acknowledge.apprentice"], [])
+    services.acknowledge(visit=visit, by=apprentice)
+    assert waiting(apprentice) == []
