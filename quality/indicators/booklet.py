@@ -53,19 +53,47 @@ class SheetsOnTime(ContractIndicator):
             due_date__lte=year.end_date,
         ).filter(Q(due_date__lt=judged_on(year, as_of)) | Q(countersigned_at__isnull=False))
 
+    def late(self) -> Q:
+        """A sheet not countersigned by its due day (Europe/Paris), on sheets annotated ``signed_day``."""
+        return Q(countersigned_at__isnull=True) | Q(signed_day__gt=F("due_date"))
+
+    def with_signed_day(self, sheets):
+        return sheets.annotate(signed_day=TruncDate("countersigned_at"))
+
     def population(self, year, as_of):
-        # The contracts with a sheet due: a semi-join PostgreSQL hashes (two correlated EXISTS per
-        # contract were ×2.6 the raw SQL's single pass at 20,000). The late sheets: one correlated NOT
-        # EXISTS per contract of the population, on the sheets' contract index. Not ``NOT IN (subquery)``:
-        # PostgreSQL hashes that subquery only while it fits in work_mem; beyond (the late sheets of
-        # 200,000 apprentices) it scans it again for every contract, and the recomputation ran for hours.
+        # The contracts with a sheet due: a semi-join PostgreSQL hashes. The late sheets: one correlated
+        # NOT EXISTS per contract, on the sheets' contract index. Not ``NOT IN (subquery)``: PostgreSQL
+        # hashes that subquery only while it fits in work_mem; beyond (the late sheets of 200,000
+        # apprentices) it scans it again for every contract, and the recomputation ran for hours.
+        # Read for one diploma's records; the figures of every diploma come from ``compute``.
         due = self.due_sheets(year, as_of)
-        late = due.annotate(signed_day=TruncDate("countersigned_at")).filter(
-            Q(countersigned_at__isnull=True) | Q(signed_day__gt=F("due_date"))
-        )
         return Contract.objects.filter(pk__in=due.values("contract_id")).annotate(
-            counted=flag(~Exists(late.filter(contract=OuterRef("pk"))))
+            counted=flag(~Exists(self.with_signed_day(due).filter(self.late(), contract=OuterRef("pk"))))
         )
+
+    def compute(self, diploma_ids, year, as_of):
+        """The figures of the population above in one grouped pass over the year's sheets, as the raw
+        SQL does: per diploma, the contracts with a sheet due, and those with a sheet late (a subset of
+        them); the numerator is their difference. The population's flag is a correlated subquery per
+        contract (16,294 index scans at 20,000 apprentices: ×2.8 the raw SQL); this pass is linear at
+        any size."""
+        ids = list(diploma_ids)
+        rows = (
+            self.with_signed_day(self.due_sheets(year, as_of).filter(contract__diploma__in=ids))
+            .order_by()
+            .values("contract__diploma")
+            .annotate(
+                due=Count("contract", distinct=True),
+                late=Count("contract", distinct=True, filter=self.late()),
+            )
+            .values_list("contract__diploma", "due", "late")
+        )
+        found = {pk: (due - late, due) for pk, due, late in rows}
+        figures = {}
+        for pk in ids:
+            num, den = found.get(pk, (0, 0))
+            figures[pk] = Figure(num, den, rate(num, den))
+        return figures
 
     def detail(self, contract):
         return _("toutes à temps") if contract.counted else _("au moins une fiche en retard")

@@ -43,14 +43,21 @@ def test_sheets_on_time_wants_every_due_sheet_countersigned_by_its_day_in_paris(
     sheet(late, D(2024, 11, 1), SheetStatus.COUNTERSIGNED, at(2024, 11, 2, 0, 30))
     never = place.contract()
     sheet(never, D(2025, 3, 1), SheetStatus.SUBMITTED)  # never countersigned: late
+    mixed = place.contract()  # one sheet on time, one late: late, counted once
+    sheet(mixed, D(2024, 12, 1), SheetStatus.REVIEWED, at(2024, 11, 30))
+    sheet(mixed, D(2025, 2, 1), SheetStatus.COUNTERSIGNED, at(2025, 2, 3))
+    twice = place.contract()  # two sheets late: counted once
+    sheet(twice, D(2024, 12, 1), SheetStatus.SUBMITTED)
+    sheet(twice, D(2025, 2, 1), SheetStatus.SUBMITTED)
     next_year = place.contract()
     sheet(next_year, D(2025, 9, 10), SheetStatus.SUBMITTED)  # due after the year: not in the population
     place.contract()  # no sheet at all: not in the population
 
     result = figure("sheets_on_time", place)
 
-    # 1 contract with all its due sheets on time of 3 with a sheet due → 33.3 %
-    assert result == Figure(1, 3, Decimal("33.3"))
+    # 1 contract with all its due sheets on time of 5 with a sheet due → 20 %
+    assert result == Figure(1, 5, Decimal("20.0"))
+    # The figures' single pass over the sheets and the population's flag per contract agree.
     assert_records_behind("sheets_on_time", place, result)
 
 
