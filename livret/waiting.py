@@ -551,7 +551,7 @@ def _for_inbox(documents: QuerySet) -> QuerySet:
                 fields.append(path)  # the key of the join, on the row above
             kept[name] = pruned(below, depth + 1, target, f"{path}__")
             shown = SHOWN[target] if target in SHOWN else [f.name for f in target._meta.concrete_fields]
-            fields.extend(f"{path}__{name}" for name in shown)
+            fields.extend(f"{path}__{column}" for column in shown)
         return kept
 
     documents = documents.all()
