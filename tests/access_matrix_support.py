@@ -491,13 +491,13 @@ def fingerprint(tables: list[str] | None = None) -> str:
     quote = connection.ops.quote_name
     rows = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and tables:
+        if connection.vendor != "postgresql":
+            for table in tables:
+                cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
+                rows.append((table, sorted(repr(row) for row in cursor.fetchall())))
+        elif tables:
             digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
             parts = [f"SELECT '{table}', {digest} FROM {quote(table)} t" for table in tables]
             cursor.execute(" UNION ALL ".join(parts))
             rows = sorted(cursor.fetchall())
-        elif connection.vendor != "postgresql":
-            for table in tables:
-                cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - introspected names
-                rows.append((table, sorted(repr(row) for row in cursor.fetchall())))
     return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -51,6 +51,13 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def figures_by_diploma(diploma_ids, counts) -> dict[int, Figure]:
+    """Each diploma's figure from ``(diploma, numerator, denominator)`` rows; a diploma without a row
+    counts nothing (0 of 0)."""
+    found = {pk: Figure(num, den, rate(num, den)) for pk, num, den in counts}
+    return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+
+
 def flag(*conditions: Q, **lookups) -> Case:
     """An annotation that is true where the conditions hold (as ``When`` takes them): which rows make
     the numerator."""
@@ -107,12 +114,9 @@ class Indicator:
             .annotate(
                 den=Count("pk", distinct=distinct), num=Count("pk", distinct=distinct, filter=Q(counted=True))
             )
+            .values_list(self.diploma_path, "num", "den")
         )
-        found = {
-            row[self.diploma_path]: Figure(row["num"], row["den"], rate(row["num"], row["den"]))
-            for row in rows
-        }
-        return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+        return figures_by_diploma(diploma_ids, rows)
 
     def records(self, diploma, year: AcademicYear, as_of: datetime.date) -> list[Record]:
         rows = self.population(year, as_of).filter(**{self.diploma_path: diploma.pk})

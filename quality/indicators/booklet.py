@@ -28,6 +28,7 @@ from quality.indicators.base import (
     Indicator,
     Record,
     contract_label,
+    figures_by_diploma,
     flag,
     judged_on,
     one_decimal,
@@ -88,12 +89,7 @@ class SheetsOnTime(ContractIndicator):
             )
             .values_list("contract__diploma", "due", "late")
         )
-        found = {pk: (due - late, due) for pk, due, late in rows}
-        figures = {}
-        for pk in ids:
-            num, den = found.get(pk, (0, 0))
-            figures[pk] = Figure(num, den, rate(num, den))
-        return figures
+        return figures_by_diploma(ids, ((pk, due - late, due) for pk, due, late in rows))
 
     def detail(self, contract):
         return _("toutes à temps") if contract.counted else _("au moins une fiche en retard")
@@ -256,9 +252,9 @@ class TutorsTrained(Indicator):
                     filter=Q(company_tutor__training_date__lte=year.end_date),
                 ),
             )
+            .values_list("diploma", "num", "den")
         )
-        found = {row["diploma"]: Figure(row["num"], row["den"], rate(row["num"], row["den"])) for row in rows}
-        return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+        return figures_by_diploma(diploma_ids, rows)
 
     def records(self, diploma, year, as_of):
         active = Contract.objects.filter(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apprentices.models import Contract
 from core.dates import add_months
 from core.models import AcademicYear
-from quality.indicators.base import Figure, Indicator, Record, contract_label, flag, rate
+from quality.indicators.base import Indicator, Record, contract_label, figures_by_diploma, flag
 
 
 def active_during(year: AcademicYear, as_of: datetime.date) -> Q:
@@ -163,9 +163,9 @@ class SuccessRate(Indicator):
                 den=Count("apprentice", distinct=True),
                 num=Count("apprentice", distinct=True, filter=Q(counted=True)),
             )
+            .values_list("diploma", "num", "den")
         )
-        found = {row["diploma"]: Figure(row["num"], row["den"], rate(row["num"], row["den"])) for row in rows}
-        return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+        return figures_by_diploma(diploma_ids, rows)
 
     def records(self, diploma, year, as_of):
         # One row per apprentice, as compute() counts them: their admitted contract if they have one.
@@ -209,12 +209,9 @@ class HoursRealisation(Indicator):
             .order_by()
             .values("diploma")
             .annotate(done=Sum("hours_done"), planned=Sum("hours_planned"))
+            .values_list("diploma", "done", "planned")
         )
-        found = {
-            row["diploma"]: Figure(row["done"], row["planned"], rate(row["done"], row["planned"]))
-            for row in rows
-        }
-        return {pk: found.get(pk, Figure(0, 0, None)) for pk in diploma_ids}
+        return figures_by_diploma(diploma_ids, rows)
 
     def with_context(self, rows):
         return rows.select_related("apprentice", "employer").order_by("apprentice__last_name", "pk")

@@ -5,8 +5,7 @@ Without Chromium the browser tests are skipped, unless REQUIRE_SERVICES=1, where
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import functools
 
 import pytest
 from django.core.management import call_command
@@ -99,19 +98,12 @@ def phone_page(browser, server):
 NOT_DUMPED = ["sessions", "admin.logentry"]
 
 
-@dataclass(frozen=True)
-class DemoDump:
-    """The seeded demo: every table's rows in PostgreSQL's binary COPY format when the database can
-    take them back that way (``copied``), else a ``dumpdata`` file (SQLite)."""
-
-    path: Path | None
-    copied: dict[str, bytes] | None
-
-
 @pytest.fixture(scope="session")
 def demo_dump(tmp_path_factory, django_db_setup, django_db_blocker):
     """The demo, seeded once per session and dumped; the seeding itself is rolled back. Loading the
-    dump costs a fraction of seeding again (the demo goes through every workflow's services)."""
+    dump costs a fraction of seeding again (the demo goes through every workflow's services). Returns
+    what puts it back: every table's rows in PostgreSQL's binary COPY format when the database can take
+    them back that way, else a ``dumpdata`` file (SQLite)."""
     from django.db import transaction
 
     from tests.conftest import ensure_referential
@@ -120,21 +112,18 @@ def demo_dump(tmp_path_factory, django_db_setup, django_db_blocker):
         ensure_referential()
         call_command("seed_demo", quiet=True)
         if can_copy_back():
-            dump = DemoDump(path=None, copied=copy_out())
+            restore = functools.partial(copy_in, copy_out())
         else:
             path = tmp_path_factory.mktemp("demo") / "demo.json"
             call_command("dumpdata", exclude=NOT_DUMPED, output=str(path), verbosity=0)
-            dump = DemoDump(path=path, copied=None)
+            restore = functools.partial(load_in_bulk, path)
         transaction.set_rollback(True)
-    return dump
+    return restore
 
 
 @pytest.fixture
 def demo_data(server, demo_dump):
-    if demo_dump.copied is not None:
-        copy_in(demo_dump.copied)
-    else:
-        load_in_bulk(demo_dump.path)
+    demo_dump()
 
 
 # Not data: the migrations applied. Copied back as they were, the sessions (none after seeding) too.
