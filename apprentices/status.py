@@ -186,10 +186,19 @@ def rows_of(queryset) -> dict[int, StatusRow]:
     """``queryset`` of apprentices annotated by :func:`annotate` (or :func:`annotate_live`), read as
     each one's :class:`StatusRow` by primary key: one query, the annotation's columns only."""
     columns = ("pk", "training_status", "_coming", "training_delay_start", "training_delay_months")
-    return {
-        pk: StatusRow(value, coming, _delay(start, months))
-        for pk, value, coming, start, months in queryset.order_by().values_list(*columns)
-    }
+    # Most apprentices (under contract, finished) count no delay: their rows are equal tuples, built
+    # once per status (a network's dashboard reads 20,000 of them).
+    shared: dict[tuple, StatusRow] = {}
+    rows = {}
+    for pk, value, coming, start, months in queryset.order_by().values_list(*columns):
+        if start is None:
+            row = shared.get((value, coming))
+            if row is None:
+                row = shared[value, coming] = StatusRow(value, coming, None)
+        else:
+            row = StatusRow(value, coming, LegalDelay(start, months))
+        rows[pk] = row
+    return rows
 
 
 # The same rules in SQL ------------------------------------------------------------------------------

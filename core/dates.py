@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 
 from django.utils import dateformat, formats, timezone, translation
 
 ONE_DAY = datetime.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """``day`` moved by ``months`` (negative: back), on the same day of the month or the month's last
-    day when it has fewer (31 August + 2 months = 31 October; 31 December + 2 months = 28 or 29 February)."""
+    day when it has fewer (31 August + 2 months = 31 October; 31 December + 2 months = 28 or 29 February).
+
+    Kept in memory once computed (a pure function of a few thousand days and offsets): the visit windows
+    of a network's contracts, judged in Python, add months tens of thousands of times per request with
+    the same contract dates; a lookup costs a tenth of the calendar arithmetic."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1

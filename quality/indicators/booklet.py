@@ -21,7 +21,7 @@ from livret.models import (
     MissionDescription,
     VisitReport,
 )
-from livret.windows import WindowState, visit_windows
+from livret.windows import ContractDates, WindowState, by_contract, visit_windows
 from quality.indicators.base import (
     DAYS,
     Figure,
@@ -141,50 +141,77 @@ class TwoMeetingsRule(ContractIndicator):
         "ayant au moins une fenêtre close dans l'année."
     )
 
-    def _judged(self, diploma_ids, year, as_of):
-        return self.judge(Contract.objects.filter(diploma__in=list(diploma_ids)), year, as_of)
+    def _held_visits(self, contracts) -> dict[int, list]:
+        """The held visits of ``contracts`` (a subquery or keys), by contract, as the named rows the
+        windows read: one query."""
+        return by_contract(
+            VisitReport.objects.filter(contract__in=contracts)
+            .held()
+            .values_list("pk", "contract_id", "status", "held_on", "planned_date", named=True)
+        )
+
+    def _missed(self, contract, visits, year, as_of) -> list | None:
+        """The windows of ``contract`` that closed in the year and were missed, or None when none closed
+        in the year (the contract is not judged)."""
+        closed = [
+            w
+            for year_windows in visit_windows(contract, visits, judged_on(year, as_of))
+            for w in year_windows.windows
+            if year.start_date <= w.end <= as_of and w.state in (WindowState.MET, WindowState.MISSED)
+        ]
+        if not closed:
+            return None
+        return [w for w in closed if w.state == WindowState.MISSED]
 
     def judge(self, contracts, year, as_of) -> list:
         """The contracts among ``contracts`` (a queryset) that have a window closed in the year, each
-        with ``counted`` (every such window met) and ``missed_windows``. Two queries."""
+        with ``counted`` (every such window met) and ``missed_windows``, for the records that name them:
+        two queries."""
         contracts = list(
             contracts.filter(active_during(year, as_of))
             .select_related("apprentice", "employer")
             .order_by("apprentice__last_name", "pk")
         )
-        visits = defaultdict(list)
-        for visit in (
-            VisitReport.objects.filter(contract__in=contracts)
-            .held()
-            .only("pk", "contract_id", "status", "held_on", "planned_date")
-        ):
-            visits[visit.contract_id].append(visit)
+        visits = self._held_visits([contract.pk for contract in contracts])
         judged = []
         for contract in contracts:
-            windows = [
-                w
-                for year_windows in visit_windows(contract, visits[contract.pk], judged_on(year, as_of))
-                for w in year_windows.windows
-                if year.start_date <= w.end <= as_of
-            ]
-            closed = [w for w in windows if w.state in (WindowState.MET, WindowState.MISSED)]
-            if not closed:
-                continue
-            missed = [w for w in closed if w.state == WindowState.MISSED]
-            contract.counted = not missed
-            contract.missed_windows = missed
-            judged.append(contract)
+            missed = self._missed(contract, visits[contract.pk], year, as_of)
+            if missed is not None:
+                contract.counted = not missed
+                contract.missed_windows = missed
+                judged.append(contract)
         return judged
+
+    def verdicts(self, contracts, year, as_of) -> list[tuple[int, bool]]:
+        """What :meth:`judge` finds, for counting only: ``(diploma, every window met)`` of each contract
+        judged. Two queries of plain rows: a network's tens of thousands of contracts and visits read as
+        models cost twice what the windows do."""
+        active = contracts.filter(active_during(year, as_of))
+        rows = active.values_list(
+            "pk", "apprentice_id", "start_date", "planned_end_date", "rupture_date", "diploma"
+        )
+        visits = self._held_visits(active.values("pk"))
+        verdicts = []
+        for *dates, diploma in rows:
+            contract = ContractDates(*dates)
+            missed = self._missed(contract, visits[contract.pk], year, as_of)
+            if missed is not None:
+                verdicts.append((diploma, not missed))
+        return verdicts
 
     def compute(self, diploma_ids, year, as_of):
         figures = {pk: [0, 0] for pk in diploma_ids}
-        for contract in self._judged(diploma_ids, year, as_of):
-            figures[contract.diploma_id][1] += 1
-            figures[contract.diploma_id][0] += contract.counted
+        contracts = Contract.objects.filter(diploma__in=list(diploma_ids))
+        for diploma, counted in self.verdicts(contracts, year, as_of):
+            figures[diploma][1] += 1
+            figures[diploma][0] += counted
         return {pk: Figure(num, den, rate(num, den)) for pk, (num, den) in figures.items()}
 
     def records(self, diploma, year, as_of):
-        return [self.record(contract) for contract in self._judged([diploma.pk], year, as_of)]
+        return [
+            self.record(contract)
+            for contract in self.judge(Contract.objects.filter(diploma=diploma), year, as_of)
+        ]
 
     def detail(self, contract):
         if contract.counted:

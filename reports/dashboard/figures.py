@@ -244,8 +244,8 @@ def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
         # Every diploma of the view computed, or the sum would leave some out.
         if stored["n"] and stored["n"] == diplomas.count():
             return stored["met"] or 0, stored["judged"] or 0, stored["at"]
-    judged = INDICATORS["two_meetings_rule"].judge(scope.contracts(), scope.year, scope.as_of)
-    return sum(1 for contract in judged if contract.counted), len(judged), None
+    verdicts = INDICATORS["two_meetings_rule"].verdicts(scope.contracts(), scope.year, scope.as_of)
+    return sum(1 for _diploma, counted in verdicts if counted), len(verdicts), None
 
 
 def missions_waiting(scope: Scope) -> KeyFigure:

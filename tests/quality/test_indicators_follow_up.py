@@ -100,6 +100,55 @@ def test_two_meetings_rule_misses_a_visit_one_day_after_its_two_month_window(dip
     assert "01/09/2025–31/10/2025" in late.detail
 
 
+def test_two_meetings_rule_counted_from_plain_rows_judges_each_contract_as_its_records_do(diploma, year):
+    """The figures count the contracts read as plain rows (``verdicts``), the records name them read as
+    models (``judge``): on two diplomas, with met, missed, open, ruptured, planned, cancelled and
+    acknowledged meetings over several contract years, each contract gets the same verdict both ways."""
+    from apprentices.models import Contract
+    from tests.apprentices.factories import DiplomaFactory
+
+    other = DiplomaFactory(organisation=diploma.organisation)
+    for place in (diploma, other):
+        visit(contract(place, "Tard", date(2025, 9, 1)), date(2025, 11, 1))
+        met = contract(place, "Atemps", date(2025, 9, 1))
+        visit(met, date(2025, 10, 31), status=VisitStatus.ACKNOWLEDGED)
+        visit(met, date(2026, 2, 1), status=VisitStatus.CANCELLED)
+        old = contract(place, "Ancien", date(2023, 9, 1), date(2026, 3, 31))
+        for day in (
+            date(2023, 10, 1),
+            date(2024, 3, 1),
+            date(2024, 10, 1),
+            date(2025, 2, 1),
+            date(2026, 3, 1),
+        ):
+            visit(old, day)
+        ending = contract(place, "Fin", date(2024, 9, 1), date(2026, 5, 31))
+        visit(ending, date(2025, 10, 1))
+        broken = contract(place, "Rompu", date(2025, 9, 1), date(2027, 8, 31), **ruptured(date(2026, 1, 31)))
+        visit(broken, date(2025, 10, 15))
+        visit(contract(place, "Recent", date(2026, 5, 15)), date(2026, 6, 1))
+        visit(contract(place, "Prevue", date(2025, 9, 1)), date(2025, 10, 10), status=VisitStatus.PLANNED)
+    indicator = INDICATORS["two_meetings_rule"]
+    contracts = Contract.objects.filter(diploma__in=[diploma, other])
+
+    judged = indicator.judge(contracts, year, AS_OF)
+    verdicts = indicator.verdicts(contracts, year, AS_OF)
+
+    assert sorted(verdicts) == sorted((c.diploma_id, c.counted) for c in judged)
+    assert {True, False} <= {counted for _diploma, counted in verdicts}
+    figures = indicator.compute([diploma.pk, other.pk], year, AS_OF)
+    for place in (diploma, other):
+        records = indicator.records(place, year, AS_OF)
+        assert (
+            (figures[place.pk].numerator, figures[place.pk].denominator)
+            == (
+                sum(record.counted for record in records),
+                len(records),
+            )
+            > (0, 4)
+        )
+
+
 def test_visit_reports_acknowledged_among_the_visits_held_in_the_year(diploma, year):
     c = contract(diploma, "Visites", date(2024, 9, 1))
     visit(c, date(2025, 10, 1), status=VisitStatus.ACKNOWLEDGED)
