@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from benchmark.goals import Goal
+from benchmark.goals import LINEAR_AT_MOST, Goal
 from benchmark.indicators import FLOOR_RATIO, IndicatorTimings
 from benchmark.load import LoadTimings
 from benchmark.pages import TARGET_MS, PageTimings
@@ -89,7 +89,7 @@ def indicators(write, timings: IndicatorTimings) -> None:
         + ", ".join(f"{label} {s:.2f} s" for label, s in timings.by_year.items())
         + f". Année {timings.current_year} : {timings.full:.2f} s pour toutes les formations, "
         f"{timings.half:.2f} s pour la moitié ({timings.half_diplomas}) : rapport {timings.full_over_half} "
-        "(linéaire : 2 au plus ; moins, le coût fixe d'un recalcul)."
+        f"(linéaire : {LINEAR_AT_MOST} au plus ; moins de 2 : le coût fixe d'un recalcul)."
     )
     write("Indicateurs les plus longs : " + ", ".join(f"{code} {ms:.0f} ms" for code, ms in slowest) + ".")
     write(f"Mêmes agrégats en SQL brut (meilleur de 3) — cible : ORM ≤ {FLOOR_RATIO}× SQL brut :")
