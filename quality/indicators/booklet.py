@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
@@ -200,12 +200,13 @@ class TwoMeetingsRule(ContractIndicator):
         return verdicts
 
     def compute(self, diploma_ids, year, as_of):
-        figures = {pk: [0, 0] for pk in diploma_ids}
-        contracts = Contract.objects.filter(diploma__in=list(diploma_ids))
-        for diploma, counted in self.verdicts(contracts, year, as_of):
-            figures[diploma][1] += 1
-            figures[diploma][0] += counted
-        return {pk: Figure(num, den, rate(num, den)) for pk, (num, den) in figures.items()}
+        judged, met = Counter(), Counter()
+        for diploma, counted in self.verdicts(
+            Contract.objects.filter(diploma__in=list(diploma_ids)), year, as_of
+        ):
+            judged[diploma] += 1
+            met[diploma] += counted
+        return figures_by_diploma(diploma_ids, ((pk, met[pk], n) for pk, n in judged.items()))
 
     def records(self, diploma, year, as_of):
         return [
