@@ -55,6 +55,7 @@ class ContractDocumentFilterSet(ListFilterSet):
 
 
 APPRENTICE_ORDER = ("contract__apprentice__last_name", "contract__apprentice__first_name")
+SHEET_NAME_ORDER = ("sort_last_name", "sort_first_name")
 
 
 class SheetFilterSet(ContractDocumentFilterSet):
@@ -66,12 +67,14 @@ class SheetFilterSet(ContractDocumentFilterSet):
     period_before = date_filter("period__start_date", "lte", _("Période en entreprise avant le"))
     due_after = date_filter("due_date", "gte", _("À rendre à partir du"))
     due_before = date_filter("due_date", "lte", _("À rendre jusqu'au"))
+    # Sorted by the sheet's own copies of the period's start and the apprentice's name (kept by the
+    # database: ``LiaisonSheet.sort_period_start``), the same order as through the joins.
     order = SortFilter(
         options=[
-            ("-period", _("Période (récentes d'abord)"), ("-period__start_date", *APPRENTICE_ORDER)),
-            ("period", _("Période (anciennes d'abord)"), ("period__start_date", *APPRENTICE_ORDER)),
-            ("due", _("Date à rendre"), ("due_date", *APPRENTICE_ORDER)),
-            ("apprentice", _("Apprenti (A → Z)"), (*APPRENTICE_ORDER, "-period__start_date")),
+            ("-period", _("Période (récentes d'abord)"), ("-sort_period_start", *SHEET_NAME_ORDER)),
+            ("period", _("Période (anciennes d'abord)"), ("sort_period_start", *SHEET_NAME_ORDER)),
+            ("due", _("Date à rendre"), ("due_date", *SHEET_NAME_ORDER)),
+            ("apprentice", _("Apprenti (A → Z)"), (*SHEET_NAME_ORDER, "-sort_period_start")),
             ("status", _("État"), ("status", "due_date")),
         ]
     )

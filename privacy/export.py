@@ -31,8 +31,9 @@ from jobs.models import AlumniLink, Digest, OfferPageVisit
 from livret.selectors import apprentice_documents
 
 FORMAT = "livret-apprentissage/donnees-personnelles/1"
-# Never part of an archive: secrets, and the bookkeeping of drafts.
-LEFT_OUT = {"password", "revision"}
+# Never part of an archive: secrets, the bookkeeping of drafts, and the copies the database keeps for
+# sorting (``LiaisonSheet.sort_period_start``).
+LEFT_OUT = {"password", "revision", "sort_period_start", "sort_last_name", "sort_first_name"}
 # The apprentice's own account: what it says about them, not how it is secured.
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "phone", "is_active", "date_joined", "last_login")
 SIGNED_KINDS = ("sheets", "visits", "missions", "evaluations")

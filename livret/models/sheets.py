@@ -79,6 +79,15 @@ class LiaisonSheet(VersionedDocument):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Copies kept by the database (triggers of migration 0008, whichever way a row is written) of what
+    # the lists sort by: the period's start and the apprentice's name. Sorting a network's latest
+    # period (11,737 sheets at 20,000 apprentices) by name then reads the first page from one index,
+    # where joining each sheet to its contract and apprentice cost 100 ms before the first row. Never
+    # written by the application: a row in memory may hold stale values until it is read again.
+    sort_period_start = models.DateField(null=True, editable=False)
+    sort_last_name = models.CharField(max_length=150, default="", editable=False)
+    sort_first_name = models.CharField(max_length=150, default="", editable=False)
+
     objects = LiaisonSheetQuerySet.as_manager()
 
     class Meta:
@@ -99,6 +108,16 @@ class LiaisonSheet(VersionedDocument):
             # of the table, read by index instead of a scan of every version of every sheet.
             models.Index(
                 fields=["due_date"], condition=models.Q(is_current=True), name="sheet_current_due_idx"
+            ),
+            # The lists' default order (latest period first, then the apprentice's name): a page of the
+            # current sheets read in order, whatever their number.
+            models.Index(
+                models.F("sort_period_start").desc(),
+                "sort_last_name",
+                "sort_first_name",
+                "id",
+                condition=models.Q(is_current=True),
+                name="sheet_current_sort_idx",
             ),
         ]
 
