@@ -60,6 +60,7 @@ class ContractExport(CsvExport):
     filename = "contrats"
     url_name = "apprentices:contract_export"
     filterset_class = ContractFilterSet
+    narrow_pages = True
     columns = columns(
         (_("Nom de l'apprenti"), "apprentice.last_name"),
         (_("Prénom de l'apprenti"), "apprentice.first_name"),

@@ -605,7 +605,11 @@ class Contract(AuditedModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["status", "planned_end_date"], name="contract_status_end_idx")]
+        indexes = [
+            models.Index(fields=["status", "planned_end_date"], name="contract_status_end_idx"),
+            # The contracts list's default order (latest start first): its first pages read in order.
+            models.Index(models.F("start_date").desc(), models.F("id"), name="contract_start_idx"),
+        ]
 
     def __str__(self):
         name = str(self.apprentice)

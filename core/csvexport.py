@@ -49,8 +49,9 @@ class CsvExport:
     url_name: str  # the export view: "apprentices:apprentice_export"
     filterset_class: type
     columns: list[tuple[str, Callable[[object], object]]]  # (French header, accessor)
-    # The list page reads its rows in two steps (``core.viewutils.NarrowPaginator``): for lists whose
-    # sort crosses several tables over a network's many rows (sheets, missions).
+    # The list page reads its rows in two steps (``core.viewutils.NarrowPaginator``): for lists over a
+    # network's many rows whose sort crosses several tables (missions), or whose rows join many (visits,
+    # contracts: planning nine joins costs PostgreSQL more than reading the page's 25 keys by index).
     narrow_pages: bool = False
 
     def base_queryset(self, user) -> QuerySet:

@@ -57,6 +57,7 @@ class VisitExport(CsvExport):
     filename = "visites"
     url_name = "livret:visit_report_export"
     filterset_class = VisitFilterSet
+    narrow_pages = True
     columns = columns(
         *CONTRACT_COLUMNS,
         (_("Date"), "day"),

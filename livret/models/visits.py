@@ -6,6 +6,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -118,7 +119,12 @@ class VisitReport(models.Model):
                 violation_error_message=_("Ce contrat a déjà son entretien de démarrage."),
             ),
         ]
-        indexes = [models.Index(fields=["contract", "status", "held_on"], name="visit_contract_held_idx")]
+        indexes = [
+            models.Index(fields=["contract", "status", "held_on"], name="visit_contract_held_idx"),
+            # The register's default order (the meeting's day, latest first): a page of a network's
+            # visits read in order from this index instead of sorting them all.
+            models.Index(Coalesce("held_on", "planned_date").desc(), models.F("id"), name="visit_day_idx"),
+        ]
 
     def __str__(self):
         day = self.held_on or self.planned_date

@@ -14,8 +14,6 @@ from tests.helpers import assert_marked_in_error, csv_of, listed, text_of
 # session, user, roles, count, keys and rows of the page (core.viewutils.NarrowPaginator), the choices
 # of its filters (diplomas, cohorts, employers, school tutors)
 LIST_QUERIES = 10
-# the contracts' list reads its page in one query
-CONTRACT_LIST_QUERIES = LIST_QUERIES - 1
 # session, user, roles, the rows read in chunks
 EXPORT_QUERIES = 4
 APPRENTICES = reverse("apprentices:apprentice_list")
@@ -262,7 +260,7 @@ def test_contract_list_and_export_run_a_fixed_number_of_queries(
     client.force_login(world.users["staff"])
     query = {"status": "active", "order": "employer"}
 
-    with django_assert_num_queries(CONTRACT_LIST_QUERIES):
+    with django_assert_num_queries(LIST_QUERIES):
         page = client.get(CONTRACTS, query)
     with django_assert_num_queries(EXPORT_QUERIES):
         rows = csv_of(client.get(CONTRACTS_CSV, query))
