@@ -45,8 +45,8 @@ def url_of(obj) -> str:
 
 
 LISTS = {
-    # + the page's keys read first (core.viewutils.NarrowPaginator), for the apprentices, employers and
-    # tutors lists as for the sheets
+    # + the page's keys read first (core.viewutils.NarrowPaginator), for every list but the missions'
+    # (whose count is below)
     "apprentices": ListPage(
         "apprentices:apprentice_list",
         "apprentices/apprentice_list.html",
@@ -59,6 +59,7 @@ LISTS = {
         "apprentices/contract_list.html",
         "apprentices/_contract_results.html",
         url_of,
+        extra_queries=dict.fromkeys(ROLES, 1),
     ),
     "employers": ListPage(
         "employers:employer_list",
@@ -86,16 +87,17 @@ LISTS = {
         "livret/visits/visit_report_list.html",
         "livret/visits/_visit_report_results.html",
         url_of,
+        extra_queries=dict.fromkeys(ROLES, 1),
     ),
-    # session, user, roles, the count and the page of contracts, their visits, their open actions
+    # session, user, roles, the count, keys and page of contracts, their visits, their open actions
     "visits": ListPage(
         "livret:visit_list",
         "livret/visits/visit_list.html",
         "livret/visits/_visit_results.html",
         lambda contract: reverse("livret:contract_visits", args=[contract.pk]),
-        extra_queries=dict.fromkeys(ROLES, 2),
+        extra_queries=dict.fromkeys(ROLES, 3),
     ),
-    # + the page's keys read first (core.viewutils.NarrowPaginator); what waits for a head's decision;
+    # + the page's keys; what waits for a head's decision;
     # the academic year and the contracts to describe for the apprentice and the company tutor (the
     # view's context is the page's)
     "missions": ListPage(

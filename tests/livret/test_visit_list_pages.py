@@ -15,7 +15,7 @@ from tests.livret.visit_pages_support import PLANNERS, add_history
 from tests.livret.visits_support import REPORT, TODAY, snapshot
 
 # Every page starts with 3 queries: the session, the user, the user's roles.
-LIST_QUERIES = 7  # + the count, the page of contracts, their visits, their open actions
+LIST_QUERIES = 8  # + the count, the page's keys and contracts, their visits, their open actions
 CONTRACT_QUERIES = 6  # + the contract with its people, its visits, its actions
 
 NOT_FOUND_QUERIES = 4  # + the object, not found
