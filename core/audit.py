@@ -27,12 +27,13 @@ _current_via: contextvars.ContextVar = contextvars.ContextVar("audit_via", defau
 # Never copied into an audit event, only named.
 SECRET_FIELDS = {"password"}
 # Not what anyone changed: dates kept by the models, and the copies the database keeps for sorting
-# (``LiaisonSheet.sort_period_start``).
+# (``core.copies``).
 IGNORED_FIELDS = {
     "last_login",
     "updated_at",
     "created_at",
     "sort_period_start",
+    "sort_year_start",
     "sort_last_name",
     "sort_first_name",
 }

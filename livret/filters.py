@@ -55,7 +55,7 @@ class ContractDocumentFilterSet(ListFilterSet):
 
 
 APPRENTICE_ORDER = ("contract__apprentice__last_name", "contract__apprentice__first_name")
-SHEET_NAME_ORDER = ("sort_last_name", "sort_first_name")
+COPIED_NAME_ORDER = ("sort_last_name", "sort_first_name")
 
 
 class SheetFilterSet(ContractDocumentFilterSet):
@@ -68,13 +68,13 @@ class SheetFilterSet(ContractDocumentFilterSet):
     due_after = date_filter("due_date", "gte", _("À rendre à partir du"))
     due_before = date_filter("due_date", "lte", _("À rendre jusqu'au"))
     # Sorted by the sheet's own copies of the period's start and the apprentice's name (kept by the
-    # database: ``LiaisonSheet.sort_period_start``), the same order as through the joins.
+    # database: ``core.copies``), the same order as through the joins; so are the missions.
     order = SortFilter(
         options=[
-            ("-period", _("Période (récentes d'abord)"), ("-sort_period_start", *SHEET_NAME_ORDER)),
-            ("period", _("Période (anciennes d'abord)"), ("sort_period_start", *SHEET_NAME_ORDER)),
-            ("due", _("Date à rendre"), ("due_date", *SHEET_NAME_ORDER)),
-            ("apprentice", _("Apprenti (A → Z)"), (*SHEET_NAME_ORDER, "-sort_period_start")),
+            ("-period", _("Période (récentes d'abord)"), ("-sort_period_start", *COPIED_NAME_ORDER)),
+            ("period", _("Période (anciennes d'abord)"), ("sort_period_start", *COPIED_NAME_ORDER)),
+            ("due", _("Date à rendre"), ("due_date", *COPIED_NAME_ORDER)),
+            ("apprentice", _("Apprenti (A → Z)"), (*COPIED_NAME_ORDER, "-sort_period_start")),
             ("status", _("État"), ("status", "due_date")),
         ]
     )
@@ -136,11 +136,11 @@ class MissionFilterSet(ContractDocumentFilterSet):
             (
                 "-year",
                 _("Année (récentes d'abord), puis apprenti"),
-                ("-academic_year__start_date", *APPRENTICE_ORDER),
+                ("-sort_year_start", *COPIED_NAME_ORDER),
             ),
-            ("apprentice", _("Apprenti (A → Z)"), (*APPRENTICE_ORDER, "-academic_year__start_date")),
+            ("apprentice", _("Apprenti (A → Z)"), (*COPIED_NAME_ORDER, "-sort_year_start")),
             ("submitted", _("Soumises les plus anciennes d'abord"), (SUBMITTED_FIRST,)),
-            ("status", _("État"), ("status", *APPRENTICE_ORDER)),
+            ("status", _("État"), ("status", *COPIED_NAME_ORDER)),
         ]
     )
 

@@ -32,8 +32,15 @@ from livret.selectors import apprentice_documents
 
 FORMAT = "livret-apprentissage/donnees-personnelles/1"
 # Never part of an archive: secrets, the bookkeeping of drafts, and the copies the database keeps for
-# sorting (``LiaisonSheet.sort_period_start``).
-LEFT_OUT = {"password", "revision", "sort_period_start", "sort_last_name", "sort_first_name"}
+# sorting (``core.copies``).
+LEFT_OUT = {
+    "password",
+    "revision",
+    "sort_period_start",
+    "sort_year_start",
+    "sort_last_name",
+    "sort_first_name",
+}
 # The apprentice's own account: what it says about them, not how it is secured.
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "phone", "is_active", "date_joined", "last_login")
 SIGNED_KINDS = ("sheets", "visits", "missions", "evaluations")

@@ -68,6 +68,12 @@ class MissionDescription(VersionedDocument):
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Copies kept by the database (``core.copies``, migration 0010) of what the list sorts by: the
+    # academic year's start and the apprentice's name, as ``LiaisonSheet.sort_period_start``.
+    sort_year_start = models.DateField(null=True, editable=False)
+    sort_last_name = models.CharField(max_length=150, default="", editable=False)
+    sort_first_name = models.CharField(max_length=150, default="", editable=False)
+
     objects = MissionDescriptionQuerySet.as_manager()
 
     class Meta:
@@ -89,7 +95,18 @@ class MissionDescription(VersionedDocument):
                 violation_error_message=_("Une description soumise porte sa date de soumission."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="mission_status_submitted_idx")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="mission_status_submitted_idx"),
+            # The list's default order (latest year first, then the apprentice's name).
+            models.Index(
+                models.F("sort_year_start").desc(),
+                "sort_last_name",
+                "sort_first_name",
+                "id",
+                condition=Q(is_current=True),
+                name="mission_current_sort_idx",
+            ),
+        ]
 
     def __str__(self):
         return _("Description des missions %(year)s") % {"year": self.academic_year}
