@@ -9,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from apprentices.models import Apprentice, Contract
 from core import csvexport
+from core.models import Role, User, UserRole
 from core.viewutils import NarrowPaginator
 from tests.conftest import grow
+from tests.core.factories import UserFactory
 from tests.livret.factories import LiaisonSheetFactory, MissionDescriptionFactory
 
 
@@ -86,3 +88,25 @@ def test_an_empty_list_has_one_empty_page(world):
     _filters, queryset = csvexport.filtered("sheets", world.users["staff"], "")
     page = NarrowPaginator(queryset.none(), 25).get_page(1)
     assert list(page) == [] and page.paginator.count == 0
+
+
+@pytest.mark.parametrize("name", ["sheets", "missions", "apprentices"])
+def test_a_list_reached_along_two_paths_counts_and_shows_each_row_once(world, documents, name):
+    """A head who also follows the diploma's apprentices as school tutor, on a diploma with a second
+    head: the list's joins give each row several times, its ``DISTINCT`` once; so do the count and the
+    rows read by key, without ``DISTINCT`` over every column."""
+    user = world.users["school_tutor"]
+    UserRole.objects.create(user=user, role=Role.HEAD_OF_DIPLOMA)
+    user = User.objects.get(pk=user.pk)
+    diploma = world.mine.diploma
+    diploma.heads.add(user, UserFactory(organisation=world.organisation, roles=[Role.HEAD_OF_DIPLOMA]))
+    _filters, queryset = csvexport.filtered(name, user, "")
+    assert queryset.query.distinct
+    expected = list(queryset.values_list("pk", flat=True))
+    assert expected and len(expected) == len(set(expected))
+
+    plain = Paginator(queryset, 2)
+    narrow = NarrowPaginator(queryset, 2)
+    assert narrow.count == plain.count == len(expected)
+    listed = [row.pk for number in narrow.page_range for row in narrow.page(number)]
+    assert listed == expected
