@@ -21,22 +21,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import copies
+
 _current_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 _current_via: contextvars.ContextVar = contextvars.ContextVar("audit_via", default="")
 
 # Never copied into an audit event, only named.
 SECRET_FIELDS = {"password"}
-# Not what anyone changed: dates kept by the models, and the copies the database keeps for sorting
-# (``core.copies``).
-IGNORED_FIELDS = {
-    "last_login",
-    "updated_at",
-    "created_at",
-    "sort_period_start",
-    "sort_year_start",
-    "sort_last_name",
-    "sort_first_name",
-}
+# Not what anyone changed: dates kept by the models, and the copies the database keeps for sorting.
+IGNORED_FIELDS = {"last_login", "updated_at", "created_at", *copies.FIELDS}
 
 
 @contextlib.contextmanager

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The copies' columns, on every table that holds them: not what anyone changed (the audit trail leaves
+# them out) nor personal data of their own (nor does an apprentice's archive).
+FIELDS = frozenset({"sort_period_start", "sort_year_start", "sort_last_name", "sort_first_name"})
+
 
 @dataclass(frozen=True)
 class Source:
@@ -62,9 +66,14 @@ class Copies:
     through: tuple[str, ...]
     sources: tuple[Source, ...]
 
-    def _touch(self, source: Source) -> str:
+    @property
+    def _reread(self) -> str:
+        """An update that writes a copy onto itself: the row's own trigger then reads them all again."""
         first = next(iter(self.copies))
-        return f"UPDATE {self.table} SET {first} = {first} WHERE {source.concerned}"
+        return f"UPDATE {self.table} SET {first} = {first}"
+
+    def _touch(self, source: Source) -> str:
+        return f"{self._reread} WHERE {source.concerned}"
 
     def keep(self) -> dict[str, list[str]]:
         """The statements that create the triggers, by database vendor."""
@@ -122,9 +131,7 @@ class Copies:
 
     def fill(self) -> dict[str, list[str]]:
         """The statement that computes the copies of the rows already there, by the same rule."""
-        first = next(iter(self.copies))
-        statement = f"UPDATE {self.table} SET {first} = {first}"
-        return {"postgresql": [statement], "sqlite": [statement]}
+        return {"postgresql": [self._reread], "sqlite": [self._reread]}
 
     def forget(self) -> dict[str, list[str]]:
         """The statements that drop the triggers, by database vendor."""

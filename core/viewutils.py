@@ -44,10 +44,12 @@ class NarrowPaginator(Paginator):
             top = self.count
         queryset = self.object_list
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = queryset.order_by().filter(pk__in=keys)
-        # One row per key whatever the joins (the dict keeps one): no DISTINCT over every column read.
-        rows.query.distinct = False
-        rows = {row.pk: row for row in rows} if keys else {}
+        rows = {}
+        if keys:
+            by_key = queryset.order_by().filter(pk__in=keys)
+            # One row per key whatever the joins (the dict keeps one): no DISTINCT over every column read.
+            by_key.query.distinct = False
+            rows = {row.pk: row for row in by_key}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apprentices.selectors import apprentice_record
+from core import copies
 from core.audit import AuditEvent, record
 from core.pdf import render_pdf
 from core.workflow.signatures import is_intact, signatures_by_document
@@ -33,14 +34,7 @@ from livret.selectors import apprentice_documents
 FORMAT = "livret-apprentissage/donnees-personnelles/1"
 # Never part of an archive: secrets, the bookkeeping of drafts, and the copies the database keeps for
 # sorting (``core.copies``).
-LEFT_OUT = {
-    "password",
-    "revision",
-    "sort_period_start",
-    "sort_year_start",
-    "sort_last_name",
-    "sort_first_name",
-}
+LEFT_OUT = {"password", "revision", *copies.FIELDS}
 # The apprentice's own account: what it says about them, not how it is secured.
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "phone", "is_active", "date_joined", "last_login")
 SIGNED_KINDS = ("sheets", "visits", "missions", "evaluations")
