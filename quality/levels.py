@@ -6,11 +6,13 @@ cible. Its level is the highest L such that every requirement of levels 1…L ho
 a strong cible indicator cannot hide a missing socle. A poste's level is the level of its weakest
 périmètre. Each year is judged on that year's thresholds.
 
-:func:`evaluate` reads everything in a fixed number of queries, whatever the number of diplomas.
+:func:`evaluate_years` reads everything in a fixed number of queries, whatever the number of diplomas
+and years; :func:`evaluate` is its one-year form.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +23,7 @@ from django.utils.translation import ngettext
 
 from core.models import AcademicYear
 from quality.indicators import INDICATORS
-from quality.indicators.base import MIN_PUBLISHED_POPULATION, PERCENT
+from quality.indicators.base import MIN_PUBLISHED_POPULATION, PERCENT, Figure
 from quality.models import (
     Attestation,
     Comparison,
@@ -64,12 +66,20 @@ def socle_floors() -> dict[str, tuple[str, Decimal]]:
     return floors
 
 
+@dataclass(frozen=True)
+class StoredFigure(Figure):
+    """A diploma's stored figure for one indicator and year (an IndicatorValue row), read as plain data:
+    a page evaluates thousands."""
+
+    computed_at: datetime.datetime
+
+
 @dataclass
 class RequirementState:
     requirement: Requirement
     status: str
     threshold: Decimal | None = None
-    figure: IndicatorValue | None = None
+    figure: StoredFigure | None = None
     evidence: list[Evidence] = field(default_factory=list)
     attestation: Attestation | None = None
 
@@ -222,6 +232,8 @@ class Trajectory:
     as_of: object
     postes: list[PosteState]
     computed_at: object = None
+    # The year's stored figures of the diploma, by indicator code: what the pages and the PDF list.
+    values: dict = field(default_factory=dict)
 
     @property
     def perimeters(self) -> list[PerimeterState]:
@@ -229,41 +241,62 @@ class Trajectory:
 
 
 def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
-    """The trajectory of each of ``diplomas`` (one organisation's) for ``year``, from the stored
-    indicator values, the year's thresholds, jalons, evidence and attestations. Nine queries."""
+    """The trajectory of each of ``diplomas`` (one organisation's) for ``year``: :func:`evaluate_years`
+    for one year, by diploma id. Eight queries."""
+    return {diploma_id: t for (diploma_id, _year), t in evaluate_years(diplomas, [year], today).items()}
+
+
+def evaluate_years(diplomas, years, today=None) -> dict[tuple[int, int], Trajectory]:
+    """The trajectory of each of ``diplomas`` (one organisation's) for each of ``years``, by (diploma
+    id, year id): each year judged on its own indicator values, thresholds, jalons, evidence and
+    attestations. Eight queries, whatever the number of diplomas and years: a page's history and a
+    network's compliance PDF read every year at once."""
     diplomas = list(diplomas)
+    years = list(years)
+    if not diplomas or not years:
+        return {}
     ids = [d.pk for d in diplomas]
-    as_of = year_as_of(year, today)
+    year_ids = [y.pk for y in years]
     perimeters = list(Perimeter.objects.select_related("poste").order_by("poste__number", "number"))
     referential = list(
         Requirement.objects.filter(item__isnull=False).select_related("item").order_by("item__order", "order")
     )
     prefetch_related_objects([r.item for r in referential], "perimeters")
-    milestones = list(
-        Milestone.objects.filter(diploma__in=ids, academic_year=year)
+    milestones_of = defaultdict(list)
+    for milestone in (
+        Milestone.objects.filter(diploma__in=ids, academic_year__in=year_ids)
         .prefetch_related("requirements")
         .order_by("rank")
-    )
+    ):
+        milestones_of[(milestone.diploma_id, milestone.academic_year_id, milestone.perimeter_id)].append(
+            milestone
+        )
     thresholds = {}
-    for t in Threshold.objects.filter(diploma__in=ids, academic_year=year).order_by("version"):
-        thresholds[(t.diploma_id, t.requirement_id)] = t.value
-    values = {
-        (v.diploma_id, v.indicator): v
-        for v in IndicatorValue.objects.filter(diploma__in=ids, academic_year=year)
-    }
+    for t in Threshold.objects.filter(diploma__in=ids, academic_year__in=year_ids).order_by("version"):
+        thresholds[(t.diploma_id, t.academic_year_id, t.requirement_id)] = t.value
+    rows = IndicatorValue.objects.filter(diploma__in=ids, academic_year__in=year_ids).values_list(
+        "diploma", "academic_year", "indicator", "numerator", "denominator", "value", "computed_at"
+    )
+    values = {(row[0], row[1], row[2]): StoredFigure(*row[3:]) for row in rows}
+    values_of = defaultdict(dict)
     organisations = {d.organisation_id for d in diplomas}
     evidence_by_kind = defaultdict(list)
+    # The documents valid during any of the years, each then counted for the years it is valid in.
     for e in (
         Evidence.objects.filter(organisation__in=organisations)
         .filter(Q(diploma__in=ids) | Q(diploma__isnull=True))
-        .valid_during(year)
+        .valid_between(min(y.start_date for y in years), max(y.end_date for y in years))
         .order_by("-attested_on", "pk")
     ):
-        # An establishment-wide document counts for its own organisation's diplomas only.
-        evidence_by_kind[(e.organisation_id, e.diploma_id, e.kind)].append(e)
+        for year in years:
+            if e.is_valid_during(year):
+                # An establishment-wide document counts for its own organisation's diplomas only.
+                evidence_by_kind[(year.pk, e.organisation_id, e.diploma_id, e.kind)].append(e)
     attestations = {
-        (a.diploma_id, a.requirement_id): a
-        for a in Attestation.objects.filter(diploma__in=ids, academic_year=year, withdrawn_at__isnull=True)
+        (a.diploma_id, a.academic_year_id, a.requirement_id): a
+        for a in Attestation.objects.filter(
+            diploma__in=ids, academic_year__in=year_ids, withdrawn_at__isnull=True
+        )
         .select_related("attested_by")
         .order_by("attested_at")
     }
@@ -272,23 +305,20 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
     for requirement in referential:
         for perimeter in requirement.item.perimeters.all():
             by_perimeter[perimeter.pk][requirement.item.stage].append(requirement)
-    milestones_of = defaultdict(list)
-    for milestone in milestones:
-        milestones_of[(milestone.diploma_id, milestone.perimeter_id)].append(milestone)
 
-    def state(diploma, requirement) -> RequirementState:
+    def state(diploma, year, requirement) -> RequirementState:
         kind = requirement.kind
         if kind == Requirement.Kind.EVIDENCE:
             found = (
-                evidence_by_kind[(diploma.organisation_id, diploma.pk, requirement.evidence_kind)]
-                + evidence_by_kind[(diploma.organisation_id, None, requirement.evidence_kind)]
+                evidence_by_kind[(year.pk, diploma.organisation_id, diploma.pk, requirement.evidence_kind)]
+                + evidence_by_kind[(year.pk, diploma.organisation_id, None, requirement.evidence_kind)]
             )
             return RequirementState(requirement, MET if found else UNMET, evidence=found)
         if kind == Requirement.Kind.CHECKLIST:
-            attestation = attestations.get((diploma.pk, requirement.pk))
+            attestation = attestations.get((diploma.pk, year.pk, requirement.pk))
             return RequirementState(requirement, MET if attestation else UNMET, attestation=attestation)
-        threshold = thresholds.get((diploma.pk, requirement.pk), requirement.threshold)
-        figure = values.get((diploma.pk, requirement.indicator))
+        threshold = thresholds.get((diploma.pk, year.pk, requirement.pk), requirement.threshold)
+        figure = values.get((diploma.pk, year.pk, requirement.indicator))
         indicator = INDICATORS[requirement.indicator]
         if figure is None:
             status = NOT_COMPUTED
@@ -304,33 +334,44 @@ def evaluate(diplomas, year: AcademicYear, today=None) -> dict[int, Trajectory]:
             status = MET if figure.value >= threshold else UNMET
         return RequirementState(requirement, status, threshold=threshold, figure=figure)
 
-    # When each diploma's figures were last computed: one pass over the values, not one per diploma.
+    # When each diploma's figures of each year were last computed: one pass over the values.
     computed_at = {}
-    for (diploma_id, _code), value in values.items():
-        if diploma_id not in computed_at or value.computed_at > computed_at[diploma_id]:
-            computed_at[diploma_id] = value.computed_at
+    for (diploma_id, year_id, code), value in values.items():
+        values_of[(diploma_id, year_id)][code] = value
+        known = computed_at.get((diploma_id, year_id))
+        if known is None or value.computed_at > known:
+            computed_at[(diploma_id, year_id)] = value.computed_at
 
     result = {}
-    for diploma in diplomas:
-        # A requirement shared by several périmètres (or a jalon) is judged once per diploma.
-        judged = {}
+    for year in years:
+        as_of = year_as_of(year, today)
+        for diploma in diplomas:
+            # A requirement shared by several périmètres (or a jalon) is judged once per diploma and year.
+            judged = {}
 
-        def state_of(requirement, diploma=diploma, judged=judged) -> RequirementState:
-            if requirement.pk not in judged:
-                judged[requirement.pk] = state(diploma, requirement)
-            return judged[requirement.pk]
+            def state_of(requirement, diploma=diploma, year=year, judged=judged) -> RequirementState:
+                if requirement.pk not in judged:
+                    judged[requirement.pk] = state(diploma, year, requirement)
+                return judged[requirement.pk]
 
-        postes = []
-        for perimeter in perimeters:
-            levels = [LevelState(SOCLE, [state_of(r) for r in by_perimeter[perimeter.pk][SOCLE]])]
-            for milestone in milestones_of[(diploma.pk, perimeter.pk)]:
-                levels.append(
-                    LevelState(JALON, [state_of(r) for r in milestone.requirements.all()], milestone)
-                )
-            levels.append(LevelState(CIBLE, [state_of(r) for r in by_perimeter[perimeter.pk][CIBLE]]))
-            perimeter_state = PerimeterState(perimeter, levels)
-            if not postes or postes[-1].poste.pk != perimeter.poste_id:
-                postes.append(PosteState(perimeter.poste, []))
-            postes[-1].perimeters.append(perimeter_state)
-        result[diploma.pk] = Trajectory(diploma, year, as_of, postes, computed_at=computed_at.get(diploma.pk))
+            postes = []
+            for perimeter in perimeters:
+                levels = [LevelState(SOCLE, [state_of(r) for r in by_perimeter[perimeter.pk][SOCLE]])]
+                for milestone in milestones_of[(diploma.pk, year.pk, perimeter.pk)]:
+                    levels.append(
+                        LevelState(JALON, [state_of(r) for r in milestone.requirements.all()], milestone)
+                    )
+                levels.append(LevelState(CIBLE, [state_of(r) for r in by_perimeter[perimeter.pk][CIBLE]]))
+                perimeter_state = PerimeterState(perimeter, levels)
+                if not postes or postes[-1].poste.pk != perimeter.poste_id:
+                    postes.append(PosteState(perimeter.poste, []))
+                postes[-1].perimeters.append(perimeter_state)
+            result[(diploma.pk, year.pk)] = Trajectory(
+                diploma,
+                year,
+                as_of,
+                postes,
+                computed_at=computed_at.get((diploma.pk, year.pk)),
+                values=values_of[(diploma.pk, year.pk)],
+            )
     return result

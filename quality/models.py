@@ -315,8 +315,13 @@ class EvidenceQuerySet(VisibleQuerySet):
         return self.filter(q).distinct()
 
     def valid_during(self, year: AcademicYear):
-        return self.filter(attested_on__lte=year.end_date).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=year.start_date)
+        return self.valid_between(year.start_date, year.end_date)
+
+    def valid_between(self, start: datetime.date, end: datetime.date):
+        """The documents valid on at least one day from ``start`` to ``end`` (``Evidence.is_valid_during``
+        is the same rule for one document in memory)."""
+        return self.filter(attested_on__lte=end).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=start)
         )
 
 
@@ -378,6 +383,13 @@ class Evidence(models.Model):
 
     def get_absolute_url(self):
         return reverse("quality:evidence_download", args=[self.pk])
+
+    def is_valid_during(self, year: AcademicYear) -> bool:
+        """Whether the document is valid on at least one day of ``year`` (the rule of
+        ``EvidenceQuerySet.valid_between``)."""
+        return self.attested_on <= year.end_date and (
+            self.valid_until is None or self.valid_until >= year.start_date
+        )
 
 
 class Attestation(models.Model):

@@ -19,9 +19,6 @@ from core.models import AcademicYear
 from core.pdf import render_pdf
 from quality import selectors
 from quality.charts import trend_chart
-from quality.levels import evaluate
-from quality.models import IndicatorValue
-from quality.snapshot import serialize
 
 
 def _day(value) -> datetime.date | None:
@@ -163,31 +160,22 @@ def diploma_section(diploma, year: AcademicYear, data: dict, *, history, trend, 
 
 
 def _sections(diplomas, year: AcademicYear, campaign, progress=None) -> list[dict]:
-    """Each diploma's section: from the closed campaign's snapshot, else evaluated live (nine queries
-    for all of them, and one for their indicator values)."""
+    """Each diploma's section: from the closed campaign's snapshot, else evaluated live, with its
+    history (:func:`quality.selectors.trajectories`: a fixed number of queries for all of them)."""
     diplomas = list(diplomas)
     years = list(AcademicYear.objects.order_by("start_date"))
     trends = selectors.trend_values(diplomas)
-    live = {}
-    values = defaultdict(dict)
-    if campaign is None:
-        live = evaluate(diplomas, year)
-        for v in IndicatorValue.objects.filter(diploma__in=diplomas, academic_year=year):
-            values[v.diploma_id][v.indicator] = v
+    shown = selectors.trajectories(diplomas, year, years)
     sections = []
     for done, diploma in enumerate(diplomas, start=1):
-        data = (
-            selectors.frozen(campaign, diploma)
-            if campaign
-            else serialize(live[diploma.pk], values[diploma.pk])
-        )
+        data = shown[diploma.pk].data
         if data is not None:
             sections.append(
                 diploma_section(
                     diploma,
                     year,
                     data,
-                    history=selectors.history(diploma, years),
+                    history=shown[diploma.pk].history,
                     trend=trend_chart(diploma, years, trends[diploma.pk], chart_id=f"tendances-{diploma.pk}"),
                     campaign=campaign,
                 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from core.models import AcademicYear
 from quality.charts import TREND
 from quality.indicators import INDICATORS
-from quality.levels import evaluate, socle_floors
+from quality.levels import evaluate, evaluate_years, socle_floors
 from quality.models import (
     Campaign,
     Comparison,
@@ -143,36 +143,84 @@ def dashboard(diplomas: list, year: AcademicYear | None, organisation_id: int | 
 # One diploma's trajectory ------------------------------------------------------------------------
 
 
-def trajectory(diploma, year: AcademicYear) -> tuple[Campaign | None, dict | None]:
-    """The year's closed campaign and the diploma's trajectory as plain data: frozen if the campaign
-    is closed (one query), else evaluated live (one query and one evaluation). The data is None when
-    the closed campaign did not hold the diploma."""
-    campaign = campaign_of(diploma.organisation_id, year)
-    if campaign:
-        return campaign, frozen(campaign, diploma)
-    return None, serialize(evaluate([diploma], year)[diploma.pk])
+@dataclass
+class DiplomaYear:
+    """A diploma's trajectory for one year, with what the page and the PDF show beside it."""
+
+    campaign: Campaign | None  # the year's closed campaign of the diploma's organisation
+    data: dict | None  # the trajectory as plain data; None when the closed campaign did not hold it
+    history: list[dict]  # each year's levels per périmètre, oldest first
 
 
-def history(diploma, years) -> list[dict]:
-    """Each year's levels, per périmètre: from the closed campaigns, else live. Two queries, and one
-    evaluation per open year that has figures."""
-    campaigns = {
-        c.academic_year_id: c for c in Campaign.objects.filter(organisation_id=diploma.organisation_id)
-    }
-    computed_years = set(
-        IndicatorValue.objects.filter(diploma=diploma).values_list("academic_year", flat=True).distinct()
+def trajectories(diplomas, year: AcademicYear, years) -> dict[int, DiplomaYear]:
+    """Each diploma's trajectory for ``year`` (frozen if its organisation's campaign of the year is
+    closed, else evaluated live) and its history over ``years`` (frozen for the closed years, live for
+    the open years with figures), by diploma id. Two queries, and one evaluation (eight) of the year
+    and of every open year together, whatever the number of diplomas and years."""
+    diplomas = list(diplomas)
+    known = _Years.of(diplomas)
+    live = known.evaluate(
+        diplomas, years, also=[year] if any(known.campaign(d, year) is None for d in diplomas) else []
     )
-    rows = []
-    for year in sorted(years, key=lambda y: y.start_date):
-        if year.pk in campaigns:
-            entry = frozen(campaigns[year.pk], diploma)
-            if entry is None:
-                continue
-            rows.append({"year": year, "closed": True, "perimeters": _perimeters_frozen(entry)})
-        elif year.pk in computed_years:
-            live = evaluate([diploma], year)[diploma.pk]
-            rows.append({"year": year, "closed": False, "perimeters": _perimeters_live(live)})
-    return rows
+    result = {}
+    for diploma in diplomas:
+        campaign = known.campaign(diploma, year)
+        data = frozen(campaign, diploma) if campaign else serialize(live[(diploma.pk, year.pk)])
+        result[diploma.pk] = DiplomaYear(campaign, data, known.history(diploma, years, live))
+    return result
+
+
+@dataclass
+class _Years:
+    """Which years of some diplomas are closed (their organisations' campaigns) and which have figures."""
+
+    campaigns: dict  # (organisation id, year id) -> Campaign
+    computed: set  # (diploma id, year id) that have indicator values
+
+    @classmethod
+    def of(cls, diplomas) -> _Years:
+        """Two queries."""
+        if not diplomas:
+            return cls({}, set())
+        return cls(
+            campaigns={
+                (c.organisation_id, c.academic_year_id): c
+                for c in Campaign.objects.filter(organisation__in={d.organisation_id for d in diplomas})
+            },
+            computed=set(
+                IndicatorValue.objects.filter(diploma__in=diplomas)
+                .values_list("diploma", "academic_year")
+                .distinct()
+            ),
+        )
+
+    def campaign(self, diploma, year) -> Campaign | None:
+        return self.campaigns.get((diploma.organisation_id, year.pk))
+
+    def is_live(self, diploma, year) -> bool:
+        """Whether the diploma's history shows the year evaluated live: open, with figures."""
+        return self.campaign(diploma, year) is None and (diploma.pk, year.pk) in self.computed
+
+    def evaluate(self, diplomas, years, also=()) -> dict:
+        """The trajectories of ``diplomas`` for ``also`` and for every year of ``years`` open with
+        figures for one of them, by (diploma id, year id): one evaluation (eight queries), none when
+        there is nothing to judge."""
+        wanted = {y.pk: y for y in also}
+        wanted.update({y.pk: y for d in diplomas for y in years if self.is_live(d, y)})
+        return evaluate_years(diplomas, wanted.values()) if wanted else {}
+
+    def history(self, diploma, years, live) -> list[dict]:
+        rows = []
+        for year in sorted(years, key=lambda y: y.start_date):
+            campaign = self.campaign(diploma, year)
+            if campaign:
+                entry = frozen(campaign, diploma)
+                if entry is not None:
+                    rows.append({"year": year, "closed": True, "perimeters": _perimeters_frozen(entry)})
+            elif (diploma.pk, year.pk) in self.computed:
+                perimeters = _perimeters_live(live[(diploma.pk, year.pk)])
+                rows.append({"year": year, "closed": False, "perimeters": perimeters})
+        return rows
 
 
 def trend_values(diplomas) -> dict:

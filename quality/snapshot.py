@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from quality.indicators import INDICATORS
 from quality.levels import Trajectory
-from quality.models import IndicatorValue, Requirement
+from quality.models import Requirement
 
 
 def _requirement(state) -> dict:
@@ -138,12 +138,8 @@ def indicators_of(trajectory: Trajectory, values) -> list[dict]:
     return rows
 
 
-def serialize(trajectory: Trajectory, values=None) -> dict:
-    if values is None:
-        values = {
-            v.indicator: v
-            for v in IndicatorValue.objects.filter(diploma=trajectory.diploma, academic_year=trajectory.year)
-        }
+def serialize(trajectory: Trajectory) -> dict:
+    """The trajectory as plain data, with the indicator values it was evaluated from (no query)."""
     return {
         "diploma": {
             "id": trajectory.diploma.pk,
@@ -165,5 +161,5 @@ def serialize(trajectory: Trajectory, values=None) -> dict:
             }
             for poste in trajectory.postes
         ],
-        "indicators": indicators_of(trajectory, values),
+        "indicators": indicators_of(trajectory, trajectory.values),
     }

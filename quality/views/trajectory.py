@@ -49,10 +49,11 @@ def trajectory(request, pk, year):
 def _trajectory_page(request, diploma, academic_year, *, refused_attestation=None):
     """The trajectory page; ``refused_attestation`` is the attestation form just refused (its
     requirement, périmètre and level say which of the page's forms it was), shown at its field."""
-    campaign, data = selectors.trajectory(diploma, academic_year)
+    years = list(AcademicYear.objects.order_by("start_date"))
+    shown = selectors.trajectories([diploma], academic_year, years)[diploma.pk]
+    campaign, data = shown.campaign, shown.data
     if data is None:
         raise Http404
-    years = list(AcademicYear.objects.order_by("start_date"))
     computed_at = datetime.datetime.fromisoformat(str(data["computed_at"])) if data["computed_at"] else None
     chart, trend_years, trend_table = trend_chart(
         diploma, years, selectors.trend_values([diploma])[diploma.pk]
@@ -73,7 +74,7 @@ def _trajectory_page(request, diploma, academic_year, *, refused_attestation=Non
             "attestation_form": AttestationForm() if can_edit else None,
             # The error summary at the top of the page lists the refused attestation's errors.
             "form": refused_attestation,
-            "history": selectors.history(diploma, years),
+            "history": shown.history,
             "perimeter_codes": [p["code"] for poste in data["postes"] for p in poste["perimeters"]],
             "chart": chart,
             "trend_years": trend_years,

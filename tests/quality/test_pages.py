@@ -26,11 +26,12 @@ from quality.models import (
     Requirement,
     Threshold,
 )
-from quality.services import computation
+from quality.services import campaigns, computation
 from tests.apprentices.factories import ContractFactory, DiplomaFactory
 from tests.conftest import ROLES
 from tests.core.factories import AcademicYearFactory, UserFactory
 from tests.helpers import summary_links, text_of
+from tests.quality.test_trajectory_rules import meet
 
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 QUALITY_ROLES = {"head_of_diploma", "staff", "admin"}
@@ -168,6 +169,44 @@ def test_trajectory_queries_do_not_grow_with_contracts(client_for, world):
         ContractFactory(diploma=world.mine.diploma, apprentice__organisation=world.organisation)
     computation.compute_indicators(year=world.academic_year)
     assert _queries(client, url("trajectory", world)) == few
+
+
+def test_the_trajectorys_history_reads_every_year_in_the_queries_of_one(client_for, world):
+    """Each year of the history as the trajectory of that year reads, frozen for a closed year; the
+    page's queries do not grow with the years (they are evaluated together)."""
+    client = client_for(world.users["admin"])
+    this_year = world.academic_year
+    computation.compute_indicators(year=this_year)
+    few = _queries(client, url("trajectory", world))
+    last_year = AcademicYearFactory(start_year=this_year.start_date.year - 1)
+    closed_year = AcademicYearFactory(start_year=this_year.start_date.year - 2)
+    for year in (last_year, closed_year):
+        ContractFactory(
+            diploma=world.mine.diploma,
+            apprentice__organisation=world.organisation,
+            start_date=year.start_date,
+            planned_end_date=year.end_date,
+        )
+        computation.compute_indicators(year=year)
+    meet(world.mine.diploma, last_year, "3.3")
+    campaigns.close_campaign(organisation_id=world.organisation.pk, year=closed_year, by=world.users["admin"])
+
+    assert _queries(client, url("trajectory", world)) == few
+    response = client.get(url("trajectory", world))
+    history = response.context["history"]
+    assert [(row["year"], row["closed"]) for row in history] == [
+        (closed_year, True),
+        (last_year, False),
+        (this_year, False),
+    ]
+    for row in history:
+        shown = client.get(url("trajectory", world, year=row["year"])).context["data"]
+        assert row["perimeters"] == [
+            {"code": p["code"], "label": p["label"], "stage": p["stage"]}
+            for poste in shown["postes"]
+            for p in poste["perimeters"]
+        ], row["year"]
+    assert history[1]["perimeters"] != history[2]["perimeters"]  # 3.3 met last year only
 
 
 # The trajectory page ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from quality import referential
 from quality.indicators import INDICATORS
-from quality.levels import evaluate
+from quality.levels import evaluate, evaluate_years
 from quality.models import (
     Attestation,
     Evidence,
@@ -30,6 +30,7 @@ from quality.models import (
     Requirement,
     Threshold,
 )
+from quality.snapshot import serialize
 from tests.apprentices.factories import DiplomaFactory
 from tests.core.factories import AcademicYearFactory
 
@@ -392,6 +393,70 @@ def test_evaluate_runs_as_many_queries_for_five_diplomas_as_for_one(world):
             document(None, year, "alumni", organisation=world.organisation)
 
     assert evaluate_queries(diplomas, year) == evaluate_queries(diplomas[:1], year)
+
+
+def three_years_that_differ(world):
+    """Three years of the same diplomas, each with its own figures, thresholds, jalons, documents and
+    attestations, so that a year judged on another year's records reads differently."""
+    this_year = world.academic_year
+    last_year = AcademicYearFactory(start_year=this_year.start_date.year - 1)
+    first_year = AcademicYearFactory(start_year=this_year.start_date.year - 2)
+    mine, other = world.mine.diploma, world.other.diploma
+    meetings = Requirement.objects.get(code="p3-deux-rencontres")
+    Threshold.objects.create(
+        requirement=meetings, diploma=mine, academic_year=last_year, version=1, value=95, reason="Relevé"
+    )
+    for year, value in ((first_year, "80"), (last_year, "92"), (this_year, "96")):
+        figure(mine, year, "two_meetings_rule", value, numerator=int(value), denominator=100)
+        figure(other, year, "two_meetings_rule", "99", numerator=99, denominator=100)
+    meet(mine, first_year, "3.3")
+    jalon(mine, last_year, "3.3", 1, kind="checklist")
+    jalon(mine, this_year, "4.1", 1, kind="computed", indicator="rupture_rate", comparison="<=", threshold=20)
+    # Valid during the first year only; establishment-wide from last year on; dated this year.
+    document(mine, first_year, "alumni")
+    document(None, last_year, "jobdating", organisation=world.organisation, valid_until=None)
+    document(other, this_year, "alumni")
+    Attestation.objects.create(
+        requirement=Requirement.objects.get(code="p3-secretariat"),
+        diploma=mine,
+        academic_year=last_year,
+        statement="Un secrétariat dédié.",
+    )
+    Attestation.objects.create(
+        requirement=Requirement.objects.get(code="p3-secretariat"),
+        diploma=other,
+        academic_year=this_year,
+        statement="Retirée.",
+        withdrawn_at=timezone.now(),
+    )
+    return [first_year, last_year, this_year]
+
+
+def test_every_year_evaluated_at_once_reads_as_each_year_evaluated_alone(world):
+    years = three_years_that_differ(world)
+    diplomas = [world.mine.diploma, world.other.diploma, world.foreign.diploma]
+
+    together = evaluate_years(diplomas, years)
+
+    assert set(together) == {(d.pk, y.pk) for d in diplomas for y in years}
+    for year in years:
+        alone = evaluate(diplomas, year)
+        for diploma in diplomas:
+            assert serialize(together[(diploma.pk, year.pk)]) == serialize(alone[diploma.pk]), (diploma, year)
+    # The years do differ: a year judged on another's records would not read the same.
+    mine = [serialize(together[(world.mine.diploma.pk, y.pk)]) for y in years]
+    assert mine[0]["postes"] != mine[1]["postes"] != mine[2]["postes"] != mine[0]["postes"]
+
+
+def test_every_year_evaluated_at_once_runs_the_queries_of_one_year(world):
+    years = three_years_that_differ(world)
+    diplomas = [world.mine.diploma, world.other.diploma]
+
+    with CaptureQueriesContext(connection) as queries:
+        evaluate_years(diplomas, years)
+
+    assert len(queries) == evaluate_queries(diplomas, years[-1])
+    assert evaluate_years(diplomas, []) == {} and evaluate_years([], years) == {}
 
 
 # The referential --------------------------------------------------------------------------------
