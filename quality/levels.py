@@ -277,8 +277,10 @@ def evaluate_years(diplomas, years, today=None) -> dict[tuple[int, int], Traject
     rows = IndicatorValue.objects.filter(diploma__in=ids, academic_year__in=year_ids).values_list(
         "diploma", "academic_year", "indicator", "numerator", "denominator", "value", "computed_at"
     )
-    values = {(row[0], row[1], row[2]): StoredFigure(*row[3:]) for row in rows}
+    # The stored figures of each diploma and year, by indicator code.
     values_of = defaultdict(dict)
+    for diploma_id, year_id, code, *figure in rows:
+        values_of[(diploma_id, year_id)][code] = StoredFigure(*figure)
     organisations = {d.organisation_id for d in diplomas}
     evidence_by_kind = defaultdict(list)
     # The documents valid during any of the years, each then counted for the years it is valid in.
@@ -318,7 +320,7 @@ def evaluate_years(diplomas, years, today=None) -> dict[tuple[int, int], Traject
             attestation = attestations.get((diploma.pk, year.pk, requirement.pk))
             return RequirementState(requirement, MET if attestation else UNMET, attestation=attestation)
         threshold = thresholds.get((diploma.pk, year.pk, requirement.pk), requirement.threshold)
-        figure = values.get((diploma.pk, year.pk, requirement.indicator))
+        figure = values_of[(diploma.pk, year.pk)].get(requirement.indicator)
         indicator = INDICATORS[requirement.indicator]
         if figure is None:
             status = NOT_COMPUTED
@@ -333,14 +335,6 @@ def evaluate_years(diplomas, years, today=None) -> dict[tuple[int, int], Traject
         else:
             status = MET if figure.value >= threshold else UNMET
         return RequirementState(requirement, status, threshold=threshold, figure=figure)
-
-    # When each diploma's figures of each year were last computed: one pass over the values.
-    computed_at = {}
-    for (diploma_id, year_id, code), value in values.items():
-        values_of[(diploma_id, year_id)][code] = value
-        known = computed_at.get((diploma_id, year_id))
-        if known is None or value.computed_at > known:
-            computed_at[(diploma_id, year_id)] = value.computed_at
 
     result = {}
     for year in years:
@@ -366,12 +360,14 @@ def evaluate_years(diplomas, years, today=None) -> dict[tuple[int, int], Traject
                 if not postes or postes[-1].poste.pk != perimeter.poste_id:
                     postes.append(PosteState(perimeter.poste, []))
                 postes[-1].perimeters.append(perimeter_state)
+            figures = values_of[(diploma.pk, year.pk)]
             result[(diploma.pk, year.pk)] = Trajectory(
                 diploma,
                 year,
                 as_of,
                 postes,
-                computed_at=computed_at.get((diploma.pk, year.pk)),
-                values=values_of[(diploma.pk, year.pk)],
+                # When the diploma's figures of the year were last computed.
+                computed_at=max((f.computed_at for f in figures.values()), default=None),
+                values=figures,
             )
     return result

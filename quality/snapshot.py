@@ -114,9 +114,9 @@ def explain(p) -> str:
     return _("Sous le socle : il manque %(missing)s.") % {"missing": missing}
 
 
-def indicators_of(trajectory: Trajectory, values) -> list[dict]:
-    """Every indicator of the diploma for the year, in the registry's order, from ``values``
-    (IndicatorValue rows by code)."""
+def indicators_of(values) -> list[dict]:
+    """Every indicator of the diploma for the year, in the registry's order, from ``values`` (the
+    stored figures by code, ``Trajectory.values``)."""
     rows = []
     for code, indicator in INDICATORS.items():
         v = values.get(code)
@@ -161,5 +161,5 @@ def serialize(trajectory: Trajectory) -> dict:
             }
             for poste in trajectory.postes
         ],
-        "indicators": indicators_of(trajectory, trajectory.values),
+        "indicators": indicators_of(trajectory.values),
     }
