@@ -87,3 +87,39 @@ def test_the_server_leaves_what_start_up_loaded_out_of_the_garbage_collector():
 
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip().splitlines()[-1]) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [(None, "True 5"), ("1", "True 5"), ("0", "None None")],
+    ids=["default", "on", "off-behind-a-pooler"],
+)
+def test_postgresql_connections_prepare_what_they_repeat_unless_told_not_to(variable, expected):
+    """Server-side binding is what lets psycopg prepare; without it nothing is prepared."""
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": get_random_secret_key(),
+        "DATABASE_URL": "postgres://u@db.example:5432/livret",
+    }
+    if variable is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = variable
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+
+    result = run(["-c", f"import django; django.setup(); {code}"], **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == expected
+
+
+def test_sqlite_is_left_as_it_is():
+    code = "from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS']))"
+
+    result = run(
+        ["-c", f"import django; django.setup(); {code}"], DEBUG="1", DATABASE_URL="sqlite:////tmp/x.sqlite3"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split("\n")[-1] == "['init_command', 'timeout']"

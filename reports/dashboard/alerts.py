@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from apprentices import status
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
+from core.db import planned_for_their_values
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from livret.windows import Window, WindowState, dates_of, summarize, visits_of
 from reports import perms
@@ -464,6 +465,7 @@ def alerts(scope: Scope, *, stop: int = PREVIEW) -> list[AlertKind]:
     return result
 
 
+@planned_for_their_values()
 def alert_page(scope: Scope, key: str, number, per_page: int) -> tuple[AlertKind, Page]:
     """One kind's alerts, a page at a time: its rows are read once, for the count and for the page."""
     kind = KINDS[key]

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from apprentices.models import Contract, Diploma
 from apprentices.status import ENROLLED_MONTHS, RUPTURE_MONTHS, TrainingStatus
+from core.db import planned_for_their_values
 from core.perms import is_staff_or_admin
 from livret.models import LiaisonSheet, MissionDescription
 from quality.indicators import INDICATORS
@@ -298,5 +299,6 @@ def key_figures(scope: Scope, figures=DASHBOARD) -> list[KeyFigure]:
     return [figure(scope) for figure in figures]
 
 
+@planned_for_their_values()
 def home_figures(scope: Scope) -> list[KeyFigure]:
     return key_figures(scope, HOME)

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.db import planned_for_their_values
 from core.filters import chosen_param
 from reports.dashboard.alerts import AlertKind, alerts
 from reports.dashboard.figures import KeyFigure, key_figures
@@ -101,8 +102,10 @@ def computed(scope: Scope) -> Computed:
             return kept
     # The alerts first: they read every status of the scope, which the figures then count without
     # a query of their own (``Scope.status_counts``).
-    kinds = alerts(scope)
-    result = Computed(figures=key_figures(scope), kinds=kinds, at=timezone.now())
+    with planned_for_their_values():
+        kinds = alerts(scope)
+        figures = key_figures(scope)
+    result = Computed(figures=figures, kinds=kinds, at=timezone.now())
     if key is not None:
         cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result
