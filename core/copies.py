@@ -9,7 +9,8 @@ concerned, and that rule reads them again.
 
 The SQL is built here and run by migrations (``livret`` 0008 and 0010); what a migration ran must not
 change afterwards, so this module only grows. A later migration that rebuilds one of these tables on
-SQLite (``AlterField`` copies the table into a new one) drops its triggers and must create them again.
+SQLite (``AlterField`` copies the table into a new one) drops its triggers and must create them again
+(``tests/core/test_triggers_kept.py`` lists every trigger, and fails on SQLite when one is gone).
 """
 
 from __future__ import annotations
