@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from benchmark.indicators import FLOOR_RATIO
+from benchmark.load import cpu_shares
 from benchmark.pages import TARGET_MS
 from benchmark.pdf import PDF_TARGET_S
 
@@ -143,6 +144,8 @@ def load(results) -> list[Goal]:
         if not row["ok"]:
             cores = results.get("cpu_count")
             reason += f" ; sur {cores} cœur(s), les pages sont limitées par le processeur" if cores else ""
+            if cores and row.get("cpu"):
+                reason += f" : {cpu_shares(row['cpu'])}"
         goals.append(Goal(f"Sous charge : {row['page']} {wanted}", MET if row["ok"] else MISSED, reason))
     return goals
 

@@ -50,6 +50,9 @@ class LoadRow:
     p95_ms: float
     rps_target: int
     p95_target: int | None
+    # Where the CPU went while the page was measured, in % of one core (200 = two cores busy): the
+    # server's processes, the database's (None: not on this machine) and the clients (this process).
+    cpu: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +73,90 @@ class LoadTimings:
 
     def as_json(self) -> dict:
         return {"workers": self.workers, "pages": [row.as_json() for row in self.rows]}
+
+
+PROC = "/proc"
+
+
+def _cpu_seconds(pid: str) -> float:
+    """User and system CPU of one process so far, from ``/proc/PID/stat`` (0 once it is gone)."""
+    try:
+        with open(f"{PROC}/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # After the name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[str, int, str]]:
+    """Every process of this machine: its id, its parent's and its command line."""
+    found = []
+    for pid in os.listdir(PROC):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"{PROC}/{pid}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"{PROC}/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append((pid, parent, command))
+    return found
+
+
+def database_here() -> bool:
+    """Whether the configured database is a PostgreSQL server on this machine, whose processes can be read."""
+    database = settings.DATABASES["default"]
+    host = database.get("HOST") or ""
+    return database["ENGINE"] == "django.db.backends.postgresql" and (
+        host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
+    )
+
+
+class CpuMeter:
+    """The CPU used by the server (gunicorn and its workers), the database (PostgreSQL's processes, when
+    they run on this machine) and the clients (this process), between two readings. Linux only: where
+    there is no ``/proc``, nothing is read and the row says nothing of it."""
+
+    def __init__(self, server_pid: int, database_here: bool):
+        self.server_pid = server_pid
+        self.database_here = database_here
+        self.available = os.path.isdir(f"{PROC}/self")
+
+    def reading(self) -> dict[str, float | None]:
+        if not self.available:
+            return {}
+        processes = _processes()
+        server = {str(self.server_pid)} | {pid for pid, parent, _ in processes if parent == self.server_pid}
+        database = [pid for pid, _, command in processes if command.startswith("postgres:")]
+        if not self.database_here:
+            database = []
+        return {
+            "server": sum(_cpu_seconds(pid) for pid in server),
+            "database": sum(_cpu_seconds(pid) for pid in database) if database else None,
+            "clients": time.process_time(),
+        }
+
+    @staticmethod
+    def shares(before: dict, after: dict, seconds: float) -> dict[str, float | None]:
+        """Each group's CPU between two readings, in % of one core over ``seconds``."""
+        return {
+            group: None
+            if before[group] is None or after.get(group) is None
+            else round(100 * max(0.0, after[group] - before[group]) / seconds)
+            for group in before
+        }
+
+
+CPU_GROUPS = {"server": "gunicorn", "database": "PostgreSQL", "clients": "clients"}
+
+
+def cpu_shares(cpu: dict) -> str:
+    """« gunicorn 147 %, PostgreSQL 46 %, clients 3 % d'un cœur » (a database elsewhere is not read)."""
+    parts = [f"{CPU_GROUPS[group]} {share} %" for group, share in cpu.items() if share is not None]
+    return ", ".join(parts) + " d'un cœur"
 
 
 def free_port() -> int:
@@ -198,9 +285,12 @@ def measure(personas: Personas, *, clients: int, seconds: float, workers: int) -
             if status != 200:
                 raise CommandError(f"{path} a répondu {status} à {role} sous gunicorn.")
             hammer(server.port, path, cookie, clients, min(2.0, seconds))  # every worker warmed up
+            meter = CpuMeter(server.process.pid, database_here())
+            before = meter.reading()
             started = time.perf_counter()
             latencies, errors = hammer(server.port, path, cookie, clients, seconds)
             elapsed = time.perf_counter() - started
+            cpu = CpuMeter.shares(before, meter.reading(), elapsed) if before else {}
             ordered = sorted(latencies) or [0.0]
             timings.rows.append(
                 LoadRow(
@@ -216,6 +306,7 @@ def measure(personas: Personas, *, clients: int, seconds: float, workers: int) -
                     p95_ms=round(percentile(ordered, 0.95), 1),
                     rps_target=rps_target,
                     p95_target=p95_target,
+                    cpu=cpu,
                 )
             )
     return timings

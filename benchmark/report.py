@@ -8,7 +8,7 @@ import os
 
 from benchmark.goals import LINEAR_AT_MOST, Goal
 from benchmark.indicators import FLOOR_RATIO, IndicatorTimings
-from benchmark.load import LoadTimings
+from benchmark.load import LoadTimings, cpu_shares
 from benchmark.pages import TARGET_MS, PageTimings
 from benchmark.pdf import PDF_TARGET_S, PdfTimings
 from core.models import Role
@@ -131,6 +131,8 @@ def load(write, timings: LoadTimings) -> None:
             f"p95 {row.p95_ms:.0f} ms, {row.done} réponses, {row.errors} erreur(s), {row.clients} clients "
             f"en {row.seconds:.1f} s — cible {wanted} : {verdict}"
         )
+        if row.cpu:
+            write(f"    processeur pendant la mesure ({os.cpu_count()} cœur(s)) : {cpu_shares(row.cpu)}")
     write(f"Charge de la machine après la charge : {machine_load()}.")
 
 

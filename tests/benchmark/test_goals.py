@@ -87,6 +87,17 @@ def test_load_is_not_measured_without_load_and_each_page_judged_with_it():
     (goal,) = goals.load(measured)
     assert goal.verdict == goals.MISSED
     assert "87.8 req/s" in goal.reason and "2 cœur(s)" in goal.reason
+    assert goal.reason.endswith("limitées par le processeur")  # a run before the CPU was read, or no /proc
+
+    def missed(cpu):
+        slow = {**row, "rps_target": 100, "p95_target": 250, "ok": False, "cpu": cpu}
+        (goal,) = goals.load(results(load={"workers": 3, "pages": [slow]}))
+        return goal.reason
+
+    cpu = {"server": 180, "database": 13, "clients": 3}
+    assert missed(cpu).endswith("par le processeur : gunicorn 180 %, PostgreSQL 13 %, clients 3 % d'un cœur")
+    # A database on another machine is not read: its share is left out, not written as 0.
+    assert missed({**cpu, "database": None}).endswith(": gunicorn 180 %, clients 3 % d'un cœur")
 
 
 def test_generation_is_projected_to_200000_or_measured_there():
