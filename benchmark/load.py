@@ -78,31 +78,23 @@ class LoadTimings:
 PROC = "/proc"
 
 
-def _cpu_seconds(pid: str) -> float:
-    """User and system CPU of one process so far, from ``/proc/PID/stat`` (0 once it is gone)."""
-    try:
-        with open(f"{PROC}/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    # After the name: state is field 3, utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _processes() -> list[tuple[str, int, str]]:
-    """Every process of this machine: its id, its parent's and its command line."""
+def _processes() -> list[tuple[int, int, str, float]]:
+    """Every process of this machine: its id, its parent's, its command line, and the user and system
+    CPU it has used so far (``/proc/PID/stat``, read once)."""
     found = []
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in os.listdir(PROC):
         if not pid.isdigit():
             continue
         try:
             with open(f"{PROC}/{pid}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                # After the name: the parent is field 4, utime and stime are fields 14 and 15.
+                fields = stat.read().rsplit(")", 1)[1].split()
             with open(f"{PROC}/{pid}/cmdline", "rb") as cmdline:
                 command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            found.append((int(pid), int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick))
         except (OSError, IndexError, ValueError):
-            continue
-        found.append((pid, parent, command))
+            continue  # gone since it was listed
     return found
 
 
@@ -128,14 +120,15 @@ class CpuMeter:
     def reading(self) -> dict[str, float | None]:
         if not self.available:
             return {}
-        processes = _processes()
-        server = {str(self.server_pid)} | {pid for pid, parent, _ in processes if parent == self.server_pid}
-        database = [pid for pid, _, command in processes if command.startswith("postgres:")]
-        if not self.database_here:
-            database = []
+        server, database = 0.0, None
+        for pid, parent, command, seconds in _processes():
+            if self.server_pid in (pid, parent):
+                server += seconds
+            elif self.database_here and command.startswith("postgres:"):
+                database = (database or 0.0) + seconds
         return {
-            "server": sum(_cpu_seconds(pid) for pid in server),
-            "database": sum(_cpu_seconds(pid) for pid in database) if database else None,
+            "server": server,
+            "database": database,
             "clients": time.process_time(),
         }
 
