@@ -162,6 +162,19 @@ class VisibleQuerySet(models.QuerySet):
             return self.filter(pk__in=self.model._base_manager.filter(_q(paths)).values("pk"))
         return self.filter(_q(paths))
 
+    def reached_through(self, user, prefix: str) -> Q | None:
+        """What ``user`` may see of these objects, as a filter on rows that reach one of them by the
+        lookup ``prefix`` (``"contract__"``): a join along the one path by which the person sees them,
+        instead of ``IN`` the keys of every object they see. None when there are several paths, or one
+        that can reach an object twice: then the keys, in a subquery (:meth:`visible_one_to`)."""
+        paths = visibility_paths(user, **self.visibility)
+        if paths is None:
+            return Q()
+        if len(paths) != 1 or self._twice(paths):
+            return None
+        path, value = paths[0]
+        return Q(**{f"{prefix}{path}": value})
+
     def _twice(self, paths) -> bool:
         """Whether one object can be reached twice along ``paths``: one of them is multi-valued (an
         apprentice through several contracts)."""

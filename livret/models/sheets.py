@@ -103,11 +103,23 @@ class LiaisonSheet(VersionedDocument):
             ),
         )
         indexes = [
-            models.Index(fields=["status", "due_date"], name="sheet_status_due_idx"),
-            # The sheets due in a period (a year's, on the dashboards and in the indicators): a sixth
-            # of the table, read by index instead of a scan of every version of every sheet.
+            # The sheets waiting in a state, by due day (the overdue ones of the dashboard and the
+            # reminders), and the sheets due in a period (a year's, on the dashboards and in the
+            # indicators): a sixth of the table each, read from the index alone on PostgreSQL (with the
+            # columns their counts read) instead of from the table's pages, where the network's sheets
+            # lie one per page (7,400 pages for 21,000 sheets at 20,000 apprentices: 20 ms of each
+            # query, 4 ms from the index).
             models.Index(
-                fields=["due_date"], condition=models.Q(is_current=True), name="sheet_current_due_idx"
+                fields=["status", "due_date"],
+                include=["contract", "id"],
+                condition=models.Q(is_current=True),
+                name="sheet_current_status_due_idx",
+            ),
+            models.Index(
+                fields=["due_date"],
+                include=["contract", "countersigned_at", "id"],
+                condition=models.Q(is_current=True),
+                name="sheet_current_due_idx",
             ),
             # The lists' default order (latest period first, then the apprentice's name): a page of the
             # current sheets read in order, whatever their number.

@@ -108,10 +108,8 @@ class OverdueSheets(Kind):
     related = ("contract__apprentice", "period")
 
     def queryset(self, scope):
-        return (
-            LiaisonSheet.objects.overdue(scope.today)
-            .filter(contract__in=scope.running_contracts())
-            .order_by("due_date", "pk")
+        return scope.of_contracts(LiaisonSheet.objects.overdue(scope.today), running=True).order_by(
+            "due_date", "pk"
         )
 
     def alert(self, sheet, scope):
@@ -200,8 +198,8 @@ class MissionsWaiting(Kind):
     def queryset(self, scope):
         limit = timezone.now() - datetime.timedelta(days=MissionDescription.DECISION_DAYS)
         return (
-            MissionDescription.objects.waiting_decision()
-            .filter(contract__in=scope.contracts(), submitted_at__lt=limit)
+            scope.of_contracts(MissionDescription.objects.waiting_decision())
+            .filter(submitted_at__lt=limit)
             .order_by("submitted_at", "pk")
         )
 

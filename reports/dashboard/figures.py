@@ -180,8 +180,8 @@ def ruptured_apprentices(scope: Scope) -> KeyFigure:
 
 def sheets_on_time(scope: Scope) -> KeyFigure:
     year, as_of = scope.year, scope.as_of
-    due = LiaisonSheet.objects.current().filter(
-        contract__in=scope.contracts(), due_date__gte=year.start_date, due_date__lte=year.end_date
+    due = scope.of_contracts(LiaisonSheet.objects.current()).filter(
+        due_date__gte=year.start_date, due_date__lte=year.end_date
     )
     due = due.filter(Q(due_date__lt=judged_on(year, as_of)) | Q(countersigned_at__isnull=False))
     sheets = due.annotate(signed_day=TruncDate("countersigned_at")).aggregate(
@@ -250,8 +250,8 @@ def _visit_windows(scope: Scope) -> tuple[int, int, datetime.datetime | None]:
 
 
 def missions_waiting(scope: Scope) -> KeyFigure:
-    waiting = MissionDescription.objects.waiting_decision().filter(
-        contract__in=scope.contracts(), academic_year=scope.year
+    waiting = scope.of_contracts(MissionDescription.objects.waiting_decision()).filter(
+        academic_year=scope.year
     )
     late_limit = timezone.now() - datetime.timedelta(days=MissionDescription.DECISION_DAYS)
     missions = waiting.aggregate(waiting=Count("pk"), late=Count("pk", filter=Q(submitted_at__lt=late_limit)))

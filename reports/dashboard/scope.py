@@ -12,7 +12,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -65,7 +65,7 @@ class Scope:
         """Every contract this dashboard may count (any year): a subquery, so aggregates stay simple."""
         if self.invalid:
             return Contract.objects.none()
-        contracts = Contract.objects.filter(pk__in=Contract.objects.visible_to(self.user).values("pk"))
+        contracts = Contract.objects.visible_one_to(self.user)
         if self.diploma is not None:
             contracts = contracts.filter(diploma=self.diploma)
         if self.cohort is not None:
@@ -78,13 +78,41 @@ class Scope:
         """Contracts running today: the ones alerts are about."""
         return self.contracts().filter(status=Contract.Status.ACTIVE).active_on(self.today)
 
+    def of_contracts(self, documents, *, running: bool = False):
+        """``documents`` (sheets, missions: rows with a ``contract``) of this scope's contracts, or of
+        those running today.
+
+        When the person sees contracts along one path that gives each contract once (the staff and the
+        administrators: the diploma's organisation), it is a join along it; otherwise the contracts'
+        keys, in a subquery. At 20,000 apprentices, ``contract_id IN (the organisation's contracts)``
+        made PostgreSQL hash the network's 20,813 contracts with their diplomas for each document query
+        of the dashboard (about 10 ms each); the join reads the contracts of the documents found."""
+        reach = None if self.invalid else Contract.objects.reached_through(self.user, "contract__")
+        if reach is None:
+            contracts = self.running_contracts() if running else self.contracts()
+            return documents.filter(contract__in=contracts)
+        if self.diploma is not None:
+            reach &= Q(contract__diploma=self.diploma)
+        if self.cohort is not None:
+            reach &= Q(**chosen("contract__apprentice__cohort", self.cohort))
+        if self.school_tutor is not None:
+            reach &= Q(**chosen("contract__school_tutor", self.school_tutor))
+        if running:
+            day = self.today
+            reach &= Q(
+                contract__status=Contract.Status.ACTIVE,
+                contract__start_date__lte=day,
+                contract__planned_end_date__gte=day,
+            ) & ~Q(contract__rupture_date__lte=day)
+        return documents.filter(reach)
+
     def apprentices(self):
         """The apprentices this dashboard may count: those the person sees, of the diploma or the
         cohort chosen (the cohort's diploma: an apprentice without a contract has no other), or those
         with a contract followed by the school tutor chosen."""
         if self.invalid:
             return Apprentice.objects.none()
-        apprentices = Apprentice.objects.filter(pk__in=Apprentice.objects.visible_to(self.user).values("pk"))
+        apprentices = Apprentice.objects.visible_one_to(self.user)
         if self.diploma is not None:
             apprentices = apprentices.filter(cohort__diploma=self.diploma)
         if self.cohort is not None:
