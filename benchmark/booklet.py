@@ -1,5 +1,5 @@
-"""The booklet of the synthetic CFA: what each contract would hold by today, written with
-``bulk_create`` a chunk of contracts at a time.
+"""The booklet of the synthetic CFA: what each contract would hold by today, written in bulk a chunk of
+contracts at a time.
 
 Liaison sheets per company period in every state with the signatures their state implies, visits
 planned and reported with their follow-up actions, mission descriptions and their decisions,

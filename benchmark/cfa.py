@@ -1,10 +1,11 @@
-"""The synthetic CFA of ``manage.py benchmark``: one organisation with years of history, written with
-``bulk_create`` only, and the people whose pages are measured.
+"""The synthetic CFA of ``manage.py benchmark``: one organisation with years of history, written in bulk
+(PostgreSQL's ``COPY``, ``bulk_create`` elsewhere: :mod:`benchmark.copy`), and the people whose pages are
+measured.
 
 Everything is deterministic for a seed and sized from the number of apprentices: about one diploma per
 100 apprentices, one employer per 3, one school tutor per 20, contracts spread over the years (some
 ruptured, some completed, some followed by a second contract), and the booklet each contract would
-have by today (:mod:`benchmark.booklet`), and the meeting register. ``bulk_create`` skips
+have by today (:mod:`benchmark.booklet`), and the meeting register. Writing in bulk skips
 ``AuditedModel.save``: no audit event is written, which a benchmark does not need.
 
 The caller runs :func:`generate` inside a transaction that it rolls back.
@@ -31,6 +32,7 @@ from apprentices.models import (
     Diploma,
 )
 from benchmark.booklet import BookletWriter
+from benchmark.copy import copy_rows
 from core.models import AcademicYear, Organisation, Role, User, UserRole
 from demo.identifiers import random_siret
 from employers.models import Employer
@@ -38,7 +40,6 @@ from livret.models import LiaisonSheet
 from quality.models import Meeting
 from tutors.models import CompanyTutor, SchoolTutor
 
-BATCH = 2000
 DOMAIN = "bench.invalid"
 FIRST_NAMES = ["Camille", "Lucas", "Inès", "Hugo", "Léa", "Nathan", "Chloé", "Yanis", "Manon", "Adam"]
 LAST_NAMES = [
@@ -107,7 +108,7 @@ class Generator(BookletWriter):
     # Helpers -------------------------------------------------------------------------------------
 
     def bulk(self, model, rows):
-        created = model.objects.bulk_create(rows, batch_size=BATCH)
+        created = copy_rows(model, rows)
         key = model._meta.verbose_name_plural
         self.counts[str(key)] = self.counts.get(str(key), 0) + len(created)
         return created
@@ -201,9 +202,9 @@ class Generator(BookletWriter):
             ],
         )
         self.head_of = {d.pk: self.heads[i // 2 % len(self.heads)] for i, d in enumerate(self.diplomas)}
-        Diploma.heads.through.objects.bulk_create(
+        copy_rows(
+            Diploma.heads.through,
             [Diploma.heads.through(diploma_id=d.pk, user_id=self.head_of[d.pk].pk) for d in self.diplomas],
-            batch_size=BATCH,
         )
         blocks = self.bulk(
             CompetenceBlock,
@@ -445,8 +446,8 @@ class Generator(BookletWriter):
                 Meeting.diplomas.through(meeting_id=meeting.pk, diploma_id=d.pk) for d in diplomas
             ]
             links_cohort += [Meeting.cohorts.through(meeting_id=meeting.pk, cohort_id=c.pk) for c in cohorts]
-        Meeting.diplomas.through.objects.bulk_create(links_diploma, batch_size=BATCH)
-        Meeting.cohorts.through.objects.bulk_create(links_cohort, batch_size=BATCH)
+        copy_rows(Meeting.diplomas.through, links_diploma)
+        copy_rows(Meeting.cohorts.through, links_cohort)
 
     # Who is measured -------------------------------------------------------------------------------
 
