@@ -13,11 +13,12 @@ never disagree.
 
 from reports.dashboard.alerts import KINDS, PREVIEW, Alert, AlertKind, alert_page, alerts, alerts_chart
 from reports.dashboard.figures import KeyFigure, home_figures, key_figures
-from reports.dashboard.scope import Scope
+from reports.dashboard.scope import WATCHED, Scope
 
 __all__ = [
     "KINDS",
     "PREVIEW",
+    "WATCHED",
     "Alert",
     "AlertKind",
     "KeyFigure",

@@ -305,18 +305,13 @@ class LegalDelays(Kind):
     )
 
     def rows(self, scope):
-        # A legal delay runs only for these statuses, and not for someone who found an employer: read
-        # with the statuses of the scope (one query for the figures and both alerts), judged here.
-        counting = {
-            status.TrainingStatus.ENROLLED,
-            status.TrainingStatus.RUPTURED,
-            status.TrainingStatus.DROPPED_OUT,
-        }
+        # A legal delay runs only for the statuses the scope reads (``WATCHED``, .scope), and not for
+        # someone who found an employer: read with them (one query for the figures and both alerts),
+        # judged here.
         delays = [
             (pk, row.delay)
             for pk, row in scope.statuses().items()
-            if row.value in counting
-            and status.delay_ending(row, scope.today, passed_since=scope.year.start_date)
+            if status.delay_ending(row, scope.today, passed_since=scope.year.start_date)
         ]
         delays.sort(key=lambda row: (row[1].last_day, row[0]))
         return delays
