@@ -41,6 +41,11 @@ from quality.models import Meeting
 from tutors.models import CompanyTutor, SchoolTutor
 
 DOMAIN = "bench.invalid"
+# One diploma in LATE_EVERY starts its current year LATE_ENTRY_DAYS ago; this share of its entrants is
+# still looking for an employer.
+LATE_EVERY = 10
+LATE_ENTRY_DAYS = 60
+SEARCHING_SHARE = 0.2
 FIRST_NAMES = ["Camille", "Lucas", "Inès", "Hugo", "Léa", "Nathan", "Chloé", "Yanis", "Manon", "Adam"]
 LAST_NAMES = [
     "Martin",
@@ -134,6 +139,10 @@ class Generator(BookletWriter):
         self.bulk(UserRole, [UserRole(user=user, role=role) for user in users])
         return users
 
+    def late(self, diploma: Diploma) -> bool:
+        """Whether ``diploma`` starts its current year late (never the measured apprentice's, the first)."""
+        return diploma.pk in self.late_diplomas
+
     def past(self, day: datetime.date) -> bool:
         return day < self.today
 
@@ -201,6 +210,7 @@ class Generator(BookletWriter):
                 for i in range(self.n_diplomas)
             ],
         )
+        self.late_diplomas = {d.pk for k, d in enumerate(self.diplomas) if k % LATE_EVERY == LATE_EVERY - 1}
         self.head_of = {d.pk: self.heads[i // 2 % len(self.heads)] for i, d in enumerate(self.diplomas)}
         copy_rows(
             Diploma.heads.through,
@@ -226,12 +236,20 @@ class Generator(BookletWriter):
         block_diploma = {block.pk: block.diploma_id for block in blocks}
         for competence in competences:
             self.competences.setdefault(block_diploma[competence.block_id], []).append(competence)
+        # One diploma in ten starts its current year late, two months ago: a share of its entrants have no
+        # contract yet, « inscrits sans contrat » whose three months (L6222-12-1) end within 30 days.
+        late_start = max(self.current_year.start_date, self.today - datetime.timedelta(days=LATE_ENTRY_DAYS))
         self.cohorts = {
             (c.diploma_id, c.entry_year_id): c
             for c in self.bulk(
                 Cohort,
                 [
-                    Cohort(diploma=d, entry_year=year, label=f"Promotion {year.label}")
+                    Cohort(
+                        diploma=d,
+                        entry_year=year,
+                        label=f"Promotion {year.label}",
+                        start_date=late_start if year == self.current_year and self.late(d) else None,
+                    )
                     for d in self.diplomas
                     for year in self.years
                 ],
@@ -327,9 +345,16 @@ class Generator(BookletWriter):
                 if i == 0
                 else rng.randrange(len(self.years))
             )
-            plan.append((diploma, self.years[entry_index]))
+            # A share of the late diplomas' entrants of the year have no contract yet (never the measured).
+            searching = (
+                i != 0
+                and entry_index == len(self.years) - 1
+                and self.late(diploma)
+                and rng.random() < SEARCHING_SHARE
+            )
+            plan.append((diploma, self.years[entry_index], searching))
         apprentices = []
-        for i, (diploma, entry) in enumerate(plan):
+        for i, (diploma, entry, _searching) in enumerate(plan):
             first, last = self.person()
             age = rng.randint(16, 26) if i else 20
             apprentices.append(
@@ -350,7 +375,9 @@ class Generator(BookletWriter):
         self.apprentices = self.bulk(Apprentice, apprentices)
         contracts = []
         for i, apprentice in enumerate(self.apprentices):
-            diploma, entry = plan[i]
+            diploma, entry, searching = plan[i]
+            if searching:
+                continue
             start = entry.start_date + datetime.timedelta(days=rng.randint(0, 40))
             planned_end = add_years(entry.start_date, diploma.duration_years) - datetime.timedelta(days=1)
             # ~20 apprentices per school tutor: apprentice 0 is followed by the measured tutor (0).

@@ -67,7 +67,9 @@ class Scope:
         return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v is not None})}".rstrip("?")
 
     def contracts(self):
-        """Every contract this dashboard may count (any year): a subquery, so aggregates stay simple."""
+        """Every contract this dashboard may count (any year), each once: along a path that could reach
+        one twice (a head's diplomas), through a subquery of keys (``visible_one_to``), so that the
+        aggregates over them stay simple."""
         if self.invalid:
             return Contract.objects.none()
         contracts = Contract.objects.visible_one_to(self.user)
