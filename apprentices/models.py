@@ -467,6 +467,14 @@ class LegalRepresentative(AuditedModel):
         return f"{self.first_name} {self.last_name}"
 
 
+def running_on(day: datetime.date, prefix: str = "") -> Q:
+    """The contracts started by ``day``, not past their planned end and not broken off on it, as a filter
+    on rows that reach a contract by the lookup ``prefix`` (``"contract__"``; none: contracts)."""
+    return Q(**{f"{prefix}start_date__lte": day, f"{prefix}planned_end_date__gte": day}) & ~Q(
+        **{f"{prefix}rupture_date__lte": day}
+    )
+
+
 class ContractQuerySet(VisibleQuerySet):
     visibility = {
         "organisation": "diploma__organisation",
@@ -477,7 +485,7 @@ class ContractQuerySet(VisibleQuerySet):
     }
 
     def active_on(self, day: datetime.date):
-        return self.filter(start_date__lte=day, planned_end_date__gte=day).exclude(rupture_date__lte=day)
+        return self.filter(running_on(day))
 
     def with_people(self):
         return self.select_related(

@@ -305,7 +305,7 @@ class LegalDelays(Kind):
     )
 
     def rows(self, scope):
-        # A legal delay runs only for the statuses the scope reads (``WATCHED``, .scope), and not for
+        # A legal delay runs only for the statuses the scope reads (``scope.WATCHED``), and not for
         # someone who found an employer: read with them (one query for the figures and both alerts),
         # judged here.
         delays = [

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apprentices.models import Contract, Diploma
+from apprentices.models import Contract, Diploma, running_on
 from apprentices.status import ENROLLED_MONTHS, RUPTURE_MONTHS, TrainingStatus
 from core.db import planned_for_their_values
 from core.perms import is_staff_or_admin
@@ -79,14 +79,13 @@ def _contract_counts(scope: Scope) -> dict:
         Q(status=Contract.Status.RUPTURED, rupture_date__gte=year.start_date, rupture_date__lte=as_of)
         & not_after_diploma()
     )
-    running_on = Q(start_date__lte=as_of, planned_end_date__gte=as_of) & ~Q(rupture_date__lte=as_of)
     return (
         scope.contracts()
         .filter(active_during(year, as_of))
         .aggregate(
             apprentices=Count("apprentice", distinct=True),
             contracts=Count("pk"),
-            running=Count("pk", filter=running_on & ~Q(status=Contract.Status.ABANDONED)),
+            running=Count("pk", filter=running_on(as_of) & ~Q(status=Contract.Status.ABANDONED)),
             ruptured=Count("pk", filter=ruptured),
         )
     )

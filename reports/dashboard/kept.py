@@ -100,8 +100,8 @@ def computed(scope: Scope) -> Computed:
         kept = cache.get(key)
         if kept is not None:
             return kept
-    # The alerts first: they read every status of the scope, which the figures then count without
-    # a query of their own (``Scope.status_counts``).
+    # The alerts first: they read the statuses the dashboard watches (``Scope.statuses``), which the
+    # figures then count without a query of their own (``Scope.status_counts``).
     with planned_for_their_values():
         kinds = alerts(scope)
         figures = key_figures(scope)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from apprentices import status
-from apprentices.models import Apprentice, Contract
+from apprentices.models import Apprentice, Contract, running_on
 from core.filters import chosen, chosen_param
 from core.models import AcademicYear
 from quality.models import year_as_of
@@ -72,18 +72,11 @@ class Scope:
         aggregates over them stay simple."""
         if self.invalid:
             return Contract.objects.none()
-        contracts = Contract.objects.visible_one_to(self.user)
-        if self.diploma is not None:
-            contracts = contracts.filter(diploma=self.diploma)
-        if self.cohort is not None:
-            contracts = contracts.filter(**chosen("apprentice__cohort", self.cohort))
-        if self.school_tutor is not None:
-            contracts = contracts.filter(**chosen("school_tutor", self.school_tutor))
-        return contracts
+        return Contract.objects.visible_one_to(self.user).filter(self._narrowed())
 
     def running_contracts(self):
         """Contracts running today: the ones alerts are about."""
-        return self.contracts().filter(status=Contract.Status.ACTIVE).active_on(self.today)
+        return self.contracts().filter(self._running())
 
     def of_contracts(self, documents, *, running: bool = False):
         """``documents`` (sheets, missions: rows with a ``contract``) of this scope's contracts, or of
@@ -98,20 +91,25 @@ class Scope:
         if reach is None:
             contracts = self.running_contracts() if running else self.contracts()
             return documents.filter(contract__in=contracts)
-        if self.diploma is not None:
-            reach &= Q(contract__diploma=self.diploma)
-        if self.cohort is not None:
-            reach &= Q(**chosen("contract__apprentice__cohort", self.cohort))
-        if self.school_tutor is not None:
-            reach &= Q(**chosen("contract__school_tutor", self.school_tutor))
+        reach &= self._narrowed("contract__")
         if running:
-            day = self.today
-            reach &= Q(
-                contract__status=Contract.Status.ACTIVE,
-                contract__start_date__lte=day,
-                contract__planned_end_date__gte=day,
-            ) & ~Q(contract__rupture_date__lte=day)
+            reach &= self._running("contract__")
         return documents.filter(reach)
+
+    def _narrowed(self, prefix: str = "") -> Q:
+        """The filters chosen (diploma, cohort, school tutor), on contracts reached by ``prefix``."""
+        narrowed = Q()
+        if self.diploma is not None:
+            narrowed &= Q(**{f"{prefix}diploma": self.diploma})
+        if self.cohort is not None:
+            narrowed &= Q(**chosen(f"{prefix}apprentice__cohort", self.cohort))
+        if self.school_tutor is not None:
+            narrowed &= Q(**chosen(f"{prefix}school_tutor", self.school_tutor))
+        return narrowed
+
+    def _running(self, prefix: str = "") -> Q:
+        """Contracts active and running today, reached by ``prefix``."""
+        return Q(**{f"{prefix}status": Contract.Status.ACTIVE}) & running_on(self.today, prefix)
 
     def apprentices(self):
         """The apprentices this dashboard may count: those the person sees, of the diploma or the
