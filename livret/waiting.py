@@ -167,14 +167,17 @@ def _visits_reported(today):
     return VisitReport.objects.filter(status=VisitStatus.REPORTED).select_related(*PEOPLE)
 
 
-def _missions(*statuses):
+def _missions(*statuses, heads: bool = False):
+    """The current mission descriptions in ``statuses``; with ``heads``, their diploma's heads
+    prefetched, for the rules that name them (a query of its own, that the others do not run)."""
+
     def documents(today):
-        return (
+        missions = (
             MissionDescription.objects.current()
             .filter(status__in=statuses)
             .select_related(*PEOPLE, "contract__diploma", "academic_year")
-            .prefetch_related("contract__diploma__heads")
         )
+        return missions.prefetch_related("contract__diploma__heads") if heads else missions
 
     return documents
 
@@ -384,7 +387,7 @@ RULES: list[Rule] = [
         kind=_("Description des missions"),
         verb=_("Valider ou renvoyer"),
         roles=frozenset({Role.HEAD_OF_DIPLOMA}),
-        documents=_missions(MissionStatus.SUBMITTED),
+        documents=_missions(MissionStatus.SUBMITTED, heads=True),
         mine=lambda user: Q(contract__diploma__heads=user),
         recipients=_heads,
         new_at=lambda doc: doc.submitted_at,
@@ -403,7 +406,7 @@ RULES: list[Rule] = [
         verb=_("Relancer le responsable (plus de 7 jours)"),
         verb_for=lambda doc: _remind_verb(doc),
         roles=frozenset({Role.STAFF}),
-        documents=lambda today: _missions(MissionStatus.SUBMITTED)(today).filter(
+        documents=lambda today: _missions(MissionStatus.SUBMITTED, heads=True)(today).filter(
             submitted_at__lt=_start_of(today - datetime.timedelta(days=MissionDescription.DECISION_DAYS))
         ),
         mine=lambda user: Q(contract__diploma__organisation=user.organisation_id),

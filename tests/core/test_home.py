@@ -36,6 +36,23 @@ def test_home_runs_a_fixed_number_of_queries(client, world, django_assert_num_qu
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("role", ["apprentice", "company_tutor"])
+def test_home_with_a_mission_description_to_write_runs_the_same_queries(
+    client, world, django_assert_num_queries, role
+):
+    """The description waiting in the inbox is shown with its year and apprentice, without the
+    diploma's heads: only the rules that name them (to decide, past the week) prefetch them."""
+    from tests.livret.factories import MissionDescriptionFactory
+
+    MissionDescriptionFactory(contract=world.mine.contract)
+    client.force_login(world.users[role])
+
+    with django_assert_num_queries(HOME_QUERIES[role]):
+        response = client.get(reverse("home"))
+
+    assert "Rédiger et soumettre" in text_of(response)
+
+
 def test_home_of_an_apprentice_shows_their_contract_and_calendar(client, world):
     client.force_login(world.users["apprentice"])
 
