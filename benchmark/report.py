@@ -124,15 +124,23 @@ def load(write, timings: LoadTimings) -> None:
     write("")
     write(f"Sous charge (gunicorn, {timings.workers} processus ; nouvelle connexion par requête) :")
     for row in timings.rows:
-        wanted = f"≥ {row.rps_target} req/s" + (f", p95 < {row.p95_target} ms" if row.p95_target else "")
-        verdict = "OK" if row.ok else "MANQUÉ"
+        if row.rps_target is None:
+            judged = "référence, sans cible"
+        else:
+            wanted = f"≥ {row.rps_target} req/s" + (f", p95 < {row.p95_target} ms" if row.p95_target else "")
+            judged = f"cible {wanted} : {'OK' if row.ok else 'MANQUÉ'}"
         write(
             f"  {row.page} ({Role(row.role).label}) : {row.rps:.1f} req/s, p50 {row.p50_ms:.0f} ms, "
             f"p95 {row.p95_ms:.0f} ms, {row.done} réponses, {row.errors} erreur(s), {row.clients} clients "
-            f"en {row.seconds:.1f} s — cible {wanted} : {verdict}"
+            f"en {row.seconds:.1f} s — {judged}"
         )
         if row.cpu:
-            write(f"    processeur pendant la mesure ({os.cpu_count()} cœur(s)) : {cpu_shares(row.cpu)}")
+            spent = row.server_ms
+            per_request = f" ; {spent} ms de processeur du serveur par requête" if spent else ""
+            write(
+                f"    processeur pendant la mesure ({os.cpu_count()} cœur(s)) : {cpu_shares(row.cpu)}"
+                f"{per_request}"
+            )
     write(f"Charge de la machine après la charge : {machine_load()}.")
 
 

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from benchmark import goals
+from benchmark import goals, load
 
 
 def page(name, role, p95, queries=10):
@@ -98,6 +98,34 @@ def test_load_is_not_measured_without_load_and_each_page_judged_with_it():
     assert missed(cpu).endswith("par le processeur : gunicorn 180 %, PostgreSQL 13 %, clients 3 % d'un cœur")
     # A database on another machine is not read: its share is left out, not written as 0.
     assert missed({**cpu, "database": None}).endswith(": gunicorn 180 %, clients 3 % d'un cœur")
+
+
+def test_a_missed_page_under_load_says_what_it_costs_beyond_the_floor_which_is_no_goal():
+    cpu = {"server": 180, "database": 13, "clients": 3}
+    home = {"page": "Accueil de l'apprenti", "rps": 68.0, "p95_ms": 292, "errors": 0, "clients": 16}
+    home |= {"rps_target": 100, "p95_target": 250, "ok": False, "cpu": cpu, "server_ms": 26.5}
+    floor = {"page": "Mon compte (plancher)", "rps": 199.9, "p95_ms": 100, "errors": 0, "clients": 16}
+    floor |= {"rps_target": None, "p95_target": None, "ok": True, "cpu": cpu, "server_ms": 8.8}
+
+    judged = goals.load(results(load={"workers": 3, "pages": [home, floor]}))
+
+    (goal,) = judged  # the floor is read with the pages, not judged
+    assert goal.name.startswith("Sous charge : Accueil de l'apprenti")
+    assert goal.reason.endswith(
+        "d'un cœur ; 26.5 ms de processeur du serveur par requête, dont 8.8 ms pour toute page "
+        "(« Mon compte (plancher) » à 199.9 req/s)"
+    )
+    # Without the floor measured (an older run), the page's own figure only.
+    (goal,) = goals.load(results(load={"workers": 3, "pages": [home]}))
+    assert goal.reason.endswith("d'un cœur ; 26.5 ms de processeur du serveur par requête")
+
+
+@pytest.mark.parametrize(
+    ("cpu", "rps", "expected"),
+    [({"server": 180, "database": 13}, 68.0, 26.5), ({"server": 180}, 0, None), ({}, 68.0, None)],
+)
+def test_server_milliseconds_per_request_spread_the_servers_cpu_over_its_answers(cpu, rps, expected):
+    assert load.server_ms(cpu, rps) == expected
 
 
 def test_generation_is_projected_to_200000_or_measured_there():

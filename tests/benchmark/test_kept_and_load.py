@@ -67,17 +67,22 @@ def test_a_kept_cfa_is_generated_once_then_reused_and_measured_under_load(kept_d
         "Accueil de l'apprenti",
         "Fiche de liaison",
         "Tableau de bord (personnel)",
+        "Mon compte (plancher)",
     ]
     for row in load["pages"]:
         # Every request was answered 200 by gunicorn as the persona: the sessions and the data are there.
         assert row["done"] > 0 and row["errors"] == 0, row
         assert row["rps"] > 0 and row["p95_ms"] >= row["p50_ms"] > 0
+        assert (row["rps_target"] is None) == (row["page"] == "Mon compte (plancher)"), row
         if sys.platform == "linux":
             # The server answered every request: its processes used CPU; PostgreSQL's are read when
             # they run on this machine (CI's do), SQLite has none.
-            assert row["cpu"]["server"] > 0 and row["cpu"]["clients"] >= 0, row
+            assert row["cpu"]["server"] > 0 and row["cpu"]["clients"] >= 0 and row["server_ms"] > 0, row
             assert (row["cpu"]["database"] is None) == (env["DATABASE_URL"].startswith("sqlite")), row
     assert "Sous charge (gunicorn, 1 processus" in second.stdout
+    # The floor is reported as a reference, and judged as no goal.
+    assert "Mon compte (plancher) (Apprenti) : " in second.stdout and "référence, sans cible" in second.stdout
+    assert not [goal for goal in reused["goals"] if "plancher" in goal["name"]]
 
 
 @pytest.mark.django_db
