@@ -53,6 +53,12 @@ MISSION_TEXT = {
 }
 
 
+def last_change(*moments: datetime.datetime | None) -> datetime.datetime:
+    """When a document last changed: the latest of its moments (opened, submitted, signed, decided…).
+    Written into its ``updated_at``, that a save would set to the generation's time."""
+    return max(moment for moment in moments if moment is not None)
+
+
 class BookletWriter:
     """The booklet part of :class:`benchmark.cfa.Generator`."""
 
@@ -151,6 +157,9 @@ class BookletWriter:
                 if status == SheetStatus.REVIEWED:
                     sheet.school_comment = "Fiche lue ; à reprendre en visite."
                     sheet.reviewed_at = min(sheet.countersigned_at + datetime.timedelta(days=3), self.now)
+                sheet.updated_at = last_change(
+                    sheet.opened_at, sheet.submitted_at, sheet.countersigned_at, sheet.reviewed_at
+                )
                 sheets.append(sheet)
         sheets = self.bulk(LiaisonSheet, sheets)
         signatures = []
@@ -224,6 +233,7 @@ class BookletWriter:
                             visit.acknowledged_at = self.stamp(day + datetime.timedelta(days=6))
                         for name, text in VISIT_TEXT.items():
                             setattr(visit, name, text)
+                visit.updated_at = last_change(visit.created_at, visit.reported_at, visit.acknowledged_at)
                 visits.append(visit)
         visits = self.bulk(VisitReport, visits)
         signatures, actions = [], []
@@ -325,6 +335,7 @@ class BookletWriter:
                     mission.submitted_by = contract.apprentice.user
                 if status == MissionStatus.RETURNED:
                     mission.return_comment = "Précisez le sujet du projet entreprise."
+                mission.updated_at = last_change(mission.created_at, mission.submitted_at, mission.decided_at)
                 missions.append(mission)
                 plans.append((moments, head))
         missions = self.bulk(MissionDescription, missions)
@@ -414,6 +425,9 @@ class BookletWriter:
                     evaluation.apprentice_submitted_at = self.stamp(
                         period.end_date + datetime.timedelta(days=8)
                     )
+                evaluation.updated_at = last_change(
+                    evaluation.created_at, evaluation.tutor_submitted_at, evaluation.apprentice_submitted_at
+                )
                 evaluations.append(evaluation)
         self.bulk(GridSharing, sharings)
         evaluations = self.bulk(Evaluation, evaluations)

@@ -9,7 +9,11 @@ that the objects have them as ``bulk_create`` would give them; each value is pre
 (``pre_save``, then ``get_db_prep_save``), as ``bulk_create`` prepares it. Triggers run as for any
 insert (the sort copies of ``core.copies``, the status snapshots' forgetting).
 
-SQLite keeps ``bulk_create``.
+A field a save stamps with the time (``auto_now``: ``updated_at``) keeps the value a row carries: the
+generated booklet says when each document last changed, where a save (and ``bulk_create``) would write
+the time of the generation, and every document would look changed today.
+
+SQLite keeps ``bulk_create``, then writes those stamps back.
 """
 
 from __future__ import annotations
@@ -29,9 +33,36 @@ def _keys(connection, model, count: int) -> list[int]:
         return [key for (key,) in cursor.fetchall()]
 
 
+def _stamped(model) -> list:
+    """The fields a save sets to the time of the save (``auto_now``)."""
+    return [field for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
+
+
+def _bulk_create(model, rows: list) -> list:
+    """``bulk_create``, then the stamps the rows carried written back (it overwrites them)."""
+    carried = [
+        (
+            field,
+            [(row, getattr(row, field.attname)) for row in rows if getattr(row, field.attname) is not None],
+        )
+        for field in _stamped(model)
+    ]
+    created = model.objects.bulk_create(rows, batch_size=BATCH)
+    carried = [(field, values) for field, values in carried if values]
+    for field, values in carried:
+        for row, value in values:
+            setattr(row, field.attname, value)
+    if carried:
+        stamped = {row.pk: row for _field, values in carried for row, _value in values}
+        model.objects.bulk_update(
+            list(stamped.values()), [field.name for field, _v in carried], batch_size=BATCH
+        )
+    return created
+
+
 def copy_rows(model, rows: list) -> list:
     """``model.objects.bulk_create(rows)`` on PostgreSQL, with ``COPY``: ``rows`` are saved, with their
-    keys, and returned."""
+    keys, and returned; an ``auto_now`` field keeps the value a row carries (the time otherwise)."""
     if not rows:
         return rows
     meta = model._meta
@@ -39,21 +70,27 @@ def copy_rows(model, rows: list) -> list:
     # use, and each value prepared here uses it (a tenth of the generation's time).
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(rows, batch_size=BATCH)
+        return _bulk_create(model, rows)
     pk = meta.pk
     if pk.db_returning:  # an automatic key: read from its sequence
         missing = [row for row in rows if row.pk is None]
         for row, key in zip(missing, _keys(connection, model, len(missing)), strict=True):
             row.pk = key
     fields = meta.concrete_fields
+    stamped = set(_stamped(model))
+
+    def value(field, row):
+        if field in stamped and getattr(row, field.attname) is not None:
+            return field.get_db_prep_save(getattr(row, field.attname), connection)
+        return field.get_db_prep_save(field.pre_save(row, True), connection)
+
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 row._prepare_related_fields_for_save(operation_name="bulk_create")
-                values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-                copy.write_row(values)
+                copy.write_row([value(field, row) for field in fields])
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias

@@ -1,8 +1,11 @@
 """Rows written with ``COPY``: the same rows as ``bulk_create`` writes, with their keys."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apprentices.models import AlternancePeriod, Cohort, Diploma
 from benchmark.copy import copy_rows
@@ -60,6 +63,26 @@ def test_the_database_triggers_run_for_copied_rows(world):
     assert stored.sort_last_name == contract.apprentice.last_name
     assert stored.sort_period_start == period.start_date
     assert stored.updated_at is not None
+
+
+def test_a_row_keeps_the_time_of_its_last_change_and_one_without_gets_the_time_of_the_save(world):
+    """``updated_at`` (``auto_now``) is what the generated booklet says of each document: a save would
+    set it to the generation's time. The same on both paths: COPY, and bulk_create with the stamps
+    written back."""
+    contract = world.mine.contract
+    periods = AlternancePeriod.objects.filter(calendar__diploma=contract.diploma).order_by("start_date")[:3]
+    changed = timezone.now() - datetime.timedelta(days=200)
+    sheets = [LiaisonSheet(contract=contract, period=period, due_date=period.end_date) for period in periods]
+    sheets[0].updated_at = changed
+    sheets[2].updated_at = changed - datetime.timedelta(days=1)
+    before = timezone.now()
+
+    copy_rows(LiaisonSheet, sheets)
+
+    stored = dict(LiaisonSheet.objects.filter(pk__in=[s.pk for s in sheets]).values_list("pk", "updated_at"))
+    assert stored[sheets[0].pk] == changed == sheets[0].updated_at
+    assert stored[sheets[2].pk] == changed - datetime.timedelta(days=1)
+    assert stored[sheets[1].pk] >= before  # nothing carried: the time of the save, as bulk_create writes
 
 
 def test_nothing_to_write_sends_nothing(django_assert_num_queries):

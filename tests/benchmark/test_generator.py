@@ -1,4 +1,5 @@
-"""The synthetic CFA's apprentices still looking for an employer: enrolled without a contract."""
+"""The synthetic CFA: its apprentices still looking for an employer (enrolled without a contract), and
+its booklet's documents dated by their last change."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from apprentices import status
 from apprentices.models import Apprentice
 from benchmark import cfa
+from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
 from reports import dashboard as board
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +36,26 @@ def test_a_late_diplomas_entrants_without_a_contract_are_enrolled_and_on_the_das
     scope = board.Scope(user=data.personas.users["staff"], year=data.years[-1], today=today)
     kinds = {kind.key: kind for kind in board.alerts(scope, stop=100)}
     assert kinds["sans-contrat"].count == searching.count()
+
+
+def test_each_generated_document_was_last_changed_at_its_latest_moment_not_at_the_generation():
+    """« Livret sans activité » reads when documents changed (``updated_at``): generated at today's
+    time, every contract with an evaluation looked active."""
+    today = timezone.localdate()
+    generated_at = timezone.now()
+    cfa.generate(apprentices=40, years=2, seed=5, today=today)
+
+    moments = {
+        LiaisonSheet: ("opened_at", "submitted_at", "countersigned_at", "reviewed_at"),
+        VisitReport: ("created_at", "reported_at", "acknowledged_at"),
+        MissionDescription: ("created_at", "submitted_at", "decided_at"),
+        Evaluation: ("created_at", "tutor_submitted_at", "apprentice_submitted_at"),
+    }
+    for model, names in moments.items():
+        rows = list(model.objects.values("updated_at", *names))
+        assert rows, model
+        for row in rows:
+            assert row["updated_at"] == max(row[name] for name in names if row[name] is not None), model
+        # Most were last changed well before the generation (weeks or years ago).
+        old = sum(row["updated_at"] < generated_at - datetime.timedelta(days=30) for row in rows)
+        assert old > len(rows) / 2, model
