@@ -144,24 +144,24 @@ class VisitWindows(Kind):
 
     def rows(self, scope):
         today = scope.today
+        planned = VisitReport.objects.filter(contract=OuterRef("pk"), status=VisitReport.Status.PLANNED)
         candidates = dates_of(
             scope.running_contracts()
             .filter(
                 Q(start_date__gt=today - WINDOW_REACH)
                 | Q(planned_end_date__lt=today + WINDOW_REACH, planned_end_date__gte=today)
             )
+            .exclude(Exists(planned))  # a visit planned: nothing to organise, whatever the windows
             .order_by("pk")
         )
         visits = visits_of([contract.pk for contract in candidates])
         due = []
         for contract in candidates:
-            summary = summarize(contract, visits[contract.pk], today)
-            window = summary.next
+            window = summarize(contract, visits[contract.pk], today).next
             if (
                 window is not None
                 and window.kind in (Window.START, Window.END)
                 and window.state == WindowState.OPEN
-                and not summary.planned
             ):
                 due.append((contract, window))
         due.sort(key=lambda item: (item[1].end, item[0].pk))

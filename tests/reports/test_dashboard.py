@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apprentices.models import Contract
 from core.filters import FastSelect
+from livret.models import VisitReport
 from reports import dashboard as board
 from reports.forms import DashboardFilterForm
 from tests.apprentices.factories import ApprenticeFactory, ContractFactory, cohort_started
@@ -120,6 +121,13 @@ def test_an_open_start_window_without_a_visit_is_an_alert_until_a_visit_is_plann
     contract.start_date = TODAY() - datetime.timedelta(days=20)
     contract.save()
 
+    assert names(kinds(scope(world))["visites"]) == {world.mine.apprentice.pk}
+
+    # Neither a visit cancelled nor one planned with another apprentice organises this one.
+    VisitReportFactory(
+        contract=contract, planned_date=TODAY(), status=VisitReport.Status.CANCELLED, cancel_reason="Fermé."
+    )
+    VisitReportFactory(contract=world.other.contract, planned_date=TODAY() + datetime.timedelta(days=3))
     assert names(kinds(scope(world))["visites"]) == {world.mine.apprentice.pk}
 
     VisitReportFactory(contract=contract, planned_date=TODAY() + datetime.timedelta(days=7))
