@@ -35,6 +35,12 @@ def _discover_tasks() -> None:
     autodiscover_modules("tasks")
 
 
+def inline() -> bool:
+    """Whether queued work runs inline, in the caller's process (no broker: no ``REDIS_URL``), rather
+    than in a worker."""
+    return bool(current_app.conf.task_always_eager)
+
+
 def enqueue(task_name: str, *args) -> None:
     """Queue the task registered under ``task_name`` with ``args`` (JSON values) when the current
     transaction commits (at once outside a transaction). Without a broker (no ``REDIS_URL``) it runs
@@ -45,7 +51,7 @@ def enqueue(task_name: str, *args) -> None:
     """
     _discover_tasks()
     task = current_app.tasks[task_name]
-    if current_app.conf.task_always_eager:
+    if inline():
         task.delay_on_commit(*args)
         return
     message = OutboxMessage.objects.create(task=task_name, args=list(args))

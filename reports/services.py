@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import jobs
 from core.audit import record
 from core.csvexport import EXPORTS, filtered, write
-from core.models import AcademicYear
+from core.models import AcademicYear, User
 from core.queue import enqueue, waiting_first_args
 from core.workflow import Refusal
 from interop.export import Exporter, write_xlsx
@@ -27,7 +27,9 @@ from interop.perms import can_import_for
 from quality.pdf import establishment_compliance_pdf
 from quality.perms import can_export_establishment_compliance
 from reports import perms
+from reports.dashboard import kept
 from reports.models import Export
+from reports.scopes import dashboard_scope
 
 logger = logging.getLogger(__name__)
 
@@ -228,3 +230,16 @@ def purge_exports(now=None) -> int:
         export.delete()
         deleted += 1
     return deleted
+
+
+def refresh_dashboard(user_id: int, query: str, day: str, language: str) -> bool:
+    """A kept dashboard computed again by the worker, as the page asked for it: the person's scope
+    from the page's query string, on its day and in its language (the key it is kept under). False
+    when there is nothing to compute: the person is gone, inactive or no longer sees a dashboard, the
+    filters are in error."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not perms.can_see_dashboard(user):
+        return False
+    with translation.override(language):
+        scope, _form = dashboard_scope(user, QueryDict(query), datetime.date.fromisoformat(day))
+        return scope is not None and kept.recompute(scope)

@@ -13,3 +13,9 @@ def run_export(export_id: int) -> str:
 def purge_exports() -> int:
     """Hourly: expired exports are deleted, stuck ones marked as failed."""
     return services.purge_exports()
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
+def refresh_dashboard(user_id: int, query: str, day: str, language: str) -> bool:
+    """A stale kept dashboard computed again (``reports.dashboard.kept``; idempotent)."""
+    return services.refresh_dashboard(user_id, query, day, language)

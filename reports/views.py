@@ -20,38 +20,15 @@ from quality.perms import can_export_establishment_compliance
 from reports import dashboard as board
 from reports import perms, services
 from reports.dashboard import kept
-from reports.forms import DashboardFilterForm
 from reports.models import Export
+from reports.scopes import dashboard_scope
 
 
 def _scope(request):
-    """The dashboard's scope from the query string, and its form. A filter that makes no sense (an
-    unknown diploma, another organisation's cohort, a year that does not exist) empties everything
-    and is marked in error on its field."""
-    user = request.user
-    if not perms.can_see_dashboard(user):
+    """The dashboard's scope from the query string, and its form (``reports.scopes``)."""
+    if not perms.can_see_dashboard(request.user):
         raise Http404
-    today = timezone.localdate()
-    form = DashboardFilterForm(request.GET or None, user=user)
-    default_year = AcademicYear.objects.current(today) or AcademicYear.objects.order_by("-start_date").first()
-    if default_year is None:
-        return None, form
-    if not form.is_bound:
-        return board.Scope(user=user, year=default_year, today=today), form
-    if not form.is_valid():
-        return board.Scope(user=user, year=default_year, today=today, invalid=True), form
-    data = form.cleaned_data
-    return (
-        board.Scope(
-            user=user,
-            year=data["year"] or default_year,
-            today=today,
-            diploma=data["diploma"],
-            cohort=data["cohort"],
-            school_tutor=data["school_tutor"],
-        ),
-        form,
-    )
+    return dashboard_scope(request.user, request.GET, timezone.localdate())
 
 
 REFRESH = "recalculer"
@@ -75,12 +52,13 @@ def dashboard(request):
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
     context = {"form": form, "scope": scope}
     if scope is not None:
-        computed = kept.computed(scope)
+        computed = kept.computed(scope, query=request.GET.urlencode())
         context.update(
             figures=computed.figures,
             kinds=computed.kinds,
             alert_total=computed.alert_total,
             computed_at=computed.at,
+            stale=computed.stale,
             kept_minutes=math.ceil(settings.DASHBOARD_CACHE_SECONDS / 60),
             refresh_query=_with_refresh(request.GET),
             chart=board.alerts_chart(computed.kinds),

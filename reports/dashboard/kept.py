@@ -5,12 +5,19 @@ visit windows of the contracts that start or end, the overdue sheets): hundreds 
 person opens the dashboard, follows an alert, comes back, changes a filter and comes back: each return
 within ``DASHBOARD_CACHE_SECONDS`` reads what was computed, and the page says when it was.
 
-A change to what they count empties every kept dashboard at once: each save or deletion of the
+A change to what they count makes every kept dashboard stale at once: each save or deletion of the
 records they read (apprentices, contracts, the booklet's documents, the school tutors, the diplomas
 and their heads, roles, years, indicator values) gives the cache a new version once its transaction
-commits, and a dashboard is kept under the version it was computed with. What changes without a save
+commits, and a dashboard is kept with the version it was computed under. What changes without a save
 (a bulk update, the hours passing: a mission description becomes a week old) is at most
 ``DASHBOARD_CACHE_SECONDS`` old, and « Recalculer » recomputes at once.
+
+A stale dashboard is computed again by the worker, where there is one: the page shows what was kept,
+says that the figures are being computed again, and hands the work to ``reports.tasks.refresh_dashboard``
+(once per version). In a network, some document changes every few seconds: computing it again in the
+request would make every visit pay the hundreds of milliseconds. Without a worker (no ``REDIS_URL``:
+tasks run inline) the page computes it, as before. A dashboard kept longer than
+``DASHBOARD_CACHE_SECONDS``, or never computed, is computed in the request.
 
 Kept per person (their scope, the links their roles offer), year, day, filters and language: never
 shared between people.
@@ -18,6 +25,7 @@ shared between people.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import time
@@ -29,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core import queue
 from core.db import planned_for_their_values
 from core.filters import chosen_param
 from reports.dashboard.alerts import AlertKind, alerts
@@ -36,6 +45,9 @@ from reports.dashboard.figures import KeyFigure, key_figures
 from reports.dashboard.scope import Scope
 
 VERSION_KEY = "dashboard:version"
+# A stale dashboard is handed to the worker once per version within this time (a worker that lost it:
+# asked again after it).
+REFRESH_LOCK_SECONDS = 60
 
 # The apps whose records the figures and the alerts read, and the models read elsewhere.
 COUNTED_APPS = frozenset({"apprentices", "livret", "employers", "tutors"})
@@ -47,10 +59,17 @@ class Computed:
     figures: list[KeyFigure]
     kinds: list[AlertKind]
     at: datetime.datetime  # when they were computed
+    stale: bool = False  # shown while the worker computes them again: something changed since ``at``
 
     @property
     def alert_total(self) -> int:
         return sum(kind.count for kind in self.kinds)
+
+
+@dataclass(frozen=True)
+class Kept:
+    version: int  # the cache's version they were computed under
+    computed: Computed
 
 
 def counts(model) -> bool:
@@ -71,6 +90,10 @@ def changed() -> None:
         transaction.on_commit(forget)
 
 
+def _version() -> int:
+    return cache.get(VERSION_KEY, 0)
+
+
 def _key(scope: Scope) -> str:
     parts = [
         scope.user.pk,
@@ -80,7 +103,6 @@ def _key(scope: Scope) -> str:
         scope.diploma.pk if scope.diploma is not None else "",
         chosen_param(scope.cohort) if scope.cohort is not None else "",
         chosen_param(scope.school_tutor) if scope.school_tutor is not None else "",
-        cache.get(VERSION_KEY, 0),
     ]
     # A typed name may be long or hold any character: the key is its digest.
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
@@ -93,22 +115,62 @@ def _kept_key(scope: Scope) -> str | None:
     return _key(scope) if settings.DASHBOARD_CACHE_SECONDS > 0 and not scope.invalid else None
 
 
-def computed(scope: Scope) -> Computed:
-    """The figures and alerts of ``scope``: those kept for it, else computed now and kept."""
-    key = _kept_key(scope)
-    if key is not None:
-        kept = cache.get(key)
-        if kept is not None:
-            return kept
+def _compute(scope: Scope) -> Computed:
     # The alerts first: they read the statuses the dashboard watches (``Scope.statuses``), which the
     # figures then count without a query of their own (``Scope.status_counts``).
     with planned_for_their_values():
         kinds = alerts(scope)
         figures = key_figures(scope)
-    result = Computed(figures=figures, kinds=kinds, at=timezone.now())
-    if key is not None:
-        cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
+    return Computed(figures=figures, kinds=kinds, at=timezone.now())
+
+
+def computed(scope: Scope, *, query: str = "") -> Computed:
+    """The figures and alerts of ``scope``: those kept for it, else computed now and kept. Kept but
+    stale, with a worker: those kept, marked ``stale``, while the worker computes them again from
+    ``query`` (the page's query string, which gives ``scope``: ``reports.scopes``)."""
+    key = _kept_key(scope)
+    if key is None:
+        return _compute(scope)
+    version = _version()
+    kept = cache.get(key)
+    if isinstance(kept, Kept):
+        if kept.version == version:
+            return kept.computed
+        if _refresh_in_background(scope, key, version, query):
+            return dataclasses.replace(kept.computed, stale=True)
+    return _compute_and_keep(scope, key, version)
+
+
+def _compute_and_keep(scope: Scope, key: str, version: int) -> Computed:
+    """Computed now and kept under ``version``, read before computing: a change committed meanwhile
+    leaves it stale. A worker's result never replaces one computed under a later version."""
+    result = _compute(scope)
+    kept = cache.get(key)
+    if not (isinstance(kept, Kept) and kept.version > version):
+        cache.set(key, Kept(version, result), settings.DASHBOARD_CACHE_SECONDS)
     return result
+
+
+def _refresh_in_background(scope: Scope, key: str, version: int, query: str) -> bool:
+    """Hand the computation of a stale dashboard to the worker (once per version), or say there is
+    none: tasks run inline, and the page computes it."""
+    if queue.inline():
+        return False
+    if cache.add(f"{key}:refreshing:{version}", True, REFRESH_LOCK_SECONDS):
+        queue.enqueue(
+            "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
+        )
+    return True
+
+
+def recompute(scope: Scope) -> bool:
+    """The worker's part: ``scope`` computed again and kept, under the version current when it
+    started. False when nothing is kept for such a scope (keeping off, a scope in error)."""
+    key = _kept_key(scope)
+    if key is None:
+        return False
+    _compute_and_keep(scope, key, _version())
+    return True
 
 
 def refresh(scope: Scope) -> None:

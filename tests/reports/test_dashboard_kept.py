@@ -1,6 +1,7 @@
 """The dashboard's figures and alerts kept a few minutes per person (``reports.dashboard.kept``): read
-back at the next visit, emptied once a counted record's change commits, recomputed on demand, never
-shared between people, and the page says when they were computed."""
+back at the next visit, stale once a counted record's change commits (computed again in the request,
+or by the worker where there is one, the page showing what was kept meanwhile), recomputed on demand,
+never shared between people, and the page says when they were computed."""
 
 import datetime
 import re
@@ -13,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apprentices.models import Apprentice
-from core.models import Organisation, Role
+from core.models import Organisation, OutboxMessage, Role
 from core.signals import records_written
 from reports import dashboard as board
+from reports import tasks
 from reports.dashboard import kept
 from tests.apprentices.factories import ApprenticeFactory, cohort_started
 from tests.core.factories import OrganisationFactory, UserFactory
@@ -195,3 +197,103 @@ def test_bulk_writes_say_so(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         records_written.send(None, models=(Organisation, Apprentice))
     assert cache.get(kept.VERSION_KEY) != version
+
+
+STALE = "Des documents ont changé depuis : ils se recalculent"
+
+
+def refreshes_waiting() -> list[list]:
+    return list(
+        OutboxMessage.objects.filter(task="reports.tasks.refresh_dashboard").values_list("args", flat=True)
+    )
+
+
+@pytest.mark.parametrize("query", ["", "diploma={diploma}"])
+def test_with_a_worker_a_stale_dashboard_is_shown_while_the_worker_computes_it_again(
+    world, client_for, broker_at, django_capture_on_commit_callbacks, query
+):
+    """In a network some document changes every few seconds: with a worker, the page shows what was
+    kept, says so, and hands the computation to it, once per change."""
+    query = query.format(diploma=world.mine.diploma.pk)
+    url = f"{URL}?{query}" if query else URL
+    client = client_for(world.users["staff"])
+    before = without_contract(client.get(url))
+    broker_at(
+        "redis://127.0.0.1:1/0"
+    )  # a worker's broker, that does not answer: the work waits in the outbox
+
+    enrol_one(world, django_capture_on_commit_callbacks(execute=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = client.get(url)
+        again = client.get(url)
+
+    assert without_contract(stale) == without_contract(again) == before
+    assert STALE in stale.text and STALE in again.text
+    # Handed over once for this change, with what gives the same scope: the person, the filters, the
+    # day and the language.
+    (args,) = refreshes_waiting()
+    assert args == [world.users["staff"].pk, query, timezone.localdate().isoformat(), "fr"]
+
+    assert tasks.refresh_dashboard(*args) is True  # the worker's part
+
+    fresh = client.get(url)
+    assert without_contract(fresh) == before + 1
+    assert STALE not in fresh.text
+    assert len(refreshes_waiting()) == 1
+
+
+def test_without_a_worker_a_stale_dashboard_is_computed_in_the_request(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.users["staff"])
+    before = without_contract(client.get(URL))
+
+    enrol_one(world, django_capture_on_commit_callbacks(execute=True))
+    page = client.get(URL)
+
+    assert without_contract(page) == before + 1 and STALE not in page.text
+    assert refreshes_waiting() == []
+
+
+def test_a_dashboard_kept_past_its_minutes_is_computed_in_the_request_even_with_a_worker(
+    world, client_for, broker_at, django_capture_on_commit_callbacks, settings
+):
+    client = client_for(world.users["staff"])
+    client.get(URL)
+    broker_at("redis://127.0.0.1:1/0")
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+    cache.delete(kept._key(scope))  # what the cache's timeout does after DASHBOARD_CACHE_SECONDS
+
+    page = client.get(URL)
+
+    assert STALE not in page.text and refreshes_waiting() == []
+    assert cache.get(kept._key(scope)).version == cache.get(kept.VERSION_KEY, 0)
+
+
+def test_the_workers_result_never_replaces_one_computed_after_a_later_change(world):
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+    key = kept._key(scope)
+    kept.forget()
+    later = kept._version()
+    newer = kept.computed(scope)  # computed in a request, under the latest version
+
+    kept._compute_and_keep(scope, key, later - 1)  # a worker that started before that change
+
+    assert cache.get(key) == kept.Kept(later, newer)
+
+
+@pytest.mark.parametrize(
+    ("who", "query"),
+    [("inactive", ""), ("apprentice", ""), ("staff", "diploma=999999"), ("gone", "")],
+)
+def test_the_worker_computes_nothing_for_whom_there_is_nothing_to_keep(world, who, query):
+    user = world.users["staff" if who in ("inactive", "gone") else who]
+    if who == "inactive":
+        user.is_active = False
+        user.save()
+    user_id = 999999 if who == "gone" else user.pk
+    scope = board.Scope(user=user, year=world.academic_year, today=timezone.localdate())
+    cache.delete(kept._key(scope))
+
+    assert tasks.refresh_dashboard(user_id, query, timezone.localdate().isoformat(), "fr") is False
+    assert cache.get(kept._key(scope)) is None
