@@ -343,8 +343,10 @@ CELERY_BEAT_SCHEDULE["weekly-job-digests"] = {
 # export queued or running for longer than EXPORT_STALE_MINUTES is marked failed; a list longer than
 # EXPORT_BACKGROUND_ROWS is exported in the background rather than streamed.
 DASHBOARD_INACTIVITY_DAYS = env.int("DASHBOARD_INACTIVITY_DAYS", default=45)
-# The dashboard's figures and alerts are kept this long for the person who computed them, and emptied
-# as soon as a record they count is written (reports.dashboard.kept); 0 computes them at each request.
+# The dashboard's figures and alerts are fresh this long for the person who computed them, and stale as
+# soon as a record they count is written: then, or once older, a worker computes them again while the
+# page shows them, or the request does without one (reports.dashboard.kept); 0 computes them at each
+# request.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=60)

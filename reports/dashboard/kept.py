@@ -12,12 +12,14 @@ commits, and a dashboard is kept with the version it was computed under. What ch
 (a bulk update, the hours passing: a mission description becomes a week old) is at most
 ``DASHBOARD_CACHE_SECONDS`` old, and « Recalculer » recomputes at once.
 
-A stale dashboard is computed again by the worker, where there is one: the page shows what was kept,
-says that the figures are being computed again, and hands the work to ``reports.tasks.refresh_dashboard``
-(once per version). In a network, some document changes every few seconds: computing it again in the
-request would make every visit pay the hundreds of milliseconds. Without a worker (no ``REDIS_URL``:
-tasks run inline) the page computes it, as before. A dashboard kept longer than
-``DASHBOARD_CACHE_SECONDS``, or never computed, is computed in the request.
+A stale dashboard, or one computed more than ``DASHBOARD_CACHE_SECONDS`` ago, is computed again by the
+worker where there is one: the page shows what was kept, says that the figures are being computed
+again, and hands the work to ``reports.tasks.refresh_dashboard`` (once per version and age). In a
+network some document changes every few seconds: computing it again in the request would make every
+visit pay the hundreds of milliseconds. With a worker a dashboard is kept for the day (its key holds
+the day), so only a person's first visit of the day, with those filters, computes it in the request.
+Without a worker (no ``REDIS_URL``: tasks run inline) the request computes a stale or old one, and
+nothing is kept past ``DASHBOARD_CACHE_SECONDS``.
 
 Kept per person (their scope, the links their roles offer), year, day, filters and language: never
 shared between people.
@@ -48,6 +50,9 @@ VERSION_KEY = "dashboard:version"
 # A stale dashboard is handed to the worker once per version within this time (a worker that lost it:
 # asked again after it).
 REFRESH_LOCK_SECONDS = 60
+# With a worker, how long a dashboard stays in the cache to be shown while it is computed again: the
+# day (its key holds the day: nothing older is read).
+KEPT_FOR_THE_DAY_SECONDS = 24 * 60 * 60
 
 # The apps whose records the figures and the alerts read, and the models read elsewhere.
 COUNTED_APPS = frozenset({"apprentices", "livret", "employers", "tutors"})
@@ -134,11 +139,15 @@ def computed(scope: Scope, *, query: str = "") -> Computed:
     version = _version()
     kept = cache.get(key)
     if isinstance(kept, Kept):
-        if kept.version == version:
+        if kept.version == version and not _old(kept.computed):
             return kept.computed
-        if _refresh_in_background(scope, key, version, query):
+        if _refresh_in_background(scope, key, version, kept.computed.at, query):
             return dataclasses.replace(kept.computed, stale=True)
     return _compute_and_keep(scope, key, version)
+
+
+def _old(result: Computed) -> bool:
+    return timezone.now() - result.at >= datetime.timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS)
 
 
 def _compute_and_keep(scope: Scope, key: str, version: int) -> Computed:
@@ -147,16 +156,17 @@ def _compute_and_keep(scope: Scope, key: str, version: int) -> Computed:
     result = _compute(scope)
     kept = cache.get(key)
     if not (isinstance(kept, Kept) and kept.version > version):
-        cache.set(key, Kept(version, result), settings.DASHBOARD_CACHE_SECONDS)
+        seconds = settings.DASHBOARD_CACHE_SECONDS if queue.inline() else KEPT_FOR_THE_DAY_SECONDS
+        cache.set(key, Kept(version, result), max(seconds, settings.DASHBOARD_CACHE_SECONDS))
     return result
 
 
-def _refresh_in_background(scope: Scope, key: str, version: int, query: str) -> bool:
-    """Hand the computation of a stale dashboard to the worker (once per version), or say there is
-    none: tasks run inline, and the page computes it."""
+def _refresh_in_background(scope: Scope, key: str, version: int, at: datetime.datetime, query: str) -> bool:
+    """Hand the computation of a stale or old dashboard (computed ``at``) to the worker, once per
+    version and age, or say there is none: tasks run inline, and the page computes it."""
     if queue.inline():
         return False
-    if cache.add(f"{key}:refreshing:{version}", True, REFRESH_LOCK_SECONDS):
+    if cache.add(f"{key}:refreshing:{version}:{at.timestamp()}", True, REFRESH_LOCK_SECONDS):
         queue.enqueue(
             "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
         )

@@ -3,6 +3,7 @@ back at the next visit, stale once a counted record's change commits (computed a
 or by the worker where there is one, the page showing what was kept meanwhile), recomputed on demand,
 never shared between people, and the page says when they were computed."""
 
+import dataclasses
 import datetime
 import re
 
@@ -199,7 +200,7 @@ def test_bulk_writes_say_so(db, django_capture_on_commit_callbacks):
     assert cache.get(kept.VERSION_KEY) != version
 
 
-STALE = "Des documents ont changé depuis : ils se recalculent"
+STALE = "Ils se recalculent en ce moment : rechargez la page dans un instant"
 
 
 def refreshes_waiting() -> list[list]:
@@ -255,19 +256,61 @@ def test_without_a_worker_a_stale_dashboard_is_computed_in_the_request(
     assert refreshes_waiting() == []
 
 
-def test_a_dashboard_kept_past_its_minutes_is_computed_in_the_request_even_with_a_worker(
-    world, client_for, broker_at, django_capture_on_commit_callbacks, settings
+def test_with_a_worker_a_dashboard_older_than_its_minutes_is_shown_while_it_is_computed_again(
+    world, client_for, broker_at, django_capture_on_commit_callbacks
+):
+    """Nothing saved, but the hours pass (a mission description turns a week old): past
+    ``DASHBOARD_CACHE_SECONDS`` the worker computes it again; kept for the day, a person's visits after
+    the first never wait for it."""
+    client = client_for(world.users["staff"])
+    client.get(URL)
+    broker_at("redis://127.0.0.1:1/0")
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+    key = kept._key(scope)
+    entry = cache.get(key)
+    aged = dataclasses.replace(entry.computed, at=entry.computed.at - datetime.timedelta(seconds=301))
+    cache.set(key, kept.Kept(entry.version, aged))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(URL)
+
+    assert STALE in page.text and len(refreshes_waiting()) == 1
+    (args,) = refreshes_waiting()
+    tasks.refresh_dashboard(*args)
+    assert STALE not in client.get(URL).text
+
+
+def test_a_dashboard_nobody_kept_is_computed_in_the_request_even_with_a_worker(
+    world, client_for, broker_at, django_capture_on_commit_callbacks
 ):
     client = client_for(world.users["staff"])
     client.get(URL)
     broker_at("redis://127.0.0.1:1/0")
     scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
-    cache.delete(kept._key(scope))  # what the cache's timeout does after DASHBOARD_CACHE_SECONDS
+    cache.delete(kept._key(scope))  # never computed today with these filters, or « Recalculer »
 
     page = client.get(URL)
 
     assert STALE not in page.text and refreshes_waiting() == []
     assert cache.get(kept._key(scope)).version == cache.get(kept.VERSION_KEY, 0)
+
+
+def test_without_a_worker_a_dashboard_older_than_its_minutes_is_computed_in_the_request(world, client_for):
+    client = client_for(world.users["staff"])
+    first = client.get(URL).context["computed_at"]
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+    key = kept._key(scope)
+    entry = cache.get(key)
+    cache.set(
+        key,
+        kept.Kept(
+            entry.version, dataclasses.replace(entry.computed, at=first - datetime.timedelta(seconds=301))
+        ),
+    )
+
+    page = client.get(URL)
+
+    assert STALE not in page.text and page.context["computed_at"] >= first
 
 
 def test_the_workers_result_never_replaces_one_computed_after_a_later_change(world):
@@ -297,3 +340,27 @@ def test_the_worker_computes_nothing_for_whom_there_is_nothing_to_keep(world, wh
 
     assert tasks.refresh_dashboard(user_id, query, timezone.localdate().isoformat(), "fr") is False
     assert cache.get(kept._key(scope)) is None
+
+
+@pytest.mark.parametrize(("worker", "seconds"), [(True, kept.KEPT_FOR_THE_DAY_SECONDS), (False, 300)])
+def test_a_dashboard_is_kept_for_the_day_with_a_worker_and_its_minutes_without(
+    world, broker_at, monkeypatch, worker, seconds
+):
+    if worker:
+        broker_at("redis://127.0.0.1:1/0")
+    timeouts = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, value, timeout=None):
+            timeouts.append((key, timeout))
+            return cache.set(key, value, timeout)
+
+    monkeypatch.setattr(kept, "cache", Spy())
+    scope = board.Scope(user=world.users["staff"], year=world.academic_year, today=timezone.localdate())
+
+    kept.computed(scope)
+
+    assert timeouts == [(kept._key(scope), seconds)]
