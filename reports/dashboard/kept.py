@@ -1,4 +1,4 @@
-"""The dashboard's figures and alerts, kept a few minutes for the person who asked for them.
+"""The dashboard's figures and alerts, kept for the person who asked for them.
 
 At the size of a network, computing them reads the organisation's rows (every apprentice's status, the
 visit windows of the contracts that start or end, the overdue sheets): hundreds of milliseconds. A
@@ -9,8 +9,8 @@ A change to what they count makes every kept dashboard stale at once: each save 
 records they read (apprentices, contracts, the booklet's documents, the school tutors, the diplomas
 and their heads, roles, years, indicator values) gives the cache a new version once its transaction
 commits, and a dashboard is kept with the version it was computed under. What changes without a save
-(a bulk update, the hours passing: a mission description becomes a week old) is at most
-``DASHBOARD_CACHE_SECONDS`` old, and « Recalculer » recomputes at once.
+(a bulk update, the hours passing: a mission description becomes a week old) is computed again once
+the dashboard is ``DASHBOARD_CACHE_SECONDS`` old, and « Recalculer » recomputes at once.
 
 A stale dashboard, or one computed more than ``DASHBOARD_CACHE_SECONDS`` ago, is computed again by the
 worker where there is one: the page shows what was kept, says that the figures are being computed
