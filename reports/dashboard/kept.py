@@ -17,7 +17,8 @@ worker where there is one: the page shows what was kept, says that the figures a
 again, and hands the work to ``reports.tasks.refresh_dashboard`` (once per version and age). In a
 network some document changes every few seconds: computing it again in the request would make every
 visit pay the hundreds of milliseconds. With a worker a dashboard is kept for the day (its key holds
-the day), so only a person's first visit of the day, with those filters, computes it in the request.
+the day), so only a person's first visit of the day, with those filters, computes it in the request;
+so does a visit once the worker has left it undone for ``WORKER_WAIT_SECONDS`` (down, or busy).
 Without a worker (no ``REDIS_URL``: tasks run inline) the request computes a stale or old one, and
 nothing is kept past ``DASHBOARD_CACHE_SECONDS``.
 
@@ -47,9 +48,10 @@ from reports.dashboard.figures import KeyFigure, key_figures
 from reports.dashboard.scope import Scope
 
 VERSION_KEY = "dashboard:version"
-# A stale dashboard is handed to the worker once per version within this time (a worker that lost it:
-# asked again after it).
-REFRESH_LOCK_SECONDS = 60
+# A stale dashboard is handed to the worker once per version and age; if the worker has not computed it
+# within WORKER_WAIT_SECONDS (it is down, or busy), the request computes it.
+WORKER_WAIT_SECONDS = 30
+REFRESH_LOCK_SECONDS = 60 * 60
 # With a worker, how long a dashboard stays in the cache to be shown while it is computed again: the
 # day (its key holds the day: nothing older is read).
 KEPT_FOR_THE_DAY_SECONDS = 24 * 60 * 60
@@ -163,14 +165,20 @@ def _compute_and_keep(scope: Scope, key: str, version: int) -> Computed:
 
 def _refresh_in_background(scope: Scope, key: str, version: int, at: datetime.datetime, query: str) -> bool:
     """Hand the computation of a stale or old dashboard (computed ``at``) to the worker, once per
-    version and age, or say there is none: tasks run inline, and the page computes it."""
+    version and age: True while it may still do it. False when the page must compute it: tasks run
+    inline (no worker), or the worker was asked more than ``WORKER_WAIT_SECONDS`` ago and has not
+    done it."""
     if queue.inline():
         return False
-    if cache.add(f"{key}:refreshing:{version}:{at.timestamp()}", True, REFRESH_LOCK_SECONDS):
+    lock = f"{key}:refreshing:{version}:{at.timestamp()}"
+    now = time.time()
+    if cache.add(lock, now, REFRESH_LOCK_SECONDS):
         queue.enqueue(
             "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
         )
-    return True
+        return True
+    asked = cache.get(lock)
+    return asked is not None and now - asked < WORKER_WAIT_SECONDS
 
 
 def recompute(scope: Scope) -> bool:

@@ -243,6 +243,24 @@ def test_with_a_worker_a_stale_dashboard_is_shown_while_the_worker_computes_it_a
     assert len(refreshes_waiting()) == 1
 
 
+def test_a_worker_that_does_not_compute_it_within_its_seconds_leaves_it_to_the_request(
+    world, client_for, broker_at, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A worker down, or busy: the figures are not left stale for the day."""
+    client = client_for(world.users["staff"])
+    before = without_contract(client.get(URL))
+    broker_at("redis://127.0.0.1:1/0")
+    enrol_one(world, django_capture_on_commit_callbacks(execute=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert STALE in client.get(URL).text  # asked now: the worker has its seconds
+
+    monkeypatch.setattr(kept, "WORKER_WAIT_SECONDS", 0)  # … and they have passed
+    page = client.get(URL)
+
+    assert STALE not in page.text and without_contract(page) == before + 1
+    assert len(refreshes_waiting()) == 1  # not asked again: the request computed it
+
+
 def test_without_a_worker_a_stale_dashboard_is_computed_in_the_request(
     world, client_for, django_capture_on_commit_callbacks
 ):
