@@ -10,6 +10,7 @@ from core.models import Role
 from core.perms import is_staff_or_admin
 from livret.waiting import todo_for
 from reports import dashboard as board
+from reports.dashboard import kept
 
 
 @login_required
@@ -47,8 +48,10 @@ def home(request):
     if is_staff_or_admin(user) and user.organisation_id:
         # The dashboard's own figures, from the same functions: the same number under the same name.
         scope = board.Scope.default(user, today)
+        figures, computed = kept.for_the_home(scope) if scope is not None else ([], None)
         context["staff_home"] = {
-            "figures": board.home_figures(scope) if scope is not None else [],
+            "figures": figures,
+            "computed": computed,  # the kept dashboard they were read from, if any
             **selectors.organisation_counts(user.organisation_id),
         }
     return render(request, "portal/home.html", context)

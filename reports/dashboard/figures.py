@@ -292,6 +292,15 @@ HOME = (
 )
 
 
+# Where the home's figures are among the dashboard's: a kept dashboard gives the home its figures.
+HOME_AMONG_DASHBOARD = tuple(DASHBOARD.index(figure) for figure in HOME)
+
+
+def home_of(dashboard_figures: list[KeyFigure]) -> list[KeyFigure]:
+    """The home's figures among the dashboard's (``key_figures(scope)``, in ``DASHBOARD``'s order)."""
+    return [dashboard_figures[index] for index in HOME_AMONG_DASHBOARD]
+
+
 def key_figures(scope: Scope, figures=DASHBOARD) -> list[KeyFigure]:
     """The dashboard's figures: two aggregates for the contracts and the statuses, one per booklet
     figure (the visits: one or two more)."""

@@ -44,7 +44,7 @@ from core import queue
 from core.db import planned_for_their_values
 from core.filters import chosen_param
 from reports.dashboard.alerts import AlertKind, alerts
-from reports.dashboard.figures import KeyFigure, key_figures
+from reports.dashboard.figures import KeyFigure, home_figures, home_of, key_figures
 from reports.dashboard.scope import Scope
 
 VERSION_KEY = "dashboard:version"
@@ -139,13 +139,46 @@ def computed(scope: Scope, *, query: str = "") -> Computed:
     if key is None:
         return _compute(scope)
     version = _version()
+    return _shown(scope, key, version, query) or _compute_and_keep(scope, key, version)
+
+
+def _shown(scope: Scope, key: str, version: int, query: str) -> Computed | None:
+    """What is kept for ``scope`` that a page may show: fresh, or stale while the worker computes it
+    again. None: the request must compute it."""
     kept = cache.get(key)
     if isinstance(kept, Kept):
         if kept.version == version and not _old(kept.computed):
             return kept.computed
         if _refresh_in_background(scope, key, version, kept.computed.at, query):
             return dataclasses.replace(kept.computed, stale=True)
-    return _compute_and_keep(scope, key, version)
+    return None
+
+
+def for_the_home(scope: Scope) -> tuple[list[KeyFigure], Computed | None]:
+    """The staff home's figures (``figures.HOME``) and what they were read from: the person's dashboard
+    over their whole scope where it may be shown (the same functions on the same scope, read rather than
+    computed: at 200,000 apprentices the home's status counts took a third of a second), else computed
+    for the home alone (None). With a worker, a dashboard not kept yet is handed to it then, so that
+    the next visits, of the home or of the dashboard, read it."""
+    key = _kept_key(scope)
+    if key is None:
+        return home_figures(scope), None
+    shown = _shown(scope, key, _version(), "")
+    if shown is not None:
+        return home_of(shown.figures), shown
+    if (
+        not queue.inline()
+        and cache.get(key) is None
+        and cache.add(f"{key}:asked", time.time(), REFRESH_LOCK_SECONDS)
+    ):
+        _ask_the_worker(scope, "")
+    return home_figures(scope), None
+
+
+def _ask_the_worker(scope: Scope, query: str) -> None:
+    queue.enqueue(
+        "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
+    )
 
 
 def _old(result: Computed) -> bool:
@@ -173,9 +206,7 @@ def _refresh_in_background(scope: Scope, key: str, version: int, at: datetime.da
     lock = f"{key}:refreshing:{version}:{at.timestamp()}"
     now = time.time()
     if cache.add(lock, now, REFRESH_LOCK_SECONDS):
-        queue.enqueue(
-            "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
-        )
+        _ask_the_worker(scope, query)
         return True
     asked = cache.get(lock)
     return asked is not None and now - asked < WORKER_WAIT_SECONDS

@@ -382,3 +382,62 @@ def test_a_dashboard_is_kept_for_the_day_with_a_worker_and_its_minutes_without(
     kept.computed(scope)
 
     assert timeouts == [(kept._key(scope), seconds)]
+
+
+HOME = reverse("home")
+FROM_THE_DASHBOARD = "Chiffres du tableau de bord, calculés à"
+
+
+def home_figures_of(response) -> str:
+    text = response.text
+    start = text.index('<ul class="key-figures">')
+    return text[start : text.index("</ul>", start)]
+
+
+def test_the_staff_home_reads_its_figures_from_the_kept_dashboard(world, client_for, settings):
+    grow_everything(world, 2)
+    client = client_for(world.users["staff"])
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    computed, computing = queries_of(client, HOME)
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    assert FROM_THE_DASHBOARD not in computed.text
+
+    client.get(URL)  # the dashboard, computed and kept
+    read, reading = queries_of(client, HOME)
+
+    assert home_figures_of(read) == home_figures_of(computed)
+    assert FROM_THE_DASHBOARD in read.text and STALE not in read.text
+    assert reading < computing
+
+
+def test_without_a_kept_dashboard_the_staff_home_computes_its_own(world, client_for):
+    page = client_for(world.users["staff"]).get(HOME)
+
+    assert FROM_THE_DASHBOARD not in page.text and refreshes_waiting() == []
+    assert "Apprentis sous contrat" in home_figures_of(page)
+
+
+def test_with_a_worker_the_staff_home_asks_it_for_the_dashboard_then_reads_it(
+    world, client_for, broker_at, django_capture_on_commit_callbacks
+):
+    client = client_for(world.users["staff"])
+    broker_at("redis://127.0.0.1:1/0")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(HOME)
+        client.get(HOME)
+
+    assert FROM_THE_DASHBOARD not in first.text  # computed for the home, in the request
+    (args,) = refreshes_waiting()  # asked once
+    assert args == [world.users["staff"].pk, "", timezone.localdate().isoformat(), "fr"]
+    tasks.refresh_dashboard(*args)
+
+    read = client.get(HOME)
+    assert FROM_THE_DASHBOARD in read.text and home_figures_of(read) == home_figures_of(first)
+
+    # A change: the home shows the kept figures, marked, while the worker computes them again.
+    enrol_one(world, django_capture_on_commit_callbacks(execute=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = client.get(HOME)
+    assert FROM_THE_DASHBOARD in stale.text and STALE in stale.text
+    assert len(refreshes_waiting()) == 2
