@@ -40,23 +40,15 @@ def _stamped(model) -> list:
 
 def _bulk_create(model, rows: list) -> list:
     """``bulk_create``, then the stamps the rows carried written back (it overwrites them)."""
-    carried = [
-        (
-            field,
-            [(row, getattr(row, field.attname)) for row in rows if getattr(row, field.attname) is not None],
-        )
-        for field in _stamped(model)
-    ]
+    carried = {field: [getattr(row, field.attname) for row in rows] for field in _stamped(model)}
+    carried = {field: values for field, values in carried.items() if any(v is not None for v in values)}
     created = model.objects.bulk_create(rows, batch_size=BATCH)
-    carried = [(field, values) for field, values in carried if values]
-    for field, values in carried:
-        for row, value in values:
-            setattr(row, field.attname, value)
+    for field, values in carried.items():
+        for row, value in zip(rows, values, strict=True):
+            if value is not None:
+                setattr(row, field.attname, value)
     if carried:
-        stamped = {row.pk: row for _field, values in carried for row, _value in values}
-        model.objects.bulk_update(
-            list(stamped.values()), [field.name for field, _v in carried], batch_size=BATCH
-        )
+        model.objects.bulk_update(rows, [field.name for field in carried], batch_size=BATCH)
     return created
 
 
@@ -80,9 +72,8 @@ def copy_rows(model, rows: list) -> list:
     stamped = set(_stamped(model))
 
     def value(field, row):
-        if field in stamped and getattr(row, field.attname) is not None:
-            return field.get_db_prep_save(getattr(row, field.attname), connection)
-        return field.get_db_prep_save(field.pre_save(row, True), connection)
+        carried = getattr(row, field.attname) if field in stamped else None
+        return field.get_db_prep_save(field.pre_save(row, True) if carried is None else carried, connection)
 
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)

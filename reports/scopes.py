@@ -4,9 +4,9 @@ it under the same key."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
-from core.models import AcademicYear
 from reports import dashboard as board
 from reports.forms import DashboardFilterForm
 
@@ -16,18 +16,16 @@ def dashboard_scope(user, query, today: datetime.date) -> tuple[board.Scope | No
     any academic year. A filter that makes no sense (an unknown diploma, another organisation's
     cohort, a year that does not exist) empties everything and is marked in error on its field."""
     form = DashboardFilterForm(query or None, user=user)
-    default_year = AcademicYear.objects.current(today) or AcademicYear.objects.order_by("-start_date").first()
-    if default_year is None:
-        return None, form
-    if not form.is_bound:
-        return board.Scope(user=user, year=default_year, today=today), form
+    # The whole of what the person sees (the staff home's scope too: the same kept dashboard).
+    default = board.Scope.default(user, today)
+    if default is None or not form.is_bound:
+        return default, form
     if not form.is_valid():
-        return board.Scope(user=user, year=default_year, today=today, invalid=True), form
+        return dataclasses.replace(default, invalid=True), form
     data = form.cleaned_data
-    scope = board.Scope(
-        user=user,
-        year=data["year"] or default_year,
-        today=today,
+    scope = dataclasses.replace(
+        default,
+        year=data["year"] or default.year,
         diploma=data["diploma"],
         cohort=data["cohort"],
         school_tutor=data["school_tutor"],

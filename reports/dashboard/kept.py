@@ -66,7 +66,7 @@ class Computed:
     figures: list[KeyFigure]
     kinds: list[AlertKind]
     at: datetime.datetime  # when they were computed
-    stale: bool = False  # shown while the worker computes them again: something changed since ``at``
+    stale: bool = False  # shown while the worker computes them again: changed since ``at``, or old
 
     @property
     def alert_total(self) -> int:
@@ -139,13 +139,12 @@ def computed(scope: Scope, *, query: str = "") -> Computed:
     if key is None:
         return _compute(scope)
     version = _version()
-    return _shown(scope, key, version, query) or _compute_and_keep(scope, key, version)
+    return _shown(scope, key, cache.get(key), version, query) or _compute_and_keep(scope, key, version)
 
 
-def _shown(scope: Scope, key: str, version: int, query: str) -> Computed | None:
-    """What is kept for ``scope`` that a page may show: fresh, or stale while the worker computes it
+def _shown(scope: Scope, key: str, kept, version: int, query: str) -> Computed | None:
+    """What is ``kept`` for ``scope`` that a page may show: fresh, or stale while the worker computes it
     again. None: the request must compute it."""
-    kept = cache.get(key)
     if isinstance(kept, Kept):
         if kept.version == version and not _old(kept.computed):
             return kept.computed
@@ -163,22 +162,24 @@ def for_the_home(scope: Scope) -> tuple[list[KeyFigure], Computed | None]:
     key = _kept_key(scope)
     if key is None:
         return home_figures(scope), None
-    shown = _shown(scope, key, _version(), "")
+    kept = cache.get(key)
+    shown = _shown(scope, key, kept, _version(), "")
     if shown is not None:
         return home_of(shown.figures), shown
-    if (
-        not queue.inline()
-        and cache.get(key) is None
-        and cache.add(f"{key}:asked", time.time(), REFRESH_LOCK_SECONDS)
-    ):
-        _ask_the_worker(scope, "")
+    if kept is None and not queue.inline():
+        _ask_the_worker_once(scope, f"{key}:asked", "")
     return home_figures(scope), None
 
 
-def _ask_the_worker(scope: Scope, query: str) -> None:
+def _ask_the_worker_once(scope: Scope, lock: str, query: str) -> bool:
+    """Queue the computation of ``scope``'s dashboard unless ``lock`` says it was asked (holding when):
+    True when asked now."""
+    if not cache.add(lock, time.time(), REFRESH_LOCK_SECONDS):
+        return False
     queue.enqueue(
         "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()
     )
+    return True
 
 
 def _old(result: Computed) -> bool:
@@ -191,8 +192,10 @@ def _compute_and_keep(scope: Scope, key: str, version: int) -> Computed:
     result = _compute(scope)
     kept = cache.get(key)
     if not (isinstance(kept, Kept) and kept.version > version):
-        seconds = settings.DASHBOARD_CACHE_SECONDS if queue.inline() else KEPT_FOR_THE_DAY_SECONDS
-        cache.set(key, Kept(version, result), max(seconds, settings.DASHBOARD_CACHE_SECONDS))
+        seconds = settings.DASHBOARD_CACHE_SECONDS
+        cache.set(
+            key, Kept(version, result), seconds if queue.inline() else max(seconds, KEPT_FOR_THE_DAY_SECONDS)
+        )
     return result
 
 
@@ -204,12 +207,10 @@ def _refresh_in_background(scope: Scope, key: str, version: int, at: datetime.da
     if queue.inline():
         return False
     lock = f"{key}:refreshing:{version}:{at.timestamp()}"
-    now = time.time()
-    if cache.add(lock, now, REFRESH_LOCK_SECONDS):
-        _ask_the_worker(scope, query)
+    if _ask_the_worker_once(scope, lock, query):
         return True
     asked = cache.get(lock)
-    return asked is not None and now - asked < WORKER_WAIT_SECONDS
+    return asked is not None and time.time() - asked < WORKER_WAIT_SECONDS
 
 
 def recompute(scope: Scope) -> bool:
