@@ -173,8 +173,10 @@ def for_the_home(scope: Scope) -> tuple[list[KeyFigure], Computed | None]:
 
 def _ask_the_worker_once(scope: Scope, lock: str, query: str) -> bool:
     """Queue the computation of ``scope``'s dashboard unless ``lock`` says it was asked (holding when):
-    True when asked now."""
-    if not cache.add(lock, time.time(), REFRESH_LOCK_SECONDS):
+    True when asked now. The lock is read back: a cache that does not answer (Redis down) says « added »,
+    and could keep nothing the worker computed, so nobody is asked (and no request waits on the broker)."""
+    now = time.time()
+    if not cache.add(lock, now, REFRESH_LOCK_SECONDS) or cache.get(lock) != now:
         return False
     queue.enqueue(
         "reports.tasks.refresh_dashboard", scope.user.pk, query, scope.today.isoformat(), get_language()

@@ -441,3 +441,30 @@ def test_with_a_worker_the_staff_home_asks_it_for_the_dashboard_then_reads_it(
         stale = client.get(HOME)
     assert FROM_THE_DASHBOARD in stale.text and STALE in stale.text
     assert len(refreshes_waiting()) == 2
+
+
+def test_with_the_cache_down_the_staff_home_asks_the_worker_for_nothing(
+    world, client_for, broker_at, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Redis down: ``core.cache.TolerantRedisCache`` answers every read as a miss and every ``add`` as
+    done. Nothing could be kept: the home computes its figures and queues nothing."""
+
+    class Down:
+        def get(self, key, default=None):
+            return default
+
+        def add(self, key, value, timeout=None):
+            return True
+
+        def set(self, key, value, timeout=None):
+            pass
+
+    client = client_for(world.users["staff"])
+    broker_at("redis://127.0.0.1:1/0")
+    monkeypatch.setattr(kept, "cache", Down())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(HOME)
+
+    assert FROM_THE_DASHBOARD not in page.text and "Apprentis sous contrat" in home_figures_of(page)
+    assert refreshes_waiting() == []
