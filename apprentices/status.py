@@ -30,6 +30,7 @@ first day (the first day without a contract), ``add_months`` clamps to the month
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -51,7 +52,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from apprentices.models import Contract
+from apprentices.models import Apprentice, Contract
 from core.dates import ONE_DAY, add_months, latest_start_reaching
 
 ENROLLED_MONTHS = 3
@@ -199,6 +200,67 @@ def rows_of(queryset) -> dict[int, StatusRow]:
             row = StatusRow(value, coming, LegalDelay(start, months))
         rows[pk] = row
     return rows
+
+
+# Computed in Python for the few apprentices without a snapshot when this many at most: reading their
+# contracts costs less than compiling the SQL rules (12 ms); a day with no snapshot stored yet (no
+# Celery beat) leaves them all to the SQL rules, which read no row more than they keep.
+LIVE_IN_PYTHON = 200
+
+
+SNAPSHOT_COLUMNS = ("status", "coming", "delay_start", "delay_months")
+
+
+def rows_among(queryset, day: datetime.date, values: Iterable[str]) -> dict[int, StatusRow]:
+    """The apprentices of ``queryset`` whose status on ``day`` is one of ``values``, each one's
+    :class:`StatusRow` by primary key: what :func:`rows_of` reads from :func:`annotate` filtered on
+    them, for less.
+
+    Their snapshots of ``day`` are read in one query, with the keys of those who have none; those
+    few (the snapshots are stored every few minutes) are judged by :func:`situation_on` over their
+    contracts, two queries more. Compiling the SQL rules for them cost 12 ms of the staff's
+    dashboard at 20,000 apprentices, where the database then ran them for a handful. More than
+    ``LIVE_IN_PYTHON`` without one: the SQL rules, for them only."""
+    values = list(values)
+    rows: dict[int, StatusRow] = {}
+    missing = []
+    read = (
+        queryset.alias(_snapshot=FilteredRelation("status_snapshot", condition=Q(status_snapshot__day=day)))
+        .filter(Q(_snapshot__status__in=values) | Q(_snapshot__status__isnull=True))
+        .order_by()
+        .values_list("pk", *(f"_snapshot__{name}" for name in SNAPSHOT_COLUMNS))
+    )
+    for pk, value, coming, start, months in read:
+        if value is None:
+            missing.append(pk)
+        else:
+            rows[pk] = StatusRow(value, coming, _delay(start, months))
+    if len(missing) > LIVE_IN_PYTHON:
+        live = annotate_live(queryset.exclude(status_snapshot__day=day), day)
+        rows.update(rows_of(live.filter(training_status__in=values)))
+    elif missing:
+        rows.update((pk, row) for pk, row in _judged_in_python(missing, day) if row.value in values)
+    return rows
+
+
+def _judged_in_python(apprentices: list[int], day: datetime.date):
+    """Each of ``apprentices`` (keys) with their :class:`StatusRow` on ``day``, by :func:`situation_on`
+    over all their contracts: two queries."""
+    contracts = defaultdict(list)
+    fields = ("pk", "apprentice_id", "start_date", "planned_end_date", "rupture_date", "status")
+    for contract in Contract.objects.filter(apprentice_id__in=apprentices).values_list(
+        *fields, "diploma_outcome", "diploma_outcome_date", named=True
+    ):
+        contracts[contract.apprentice_id].append(contract)
+    people = Apprentice.objects.filter(pk__in=apprentices).values_list(
+        "pk", "training_exit_date", "cohort__start_date", "cohort__entry_year__start_date"
+    )
+    for pk, exit_on, cohort_start, entry_year_start in people:
+        theirs = contracts[pk]
+        situation = situation_on(
+            day, contracts=theirs, enrolled_on=cohort_start or entry_year_start, exit_on=exit_on
+        )
+        yield pk, StatusRow(situation.status.value, any(c.start_date > day for c in theirs), situation.delay)
 
 
 # The same rules in SQL ------------------------------------------------------------------------------

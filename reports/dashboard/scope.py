@@ -139,12 +139,12 @@ class Scope:
         evaluated the statuses of every apprentice (three times the cost on the dashboard). The others
         (under contract, finished: most of a network) stay in the database: at 20,000 apprentices the
         dashboard read 20,000 rows to keep 2,629 (62 → 35 ms). Today's statuses come from the rows
-        Celery stores (``apprentices.StatusSnapshot``), the few without one computed live in the same
-        query."""
+        Celery stores (``apprentices.StatusSnapshot``), the few without one judged from their contracts
+        (:func:`apprentices.status.rows_among`)."""
         day = day or self.today
         cache = self.__dict__.setdefault("_statuses", {})
         if day not in cache:
-            cache[day] = status.rows_of(self.apprentices_with_status(day).filter(training_status__in=WATCHED))
+            cache[day] = status.rows_among(self.apprentices(), day, WATCHED)
         return cache[day]
 
     def status_counts(self, day: datetime.date | None = None) -> dict[str, int]:

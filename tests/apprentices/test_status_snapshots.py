@@ -13,7 +13,7 @@ from apprentices import services, status, tasks
 from apprentices.models import Apprentice, Cohort, Contract, StatusSnapshot
 from core.models import AcademicYear
 from tests.apprentices.factories import ApprenticeFactory, CohortFactory, ContractFactory
-from tests.apprentices.test_status import ENTRY, apprentice, histories, living
+from tests.apprentices.test_status import ENTRY, apprentice, contract, histories, living
 from tests.apprentices.test_status import cohort as cohort  # noqa: F401 (the fixture)
 
 D = datetime.date
@@ -83,6 +83,100 @@ def test_the_task_stores_today_and_runs_every_few_minutes():
     entry = django_settings.CELERY_BEAT_SCHEDULE["snapshot-statuses"]
     assert entry["task"] == "apprentices.tasks.snapshot_statuses"
     assert entry["schedule"] <= 600
+
+
+# The rows of a few statuses, stored or judged ------------------------------------------------------
+
+WATCHED = (S.ENROLLED, S.RUPTURED, S.DROPPED_OUT)
+
+
+def expected_rows(day, values, **filters):
+    """What the dashboards read before ``rows_among``: the SQL rules, filtered on ``values``."""
+    rows = status.annotate_live(Apprentice.objects.filter(**filters), day).filter(training_status__in=values)
+    return status.rows_of(rows)
+
+
+def _among(day, values, **filters):
+    return status.rows_among(Apprentice.objects.filter(**filters), day, values)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=histories())
+def test_the_rows_of_some_statuses_are_the_sql_rules_whichever_way_they_are_read(cohort, history):  # noqa: F811
+    """``rows_among`` reads the snapshots of the day, judges in Python who has none (a few), or in SQL
+    (many): on any history, each way gives the rows the SQL rules give."""
+    person, days = living(cohort, history)
+    undated = apprentice(CohortFactory(entry_year=cohort.entry_year, start_date=None))
+    without_cohort = ApprenticeFactory(organisation=person.organisation, cohort=None)
+    people = {"pk__in": [person.pk, undated.pk, without_cohort.pk]}
+    for day in days:
+        for values in (WATCHED, S.values):
+            expected = expected_rows(day, values, **people)
+            StatusSnapshot.objects.all().delete()
+            assert _among(day, values, **people) == expected  # none stored: judged in Python
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(status, "LIVE_IN_PYTHON", 1)
+                assert _among(day, values, **people) == expected  # too many: the SQL rules
+            services.snapshot_statuses(today=day)
+            assert _among(day, values, **people) == expected  # stored
+            StatusSnapshot.objects.filter(apprentice=person).delete()
+            assert _among(day, values, **people) == expected  # one stored, one judged
+
+
+def test_a_rupture_after_the_diploma_is_judged_in_python_as_in_sql(cohort):  # noqa: F811
+    day = D(2026, 3, 2)
+    person = apprentice(
+        cohort,
+        {
+            **contract(ENTRY, D(2026, 8, 31), rupture=D(2026, 2, 1)),
+            "diploma_outcome": Contract.Outcome.OBTAINED,
+            "diploma_outcome_date": D(2026, 1, 15),
+        },
+    )
+    rupturant = apprentice(cohort, contract(ENTRY, D(2026, 8, 31), rupture=D(2026, 2, 1)))
+    coming = apprentice(cohort, contract(ENTRY, D(2026, 1, 31)), contract(D(2026, 4, 1), D(2027, 3, 31)))
+    people = {"pk__in": [person.pk, rupturant.pk, coming.pk]}
+    judged = _among(day, S.values, **people)
+    assert judged == expected_rows(day, S.values, **people)
+    assert (judged[person.pk].value, judged[rupturant.pk].value) == (S.FINISHED, S.RUPTURED)
+    assert judged[coming.pk] == status.StatusRow(S.ENROLLED, True, None)
+    assert set(_among(day, WATCHED, **people)) == {rupturant.pk, coming.pk}
+
+
+@pytest.mark.parametrize("live_in_python", [200, 0])
+def test_the_snapshot_of_the_day_is_what_is_read_whichever_way_the_others_are(
+    cohort,
+    monkeypatch,
+    live_in_python,  # noqa: F811
+):
+    day = ENTRY + datetime.timedelta(days=10)
+    stored, other = apprentice(cohort), apprentice(cohort)  # both enrolled without a contract
+    # A snapshot that says something else: read for its apprentice, whichever way the other is judged.
+    StatusSnapshot.objects.create(
+        apprentice=stored, day=day, status=S.RUPTURED, coming=False, delay_start=ENTRY, delay_months=6
+    )
+    monkeypatch.setattr(status, "LIVE_IN_PYTHON", live_in_python)
+
+    rows = _among(day, WATCHED)
+
+    assert rows[stored.pk] == status.StatusRow(S.RUPTURED, False, status.LegalDelay(ENTRY, 6))
+    assert rows[other.pk] == status.StatusRow(S.ENROLLED, False, status.LegalDelay(ENTRY, 3))
+
+
+def test_the_rows_of_some_statuses_read_the_snapshots_and_judge_the_rest_in_two_queries(
+    cohort,
+    django_assert_num_queries,  # noqa: F811
+):
+    day = ENTRY + datetime.timedelta(days=10)
+    people = [apprentice(cohort) for _ in range(3)]
+    with django_assert_num_queries(3):  # the snapshots (none), the contracts, the apprentices
+        assert len(_among(day, WATCHED)) == 3
+    services.snapshot_statuses(today=day)
+    with django_assert_num_queries(1):
+        assert len(_among(day, WATCHED)) == 3
+    ContractFactory(apprentice=people[0], start_date=day - datetime.timedelta(days=1))
+    with django_assert_num_queries(3):
+        assert set(_among(day, WATCHED)) == {people[1].pk, people[2].pk}
 
 
 # The triggers -------------------------------------------------------------------------------------
