@@ -22,7 +22,7 @@ from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
 from core.db import planned_for_their_values
 from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
-from livret.windows import Window, WindowState, dates_of, summarize, visits_of
+from livret.windows import HELD, Window, WindowState, dates_of, summarize, visits_of
 from reports import perms
 from reports.dashboard.scope import Scope
 
@@ -33,6 +33,9 @@ RUPTURE_DAYS = 30
 # this from today cannot have one open, so the candidates are narrowed in SQL before the windows are
 # computed exactly in Python.
 WINDOW_REACH = datetime.timedelta(days=62)
+# The end window starts the day after two months before the planned end: 58 days before it at the latest
+# (two months last 59 days at least), so a meeting from then on is in it.
+END_WINDOW_HOLDS = datetime.timedelta(days=58)
 
 
 # Alerts -------------------------------------------------------------------------------------------
@@ -144,7 +147,9 @@ class VisitWindows(Kind):
 
     def rows(self, scope):
         today = scope.today
-        planned = VisitReport.objects.filter(contract=OuterRef("pk"), status=VisitReport.Status.PLANNED)
+        visits = VisitReport.objects.filter(contract=OuterRef("pk"))
+        planned = visits.filter(status=VisitReport.Status.PLANNED)
+        held = visits.filter(status__in=HELD, held_on__lte=today)
         candidates = dates_of(
             scope.running_contracts()
             .filter(
@@ -152,6 +157,21 @@ class VisitWindows(Kind):
                 | Q(planned_end_date__lt=today + WINDOW_REACH, planned_end_date__gte=today)
             )
             .exclude(Exists(planned))  # a visit planned: nothing to organise, whatever the windows
+            # Nor when the one window that can be open today has had its meeting already: most of a
+            # network's candidates (at 20,000 apprentices, 545 judged in Python for 36 alerts).
+            # Its end too far off for the end window, the start window holds every day from the start
+            # to today …
+            .exclude(
+                Q(planned_end_date__gte=today + WINDOW_REACH)
+                & Exists(held.filter(held_on__gte=OuterRef("start_date")))
+            )
+            # … its start too far back for the start window, the end window (the contract not
+            # broken off: its last year lasts three months at least) every day from END_WINDOW_HOLDS
+            # before the planned end to today.
+            .exclude(
+                Q(start_date__lte=today - WINDOW_REACH, rupture_date__isnull=True)
+                & Exists(held.filter(held_on__gte=OuterRef("planned_end_date") - END_WINDOW_HOLDS))
+            )
             .order_by("pk")
         )
         visits = visits_of([contract.pk for contract in candidates])
