@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from apprentices import status
 from apprentices.models import Apprentice, Cohort, Contract, StatusSnapshot
 from core.audit import acting_as
+from core.db import lock_rows
 from core.models import AcademicYear
 
 # Apprentices whose statuses are computed and stored in one transaction.
@@ -53,10 +54,10 @@ def _snapshot(ids: list[int], today: datetime.date) -> int:
         if connection.vendor == "postgresql":
             # A write on these rows waits for the commit; then its trigger deletes what was stored.
             # A new contract waits too: its foreign key locks its apprentice's row.
-            _lock(Apprentice.objects.filter(pk__in=ids))
-            _lock(Contract.objects.filter(apprentice_id__in=ids))
-            _lock(Cohort.objects.filter(pk__in=Apprentice.objects.filter(pk__in=ids).values("cohort_id")))
-            _lock(AcademicYear.objects.all())
+            lock_rows(Apprentice.objects.filter(pk__in=ids))
+            lock_rows(Contract.objects.filter(apprentice_id__in=ids))
+            lock_rows(Cohort.objects.filter(pk__in=Apprentice.objects.filter(pk__in=ids).values("cohort_id")))
+            lock_rows(AcademicYear.objects.all())
         # On SQLite, a write first makes this transaction the database's only writer until it commits.
         StatusSnapshot.objects.filter(apprentice_id__in=ids).delete()
         rows = status.rows_of(status.annotate_live(Apprentice.objects.filter(pk__in=ids), today))
@@ -73,7 +74,3 @@ def _snapshot(ids: list[int], today: datetime.date) -> int:
         ]
         StatusSnapshot.objects.bulk_create(snapshots, batch_size=1000)
     return len(snapshots)
-
-
-def _lock(queryset) -> None:
-    list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))

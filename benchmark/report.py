@@ -110,6 +110,13 @@ def snapshots(write, *, apprentices: int, seconds: float) -> None:
     )
 
 
+def booklet_activity(write, *, contracts: int, seconds: float) -> None:
+    write(
+        f"Dernière activité des livrets enregistrée pour les tableaux de bord (tâche Celery) : "
+        f"{contracts} contrats en {seconds:.2f} s."
+    )
+
+
 def pdf(write, timings: PdfTimings) -> None:
     write("")
     verdict = "OK" if timings.ok else f"LENT (> {PDF_TARGET_S:g} s)"

@@ -290,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
     # The statuses of the day the dashboards count (apprentices.StatusSnapshot): everyone's after
     # midnight, then those a change of contract deleted; a status not stored yet is computed live.
     "snapshot-statuses": {"task": "apprentices.tasks.snapshot_statuses", "schedule": 300},
+    # The latest activity of each booklet the dashboards read (livret.BookletActivity): every contract's
+    # the first time, then those whose documents were written since; one not stored is read live.
+    "store-booklet-activity": {"task": "livret.tasks.store_booklet_activity", "schedule": 300},
     "hand-over-outbox": {"task": "core.tasks.hand_over_outbox", "schedule": 30},
     "resume-jobs": {"task": "core.tasks.resume_jobs", "schedule": 60},
 }

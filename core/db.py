@@ -33,3 +33,9 @@ def planned_for_their_values():
         yield
     finally:
         raw.prepare_threshold = previous
+
+
+def lock_rows(queryset) -> None:
+    """Lock ``queryset``'s rows until the transaction ends (``SELECT … FOR UPDATE``, in key order, so
+    that two jobs locking overlapping rows never wait on each other in a circle)."""
+    list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))

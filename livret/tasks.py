@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from livret import notifications, reminders
-from livret.services import sheets
+from livret.services import activity, sheets
 
 
 def _day(today_iso: str | None) -> datetime.date:
@@ -27,6 +27,13 @@ def send_daily_digests(today_iso: str | None = None) -> dict:
     today = _day(today_iso)
     recorded = reminders.record_reminders(today=today)
     return {"reminders": recorded, "mails": reminders.send_digests(today=today)}
+
+
+@shared_task(acks_late=True, retry_backoff=True, max_retries=3, autoretry_for=(OSError,))
+def store_booklet_activity() -> int:
+    """Store the latest activity of the booklets that have none stored (the dashboards' « Livret sans
+    activité »). Idempotent."""
+    return activity.store_booklet_activity()
 
 
 # Sending twice only mails a second valid link for the same single action: harmless.

@@ -1,5 +1,6 @@
 """Le livret d'apprentissage: its documents, one module per subject."""
 
+from livret.models.activity import BookletActivity
 from livret.models.evaluations import Evaluation, GridSharing, Rating
 from livret.models.missions import MissionDecision, MissionDescription
 from livret.models.reminders import Reminder
@@ -8,6 +9,7 @@ from livret.models.visits import ActionItem, VisitReport, VisitReportVersion
 
 __all__ = [
     "ActionItem",
+    "BookletActivity",
     "Evaluation",
     "GridSharing",
     "LiaisonSheet",

@@ -21,7 +21,8 @@ from apprentices import status
 from apprentices.models import Apprentice, Contract
 from core.charts import Bar, bar_chart
 from core.db import planned_for_their_values
-from livret.models import Evaluation, LiaisonSheet, MissionDescription, VisitReport
+from livret import activity
+from livret.models import LiaisonSheet, MissionDescription, VisitReport
 from livret.windows import HELD, Window, WindowState, dates_of, summarize, visits_of
 from reports import perms
 from reports.dashboard.scope import Scope
@@ -388,9 +389,10 @@ class LegalDelays(Kind):
 
 
 class Inactive(Kind):
-    """Nothing done by a person in the booklet for a long time: no sheet written, signed or read, no
-    visit planned or held, no mission description written or decided, no evaluation filled in. What
-    the platform does by itself (opening a sheet) is not activity."""
+    """Nothing done by a person in the booklet for a long time (``livret.activity``): no sheet written,
+    signed or read, no visit planned or held, no mission description written or decided, no evaluation
+    filled in. What the platform does by itself (opening a sheet) is not activity. Read from the latest
+    activity Celery stores per contract, live for the contracts written in the last minutes."""
 
     key = "inactivite"
     label = gettext_lazy("Livret sans activité")
@@ -406,29 +408,12 @@ class Inactive(Kind):
     def queryset(self, scope):
         since = timezone.now() - datetime.timedelta(days=self.days())
         since_day = scope.today - datetime.timedelta(days=self.days())
-        contract = OuterRef("pk")
-        sheets = LiaisonSheet.objects.filter(contract=contract).filter(
-            Q(submitted_at__gte=since)
-            | Q(countersigned_at__gte=since)
-            | Q(reviewed_at__gte=since)
-            | Q(revision__gt=0, updated_at__gte=since)
-        )
-        visits = VisitReport.objects.filter(contract=contract).filter(
-            Q(created_at__gte=since) | Q(held_on__gte=since_day)
-        )
-        missions = MissionDescription.objects.filter(contract=contract).filter(
-            Q(revision__gt=0, updated_at__gte=since) | Q(submitted_at__gte=since) | Q(decided_at__gte=since)
-        )
-        evaluations = Evaluation.objects.filter(contract=contract, updated_at__gte=since)
-        return (
-            scope.running_contracts()
-            .filter(start_date__lte=since_day)
-            .exclude(Exists(sheets))
-            .exclude(Exists(visits))
-            .exclude(Exists(missions))
-            .exclude(Exists(evaluations))
-            .order_by("start_date", "pk")
-        )
+        started = scope.running_contracts().filter(start_date__lte=since_day)
+        return activity.inactive(started, since, since_day).order_by("start_date", "pk")
+
+    def rows(self, scope):
+        # A union is ordered by the columns it reads.
+        return [pk for _start, pk in self.queryset(scope).values_list("start_date", "pk")]
 
     def alert(self, contract, scope):
         return Alert(

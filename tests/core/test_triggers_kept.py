@@ -1,10 +1,11 @@
 """Every trigger the migrations created is still there after the last one.
 
-The status snapshots are forgotten (``apprentices`` 0006) and the lists' sort copies kept (``core.copies``,
-``livret`` 0008 and 0010) by triggers. On SQLite, a later migration that rebuilds one of their tables
-(an ``AlterField`` copies the table into a new one) drops them without a word, and the dashboard's
-statuses or the lists' order would then go stale on the default database: this test, run on SQLite by
-``make test`` without ``DATABASE_URL``, fails first. A trigger added by a migration is added here.
+The status snapshots are forgotten (``apprentices`` 0006), the lists' sort copies kept (``core.copies``,
+``livret`` 0008 and 0010) and the booklets' activity forgotten (``livret`` 0012) by triggers. On SQLite,
+a later migration that rebuilds one of their tables (an ``AlterField`` copies the table into a new one)
+drops them without a word, and the dashboard's statuses, inactive booklets or the lists' order would
+then go stale on the default database: this test, run on SQLite by ``make test`` without
+``DATABASE_URL``, fails first. A trigger added by a migration is added here.
 """
 
 import pytest
@@ -49,6 +50,22 @@ SORT_ROWS = {
         ("livret_mission_sort_copies_update", "livret_missiondescription"),
     },
 }
+ACTIVITY_TABLES = (
+    "livret_liaisonsheet",
+    "livret_visitreport",
+    "livret_missiondescription",
+    "livret_evaluation",
+)
+FORGET_ACTIVITY = {
+    "postgresql": {
+        (f"{table}_forget_activity{suffix}", table) for table in ACTIVITY_TABLES for suffix in ("", "_update")
+    },
+    "sqlite": {
+        (f"{table}_forget_activity_{event}", table)
+        for table in ACTIVITY_TABLES
+        for event in ("insert", "update", "delete")
+    },
+}
 QUERIES = {
     "postgresql": "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal",
     "sqlite": "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'",
@@ -63,4 +80,6 @@ def test_every_trigger_the_migrations_created_is_there_at_the_last_migration():
         cursor.execute(QUERIES[vendor])
         found = {(name, table) for name, table in cursor.fetchall()}
 
-    assert found == STATUS_SNAPSHOTS[vendor] | FORGET_STATUS | SORT_SOURCES | SORT_ROWS[vendor]
+    assert found == (
+        STATUS_SNAPSHOTS[vendor] | FORGET_STATUS | SORT_SOURCES | SORT_ROWS[vendor] | FORGET_ACTIVITY[vendor]
+    )

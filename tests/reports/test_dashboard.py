@@ -498,6 +498,27 @@ def test_the_statuses_stored_for_the_day_change_no_figure_and_no_alert(world, cl
     assert sum(map(len, before_listed.values())) > 1  # and statuses
 
 
+@pytest.mark.parametrize("role", ["staff", "head_of_diploma", "school_tutor"])
+def test_the_booklet_activity_stored_changes_no_alert(world, role, settings):
+    """« Livret sans activité » reads the latest activity Celery stores per contract
+    (livret.BookletActivity), the documents of the contracts without one: every alert is what the
+    documents alone gave."""
+    from livret.models import BookletActivity
+    from livret.services.activity import store_booklet_activity
+
+    settings.DASHBOARD_INACTIVITY_DAYS = 30
+    grow_everything(world, 3)
+    LiaisonSheetFactory(contract=world.other.contract, submitted=True)
+    before = _everything_shown(world, role)
+    assert store_booklet_activity() == BookletActivity.objects.count() > 0
+
+    assert _everything_shown(world, role) == before
+    BookletActivity.objects.filter(contract=world.mine.contract).delete()
+    assert _everything_shown(world, role) == before
+    inactive = dict((key, count) for key, count, _rows in before[1])["inactivite"]
+    assert inactive >= 1  # an alert there was to compare
+
+
 def test_a_school_tutor_typed_by_name_narrows_the_dashboard_as_the_chosen_one(world, client_for, monkeypatch):
     # A network's hundreds of tutors are a search field (core.filters.SearchableSelect): the text
     # « Prénom Nom » counts what the tutor's key counts, and the figures' links carry the text.

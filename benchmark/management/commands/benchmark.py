@@ -24,6 +24,8 @@ from apprentices.models import StatusSnapshot
 from apprentices.services import snapshot_statuses
 from benchmark import cfa, goals, indicators, kept, load, pages, pdf, report
 from benchmark.pages import ROLES, TARGET_MS
+from livret.models import BookletActivity
+from livret.services.activity import store_booklet_activity
 
 
 class Rollback(Exception):
@@ -177,6 +179,13 @@ class Command(BaseCommand):
             "seconds": round(time.perf_counter() - started, 2),
         }
         report.snapshots(write, **results["status_snapshots"])
+        # And the latest activity of each booklet, as the Celery job stores it: every contract's.
+        BookletActivity.objects.all().delete()
+        started = time.perf_counter()
+        stored = store_booklet_activity()
+        seconds = round(time.perf_counter() - started, 2)
+        results["booklet_activity"] = {"contracts": stored, "seconds": seconds}
+        report.booklet_activity(write, **results["booklet_activity"])
         self.personas = data.personas
         page_timings = pages.measure(data.personas, self.roles, self.requests)
         report.pages(write, page_timings, self.requests)
