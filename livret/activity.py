@@ -61,21 +61,22 @@ def active_since(model, since: datetime.datetime, since_day: datetime.date) -> E
 
 
 def inactive(contracts, since: datetime.datetime, since_day: datetime.date):
-    """``contracts`` (a queryset) with no activity since ``since`` (``since_day``, its day), as a union of
-    two querysets of contracts: those judged on their stored ``BookletActivity``, and those without one
+    """``contracts`` (a queryset) with no activity since ``since`` (``since_day``, its day), as two
+    querysets of contracts: those judged on their stored ``BookletActivity``, and those without one
     (a document written in the last minutes, or never stored yet) judged on their documents.
 
-    Two arms, each planned for its own rows: in one query, the documents' ``EXISTS`` under a ``CASE``
-    made PostgreSQL hash every recent sheet of the network for the few contracts without a row (77 ms
-    at 20,000 apprentices with 500 of them); alone, they are read by index for those few, or by
-    anti-joins over the documents (24 ms) when none is stored yet."""
+    Two querysets, each planned for its own rows: in one query, the documents' ``EXISTS`` under a
+    ``CASE`` made PostgreSQL hash every recent sheet of the network for the few contracts without a
+    row (77 ms at 20,000 apprentices with 500 of them), and their ``UNION ALL`` ran in parallel workers
+    (19.6 ms, against 6 and 5 ms for the two). Alone, the second reads by index the documents of the
+    few without a row, or, when none is stored yet, anti-joins the documents (24 ms)."""
     stored = Q(booklet_activity__last_at__isnull=True) | Q(booklet_activity__last_at__lt=since)
     stored &= Q(booklet_activity__last_held_on__isnull=True) | Q(booklet_activity__last_held_on__lt=since_day)
     judged_on_their_row = contracts.filter(booklet_activity__isnull=False).filter(stored)
     judged_live = contracts.filter(booklet_activity__isnull=True)
     for model in DOCUMENTS:
         judged_live = judged_live.exclude(active_since(model, since, since_day))
-    return judged_on_their_row.order_by().union(judged_live.order_by(), all=True)
+    return judged_on_their_row, judged_live
 
 
 def latest(contracts: list[int]) -> dict[int, tuple[datetime.datetime | None, datetime.date | None]]:

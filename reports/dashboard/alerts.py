@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -405,15 +406,21 @@ class Inactive(Kind):
     model = Contract
     related = ("apprentice",)
 
-    def queryset(self, scope):
+    def _judged(self, scope):
+        """The contracts judged on their stored activity, and those judged on their documents."""
         since = timezone.now() - datetime.timedelta(days=self.days())
         since_day = scope.today - datetime.timedelta(days=self.days())
         started = scope.running_contracts().filter(start_date__lte=since_day)
-        return activity.inactive(started, since, since_day).order_by("start_date", "pk")
+        return activity.inactive(started, since, since_day)
+
+    def queryset(self, scope):
+        stored, live = self._judged(scope)
+        return stored.order_by().union(live.order_by(), all=True).order_by("start_date", "pk")
 
     def rows(self, scope):
-        # A union is ordered by the columns it reads.
-        return [pk for _start, pk in self.queryset(scope).values_list("start_date", "pk")]
+        # Each read alone (``activity.inactive``: their union ran in parallel workers), in the order.
+        read = chain(*(judged.values_list("start_date", "pk") for judged in self._judged(scope)))
+        return [pk for _start, pk in sorted(read)]
 
     def alert(self, contract, scope):
         return Alert(

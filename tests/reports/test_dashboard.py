@@ -344,13 +344,15 @@ def test_the_dashboard_runs_a_known_number_of_queries(world, client_for, django_
 
     # 26 before the statuses: + the statuses with their legal delays (one query for the figures and
     # both alerts), + the page of legal delays shown, + the contracts and apprentices of the visits to
-    # organise shown (their candidate contracts are read as plain rows). Nobody's status is stored
-    # yet: + their contracts and their promotions' dates, to judge them (``status.rows_among``).
-    with django_assert_num_queries(31):
+    # organise shown (their candidate contracts are read as plain rows), + the booklets without
+    # activity judged on their documents beside those judged on their stored activity. Nobody's
+    # status is stored yet: + their contracts and their promotions' dates, to judge them
+    # (``status.rows_among``).
+    with django_assert_num_queries(32):
         client.get(URL)
     # The statuses stored by Celery (every few minutes): read with the rest of the statuses.
     snapshot_statuses(today=TODAY())
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(30):
         client.get(URL)
 
 
