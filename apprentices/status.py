@@ -252,15 +252,21 @@ def _judged_in_python(apprentices: list[int], day: datetime.date):
         *fields, "diploma_outcome", "diploma_outcome_date", named=True
     ):
         contracts[contract.apprentice_id].append(contract)
-    people = Apprentice.objects.filter(pk__in=apprentices).values_list(
-        "pk", "training_exit_date", "cohort__start_date", "cohort__entry_year__start_date"
+    people = (
+        Apprentice.objects.filter(pk__in=apprentices)
+        .select_related("cohort__entry_year")
+        .only("training_exit_date", "cohort__start_date", "cohort__entry_year__start_date")
     )
-    for pk, exit_on, cohort_start, entry_year_start in people:
-        theirs = contracts[pk]
+    for person in people:
+        theirs = contracts[person.pk]
+        enrolled_on = person.cohort.entry_date if person.cohort else None
         situation = situation_on(
-            day, contracts=theirs, enrolled_on=cohort_start or entry_year_start, exit_on=exit_on
+            day, contracts=theirs, enrolled_on=enrolled_on, exit_on=person.training_exit_date
         )
-        yield pk, StatusRow(situation.status.value, any(c.start_date > day for c in theirs), situation.delay)
+        yield (
+            person.pk,
+            StatusRow(situation.status.value, any(c.start_date > day for c in theirs), situation.delay),
+        )
 
 
 # The same rules in SQL ------------------------------------------------------------------------------

@@ -94,9 +94,8 @@ def latest(contracts: list[int]) -> dict[int, tuple[datetime.datetime | None, da
         for row in rows.annotate(**columns):
             entry = found[row.pop("contract_id")]
             held = row.pop("held", None)
-            moments = [value for value in row.values() if value is not None]
-            if moments and (entry[0] is None or max(moments) > entry[0]):
-                entry[0] = max(moments)
+            moments = [value for value in (entry[0], *row.values()) if value is not None]
+            entry[0] = max(moments, default=None)
             if held is not None:
                 entry[1] = held
-    return {pk: tuple(found[pk]) if pk in found else (None, None) for pk in contracts}
+    return {pk: tuple(found[pk]) for pk in contracts}

@@ -29,6 +29,15 @@ from livret.services.activity import store_booklet_activity
 from quality.models import IndicatorValue
 
 
+def _from_scratch(model, store) -> tuple[int, float]:
+    """``model``'s rows deleted, then stored again by ``store`` (a Celery job's service): how many, in
+    how many seconds."""
+    model.objects.all().delete()
+    started = time.perf_counter()
+    stored = store()
+    return stored, round(time.perf_counter() - started, 2)
+
+
 class Rollback(Exception):
     """Raised at the end of the run: nothing the benchmark wrote survives it."""
 
@@ -170,28 +179,19 @@ class Command(BaseCommand):
         indicator_timings = indicators.measure(data, today)
         report.indicators(write, indicator_timings)
         results["indicators"] = indicator_timings.as_json()
-        # And the statuses of the day the dashboards count, as the Celery job stores them after
-        # midnight: everyone's, from scratch.
-        StatusSnapshot.objects.all().delete()
-        started = time.perf_counter()
-        stored = snapshot_statuses(today=today)
-        results["status_snapshots"] = {
-            "apprentices": stored,
-            "seconds": round(time.perf_counter() - started, 2),
-        }
+        # And what the dashboards read that Celery stores, from scratch as after midnight: the statuses
+        # of the day (everyone's), the latest activity of each booklet (every contract's).
+        stored, seconds = _from_scratch(StatusSnapshot, lambda: snapshot_statuses(today=today))
+        results["status_snapshots"] = {"apprentices": stored, "seconds": seconds}
         report.snapshots(write, **results["status_snapshots"])
-        # And the latest activity of each booklet, as the Celery job stores it: every contract's.
-        BookletActivity.objects.all().delete()
-        started = time.perf_counter()
-        stored = store_booklet_activity()
-        seconds = round(time.perf_counter() - started, 2)
+        stored, seconds = _from_scratch(BookletActivity, store_booklet_activity)
         results["booklet_activity"] = {"contracts": stored, "seconds": seconds}
         report.booklet_activity(write, **results["booklet_activity"])
         # The tables the nightly jobs above rewrote, as autovacuum leaves them within a minute of a live
         # database's jobs: analysed (else PostgreSQL plans for the tables it last analysed, empty) and,
         # a kept database committed, vacuumed (the indicators' recomputation leaves three dead index
         # entries for each live one, which the staff's dashboard read: 4.2 ms for its 200 values).
-        self.analyse_tables(IndicatorValue, StatusSnapshot, BookletActivity, vacuum=keep)
+        self.analyse(IndicatorValue, StatusSnapshot, BookletActivity, vacuum=keep)
         self.personas = data.personas
         page_timings = pages.measure(data.personas, self.roles, self.requests)
         report.pages(write, page_timings, self.requests)
@@ -248,20 +248,17 @@ class Command(BaseCommand):
         results["load"] = timings.as_json()
         results["load_average_after_load"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
-    def analyse_tables(self, *models, vacuum: bool) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                command = "VACUUM ANALYZE " if vacuum else "ANALYZE "
-                cursor.execute(command + ", ".join(model._meta.db_table for model in models))
-
-    def analyse(self, *, vacuum: bool) -> float:
+    def analyse(self, *models, vacuum: bool) -> float:
         """Planner statistics for the rows just written (PostgreSQL counts its own transaction's rows),
         as a production database has them; rolled back with the rest. A kept database (``vacuum``),
         committed, is vacuumed too: autovacuum keeps a live database's visibility map, which lets
-        PostgreSQL count and sort from an index alone (a network's current sheets counted: 83 → 41 ms)."""
+        PostgreSQL count and sort from an index alone (a network's current sheets counted: 83 → 41 ms).
+        The tables of ``models``, or every table."""
         if connection.vendor != "postgresql":
             return 0.0
         started = time.perf_counter()
+        command = "VACUUM ANALYZE" if vacuum else "ANALYZE"
+        tables = ", ".join(model._meta.db_table for model in models)
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+            cursor.execute(f"{command} {tables}".rstrip())
         return time.perf_counter() - started
